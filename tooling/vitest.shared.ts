@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// Source-first: workspace packages resolve to their `src/index.ts` through the
+// `@descramble/source` export condition, so tests never wait for a build.
+export default defineConfig({
+  resolve: {
+    conditions: ['@descramble/source'],
+  },
+  ssr: {
+    resolve: {
+      conditions: ['@descramble/source'],
+    },
+  },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['bench/**', 'node_modules/**', 'dist/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
