@@ -1,0 +1,107 @@
+/**
+ * The Figure 4 reading: inner products between given vectors (e.g. the top principal
+ * components of a layer's preactivations) and the first polynomials of an orthogonal
+ * family, and how close that matrix is to banded.
+ */
+import type { AbstractMatrix, Matrix } from 'ml-matrix';
+import { DegenerateInputError, InvalidArgumentError } from './errors.js';
+import { checkInteger, readMatrix, rowMajorToMatrix } from './matrix-data.js';
+import { chebyshevBasis, legendreBasis, type PolynomialGrid, rescaleToUnitInterval } from './polynomial-basis.js';
+
+export interface PolynomialInnerProductOptions {
+  /** Polynomial family (default `'chebyshev'`). */
+  readonly basis?: 'chebyshev' | 'legendre';
+  /** Grid the vectors are sampled on (default `'equispaced'`: index i at `linspace(-1, 1, n)[i]`). */
+  readonly grid?: PolynomialGrid;
+  /** Use the grid-orthonormalised polynomials instead of the raw ones (default false). */
+  readonly orthonormalise?: boolean;
+  /**
+   * Divide each inner product by the two Euclidean norms, giving the cosine of the angle
+   * between vector and polynomial, in [-1, 1] (default true). With `false` the raw sums
+   * `sum_i v(x_i) p(x_i)` are returned.
+   */
+  readonly normalise?: boolean;
+  /** Shift-and-rescale each vector's values to [-1, 1] first (`rescaleToUnitInterval`; default false). */
+  readonly rescale?: boolean;
+}
+
+/**
+ * Matrix `G` of size `k x (degree + 1)` with `G[i, j] = <v_i, p_j>` (cosine by default),
+ * where `v_i` is column i of `vectors` (an `n x k` matrix: vectors as columns, e.g. principal
+ * components) and `p_j` is the polynomial of degree j on the grid. The paper's Figure 4 uses
+ * the top 5 principal components and the first 20 Chebyshev polynomials (`degree = 19`).
+ */
+export function polynomialInnerProducts(
+  vectors: AbstractMatrix,
+  degree: number,
+  options: PolynomialInnerProductOptions = {},
+): Matrix {
+  const operation = 'polynomialInnerProducts';
+  const data = readMatrix(operation, 'vectors', vectors);
+  checkInteger(operation, 'degree', degree, 0);
+  const n = vectors.rows;
+  const k = vectors.columns;
+  const family = options.basis ?? 'chebyshev';
+  if (family !== 'chebyshev' && family !== 'legendre') {
+    throw new InvalidArgumentError(operation, 'basis', `expected 'chebyshev' or 'legendre', got '${String(family)}'`);
+  }
+  const basisOptions = { grid: options.grid ?? 'equispaced', orthonormalise: options.orthonormalise ?? false };
+  const polynomials = family === 'chebyshev' ? chebyshevBasis(n, degree, basisOptions) : legendreBasis(n, degree, basisOptions);
+  const p = readMatrix(operation, 'basis', polynomials);
+  const width = degree + 1;
+  const columns: Float64Array[] = [];
+  for (let i = 0; i < k; i++) {
+    let v: Float64Array = new Float64Array(n);
+    for (let r = 0; r < n; r++) v[r] = data[r * k + i]!;
+    if (options.rescale ?? false) v = rescaleToUnitInterval(v);
+    columns.push(v);
+  }
+  const normalise = options.normalise ?? true;
+  const polynomialNorms = new Float64Array(width);
+  for (let j = 0; j < width; j++) {
+    let s = 0;
+    for (let r = 0; r < n; r++) s += p[r * width + j]! ** 2;
+    polynomialNorms[j] = Math.sqrt(s);
+  }
+  const out = new Float64Array(k * width);
+  for (let i = 0; i < k; i++) {
+    const v = columns[i]!;
+    let vNorm = 0;
+    for (let r = 0; r < n; r++) vNorm += v[r]! * v[r]!;
+    vNorm = Math.sqrt(vNorm);
+    if (normalise && vNorm === 0) throw new DegenerateInputError(operation, `vector ${i} is zero; its cosines are undefined`);
+    for (let j = 0; j < width; j++) {
+      let dot = 0;
+      for (let r = 0; r < n; r++) dot += v[r]! * p[r * width + j]!;
+      if (normalise) {
+        const pNorm = polynomialNorms[j]!;
+        if (pNorm === 0) throw new DegenerateInputError(operation, `polynomial of degree ${j} vanishes on the grid`);
+        dot /= vNorm * pNorm;
+      }
+      out[i * width + j] = dot;
+    }
+  }
+  return rowMajorToMatrix(out, k, width);
+}
+
+/**
+ * Share of the squared mass within the band `|i - j| <= bandwidth`:
+ * `sum_{|i-j| <= b} a_ij^2 / sum a_ij^2`, in [0, 1] (1 for an exactly banded matrix).
+ * Works for rectangular matrices. A zero matrix throws `DegenerateInputError`.
+ */
+export function bandedness(matrix: AbstractMatrix, bandwidth: number): number {
+  const data = readMatrix('bandedness', 'matrix', matrix);
+  checkInteger('bandedness', 'bandwidth', bandwidth, 0);
+  const columns = matrix.columns;
+  let inside = 0;
+  let total = 0;
+  for (let i = 0; i < matrix.rows; i++) {
+    for (let j = 0; j < columns; j++) {
+      const e = data[i * columns + j]! ** 2;
+      total += e;
+      if (Math.abs(i - j) <= bandwidth) inside += e;
+    }
+  }
+  if (total === 0) throw new DegenerateInputError('bandedness', 'the matrix is zero');
+  return Math.min(1, inside / total);
+}
