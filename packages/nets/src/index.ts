@@ -1,0 +1,116 @@
+/**
+ * @descramble/nets: small sequential networks in Float64 (dense, 1-D/2-D convolution, batch
+ * norm, flatten, activations), forward passes, streamed activation capture into Gram
+ * accumulators, exact (signed) permutation reparametrisations, and seeded training.
+ */
+export { applyActivation, multiplyByActivationDerivative } from './activations.js';
+export {
+  type ArchitectureSpec,
+  type LayerSpec,
+  modelFromTensors,
+  modelToSpec,
+  modelToTensors,
+  type NamedTensor,
+  parseArchitectureSpec,
+  type TensorSource,
+  type TensorToWrite,
+} from './architecture.js';
+export {
+  type CaptureInputs,
+  type CaptureOptions,
+  type CapturePoint,
+  type CaptureProgress,
+  type CaptureResult,
+  capture,
+  captureLayerIndex,
+  type InputBlock,
+} from './capture.js';
+export {
+  InvalidArgumentError,
+  InvalidPermutationError,
+  MissingTensorError,
+  NetsError,
+  NonFiniteValueError,
+  NotOddActivationError,
+  OptionalDependencyError,
+  ShapeMismatchError,
+  UnknownLayerError,
+  UnsupportedOperatorError,
+} from './errors.js';
+export { applyLayer, type BatchInput, type ForwardOptions, forward, toBatch } from './forward.js';
+export {
+  type GradientFlowOptions,
+  type GradientFlowReport,
+  type GradientFlowResult,
+  linearGradientFlow,
+} from './gradient-flow.js';
+export {
+  ACTIVATIONS,
+  type ActivationLayer,
+  type ActivationName,
+  activation,
+  type BatchNormLayer,
+  type BatchNormOptions,
+  batchNorm,
+  type Conv1dLayer,
+  type Conv1dOptions,
+  type Conv2dLayer,
+  type Conv2dOptions,
+  conv1d,
+  conv2d,
+  type DenseLayer,
+  type DenseOptions,
+  dense,
+  type FlattenLayer,
+  flatten,
+  getLayer,
+  isLinearLayer,
+  isOddActivation,
+  type Layer,
+  type LayerReference,
+  type LinearLayer,
+  layerIndex,
+  layerOutputShape,
+  layerShapes,
+  type SequentialModel,
+  type SequentialOptions,
+  sequential,
+  type WeightInput,
+} from './layers.js';
+export { type ModelFromOnnxOptions, modelFromOnnx, modelToOnnx, readOnnxModel, writeOnnxModel } from './onnx.js';
+export { loadOnnxRuntime, ONNX_RUNTIME_INSTRUCTIONS } from './onnxruntime.js';
+export {
+  type PermuteOptions,
+  permuteHiddenUnits,
+  type ReparametrisationCheck,
+  type SignedPermutation,
+  signedPermutation,
+  signedPermutationFromMatrix,
+  verifyReparametrisation,
+} from './reparametrise.js';
+export { ARCHITECTURE_METADATA_KEY, readSafetensorsModel, writeSafetensorsModel } from './safetensors.js';
+export {
+  assertFinite,
+  formatShape,
+  maxAbsDifference,
+  sizeOf,
+  type Tensor,
+  tensor,
+  tensorFromMatrix,
+  tensorToMatrix,
+} from './tensor.js';
+export {
+  createMlp,
+  type DenseGradient,
+  type EpochReport,
+  type Initialisation,
+  type LossAndGradient,
+  type MlpOptions,
+  mlpLossAndGradient,
+  type Optimizer,
+  squaredLossOf,
+  type TrainingData,
+  type TrainOptions,
+  type TrainResult,
+  trainMlp,
+} from './training.js';

@@ -1,0 +1,396 @@
+import {
+  type OnnxAttribute,
+  type OnnxModel,
+  type OnnxModelDescription,
+  type OnnxNode,
+  type OnnxNodeDescription,
+  type ReadOnnxOptions,
+  readOnnx,
+  type Tensor as IoTensor,
+  writeOnnx,
+} from '@descramble/io';
+import { modelToTensors } from './architecture.js';
+import { InvalidArgumentError, MissingTensorError, UnsupportedOperatorError } from './errors.js';
+import {
+  type ActivationName,
+  activation,
+  batchNorm,
+  conv1d,
+  conv2d,
+  dense,
+  flatten,
+  type Layer,
+  layerShapes,
+  type SequentialModel,
+  sequential,
+} from './layers.js';
+import { formatShape, sizeOf, type Tensor } from './tensor.js';
+
+const ACTIVATION_OPS: Readonly<Record<string, ActivationName>> = {
+  Relu: 'relu',
+  Tanh: 'tanh',
+  Sigmoid: 'logistic',
+  Softplus: 'softplus',
+  Identity: 'identity',
+};
+
+const OPS_OF_ACTIVATION: Readonly<Record<ActivationName, string>> = {
+  relu: 'Relu',
+  tanh: 'Tanh',
+  logistic: 'Sigmoid',
+  softplus: 'Softplus',
+  identity: 'Identity',
+};
+
+/** Options of `modelFromOnnx`. */
+export interface ModelFromOnnxOptions {
+  /** Per-sample input shape, when the file's graph input has symbolic or unknown dimensions past the batch axis. */
+  readonly inputShape?: readonly number[];
+}
+
+function attributeNumber(node: OnnxNode, name: string, fallback: number): number {
+  const attribute = node.attributes[name];
+  if (attribute === undefined) return fallback;
+  if (attribute.type !== 'int' && attribute.type !== 'float') {
+    throw new UnsupportedOperatorError('modelFromOnnx', node.opType, node.name, `attribute ${name} has type ${attribute.type}`);
+  }
+  return attribute.value;
+}
+
+function attributeInts(node: OnnxNode, name: string): readonly number[] | undefined {
+  const attribute = node.attributes[name];
+  if (attribute === undefined) return undefined;
+  if (attribute.type !== 'ints') throw new UnsupportedOperatorError('modelFromOnnx', node.opType, node.name, `attribute ${name} has type ${attribute.type}`);
+  return attribute.value;
+}
+
+/**
+ * ONNX stores float attributes (BatchNormalization's epsilon) as float32, so PyTorch's 1e-5
+ * arrives as 9.99999974e-6. We take the shortest decimal with at most 7 significant digits
+ * that rounds to the same float32 (1e-5 again): the value the exporter was given.
+ */
+function decimalOfFloat32(value: number): number {
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number.parseFloat(value.toPrecision(digits));
+    if (Math.fround(candidate) === Math.fround(value)) return candidate;
+  }
+  return value;
+}
+
+function floatTensor(tensor: IoTensor, name: string): Tensor {
+  if (tensor.data instanceof BigInt64Array || tensor.data instanceof BigUint64Array) {
+    throw new MissingTensorError('modelFromOnnx', name, `has integer dtype ${tensor.dtype}, expected a float tensor`);
+  }
+  return { shape: [...tensor.shape], data: Float64Array.from(tensor.data) };
+}
+
+function transpose2d(t: Tensor): Tensor {
+  const [rows, columns] = t.shape as [number, number];
+  const data = new Float64Array(rows * columns);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) data[j * rows + i] = t.data[i * columns + j]!;
+  return { shape: [columns, rows], data };
+}
+
+function scaled(t: Tensor, factor: number): Tensor {
+  if (factor === 1) return t;
+  return { shape: t.shape, data: t.data.map((v) => v * factor) };
+}
+
+function layerNameOf(weightName: string): string {
+  return weightName.endsWith('.weight') ? weightName.slice(0, -'.weight'.length) : weightName;
+}
+
+function nodeLayerName(node: OnnxNode): string {
+  return node.name.replace(/^\/+/, '').replaceAll('/', '.');
+}
+
+/**
+ * Builds a sequential model from an ONNX graph (`readOnnx`'s result). The graph must be a
+ * chain from its one input to its one output. Operators: `Gemm` (transA = 0; transB 0 or 1;
+ * alpha and beta folded into the weight and bias), `MatMul` by a weight initializer with an
+ * optional following `Add` of a bias, `Conv` (1-D and 2-D; explicit pads, any strides,
+ * dilations, groups; `auto_pad` NOTSET only), `BatchNormalization` (inference), `Flatten`
+ * (axis 1), `Reshape` to `[N, -1]`, `Relu`, `Tanh`, `Sigmoid`, `Softplus`, `Identity`, and
+ * `Dropout` (the identity at inference). Weights and constants may be initializers or
+ * `Constant` nodes. Dense and convolution layers are named after their weight initializer
+ * (`fc1.weight` gives `fc1`), batch norms after their scale; other layers after their node.
+ * The precision is float32 when every weight used was float32.
+ *
+ * @throws UnsupportedOperatorError, MissingTensorError, ShapeMismatchError.
+ */
+export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {}): SequentialModel {
+  const operation = 'modelFromOnnx';
+  const graph = onnx.graph;
+  const constants = new Map<string, IoTensor>(graph.initializers);
+  const dataInputs = graph.inputs.filter((input) => !constants.has(input.name));
+  if (dataInputs.length !== 1) {
+    throw new UnsupportedOperatorError(operation, 'graph', graph.name, `expected one data input, found ${dataInputs.length}`);
+  }
+  if (graph.outputs.length !== 1) throw new UnsupportedOperatorError(operation, 'graph', graph.name, `expected one output, found ${graph.outputs.length}`);
+  const input = dataInputs[0]!;
+  let inputShape: readonly number[];
+  if (options.inputShape !== undefined) inputShape = options.inputShape;
+  else {
+    const dims = input.shape?.slice(1);
+    if (dims === undefined || dims.some((d) => typeof d !== 'number')) {
+      throw new InvalidArgumentError(operation, 'inputShape', `graph input ${JSON.stringify(input.name)} has shape ${JSON.stringify(input.shape)}; pass options.inputShape`);
+    }
+    inputShape = dims as number[];
+  }
+
+  const dtypes = new Set<string>();
+  const weight = (node: OnnxNode, position: number): { name: string; tensor: Tensor } => {
+    const name = node.inputs[position];
+    if (name === undefined || name === '') throw new MissingTensorError(operation, `${node.opType} input ${position}`, `missing in node ${JSON.stringify(node.name)}`);
+    const found = constants.get(name);
+    if (found === undefined) {
+      throw new UnsupportedOperatorError(operation, node.opType, node.name, `input ${JSON.stringify(name)} is not an initializer or constant (only weights may be side inputs)`);
+    }
+    dtypes.add(found.dtype);
+    return { name, tensor: floatTensor(found, name) };
+  };
+  const optionalWeight = (node: OnnxNode, position: number): { name: string; tensor: Tensor } | null => {
+    const name = node.inputs[position];
+    return name === undefined || name === '' ? null : weight(node, position);
+  };
+
+  const layers: Layer[] = [];
+  const names = new Set<string>();
+  const unique = (name: string): string => {
+    let candidate = name;
+    for (let k = 1; candidate === '' || names.has(candidate); k++) candidate = `${name === '' ? 'layer' : name}_${k}`;
+    names.add(candidate);
+    return candidate;
+  };
+  let current = input.name;
+  const nodes = graph.nodes;
+  for (let index = 0; index < nodes.length; index++) {
+    const node = nodes[index]!;
+    if (node.domain !== '' && node.domain !== 'ai.onnx') {
+      throw new UnsupportedOperatorError(operation, node.opType, node.name, `domain ${JSON.stringify(node.domain)} is not the default ONNX domain`);
+    }
+    if (node.opType === 'Constant') {
+      const value = node.attributes.value;
+      if (value === undefined || value.type !== 'tensor') throw new UnsupportedOperatorError(operation, 'Constant', node.name, 'only tensor-valued constants are supported');
+      constants.set(node.outputs[0]!, value.value);
+      continue;
+    }
+    if (node.inputs[0] !== current) {
+      throw new UnsupportedOperatorError(operation, node.opType, node.name, `reads ${JSON.stringify(node.inputs[0])} but the chain is at ${JSON.stringify(current)}: only sequential graphs are supported`);
+    }
+    const activationName = ACTIVATION_OPS[node.opType];
+    if (activationName !== undefined) {
+      layers.push(activation(activationName, unique(nodeLayerName(node))));
+      current = node.outputs[0]!;
+      continue;
+    }
+    switch (node.opType) {
+      case 'Gemm': {
+        if (attributeNumber(node, 'transA', 0) !== 0) throw new UnsupportedOperatorError(operation, 'Gemm', node.name, 'transA = 1 is not supported');
+        const w = weight(node, 1);
+        if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError(operation, 'Gemm', node.name, `weight has shape ${formatShape(w.tensor.shape)}`);
+        const alpha = attributeNumber(node, 'alpha', 1);
+        const beta = attributeNumber(node, 'beta', 1);
+        const matrix = scaled(attributeNumber(node, 'transB', 0) === 1 ? w.tensor : transpose2d(w.tensor), alpha);
+        const c = optionalWeight(node, 2);
+        layers.push(dense({ name: unique(layerNameOf(w.name)), weight: matrix, bias: c === null ? null : biasVector(c.tensor, matrix.shape[0]!, beta, node) }));
+        current = node.outputs[0]!;
+        break;
+      }
+      case 'MatMul': {
+        const w = weight(node, 1);
+        if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError(operation, 'MatMul', node.name, `weight has shape ${formatShape(w.tensor.shape)}`);
+        const matrix = transpose2d(w.tensor);
+        let bias: Tensor | null = null;
+        current = node.outputs[0]!;
+        const next = nodes[index + 1];
+        if (next !== undefined && next.opType === 'Add' && next.inputs.includes(current)) {
+          const other = next.inputs[0] === current ? 1 : 0;
+          const b = weight(next, other);
+          bias = biasVector(b.tensor, matrix.shape[0]!, 1, next);
+          current = next.outputs[0]!;
+          index++;
+        }
+        layers.push(dense({ name: unique(layerNameOf(w.name)), weight: matrix, bias }));
+        break;
+      }
+      case 'Conv': {
+        const autoPad = node.attributes.auto_pad;
+        if (autoPad !== undefined && !(autoPad.type === 'string' && (autoPad.value === 'NOTSET' || autoPad.value === 'VALID'))) {
+          throw new UnsupportedOperatorError(operation, 'Conv', node.name, 'auto_pad SAME_UPPER/SAME_LOWER is not supported; export with explicit pads');
+        }
+        const w = weight(node, 1);
+        const b = optionalWeight(node, 2);
+        const rank = w.tensor.shape.length - 2;
+        const strides = attributeInts(node, 'strides') ?? new Array<number>(rank).fill(1);
+        const dilations = attributeInts(node, 'dilations') ?? new Array<number>(rank).fill(1);
+        const pads = attributeInts(node, 'pads') ?? new Array<number>(2 * rank).fill(0);
+        const group = attributeNumber(node, 'group', 1);
+        const name = unique(layerNameOf(w.name));
+        if (rank === 1) {
+          layers.push(conv1d({ name, weight: w.tensor, bias: b?.tensor ?? null, stride: strides[0]!, padding: [pads[0]!, pads[1]!], dilation: dilations[0]!, groups: group }));
+        } else if (rank === 2) {
+          layers.push(
+            conv2d({
+              name,
+              weight: w.tensor,
+              bias: b?.tensor ?? null,
+              stride: [strides[0]!, strides[1]!],
+              padding: [pads[0]!, pads[1]!, pads[2]!, pads[3]!],
+              dilation: [dilations[0]!, dilations[1]!],
+              groups: group,
+            }),
+          );
+        } else throw new UnsupportedOperatorError(operation, 'Conv', node.name, `${rank}-D convolutions are not supported`);
+        current = node.outputs[0]!;
+        break;
+      }
+      case 'BatchNormalization': {
+        if (attributeNumber(node, 'training_mode', 0) !== 0) throw new UnsupportedOperatorError(operation, node.opType, node.name, 'training_mode = 1');
+        const scale = weight(node, 1);
+        layers.push(
+          batchNorm({
+            name: unique(layerNameOf(scale.name)),
+            scale: scale.tensor,
+            shift: weight(node, 2).tensor,
+            mean: weight(node, 3).tensor,
+            variance: weight(node, 4).tensor,
+            epsilon: decimalOfFloat32(attributeNumber(node, 'epsilon', 1e-5)),
+          }),
+        );
+        current = node.outputs[0]!;
+        break;
+      }
+      case 'Flatten': {
+        if (attributeNumber(node, 'axis', 1) !== 1) throw new UnsupportedOperatorError(operation, 'Flatten', node.name, 'only axis = 1 is supported');
+        layers.push(flatten(unique(nodeLayerName(node))));
+        current = node.outputs[0]!;
+        break;
+      }
+      case 'Reshape': {
+        const shapeName = node.inputs[1] ?? '';
+        const target = constants.get(shapeName);
+        const dims = target === undefined ? undefined : Array.from(target.data as ArrayLike<number | bigint>, Number);
+        const flattening = dims !== undefined && dims.length === 2 && (dims[0] === 0 || dims[0] === -1) && dims[1] === -1;
+        const sized = dims !== undefined && dims.length === 2 && (dims[0] === 0 || dims[0] === -1);
+        if (!flattening && !sized) {
+          throw new UnsupportedOperatorError(operation, 'Reshape', node.name, `only reshapes to [N, -1] (a flatten) are supported, got ${JSON.stringify(dims)}`);
+        }
+        layers.push(flatten(unique(nodeLayerName(node))));
+        current = node.outputs[0]!;
+        break;
+      }
+      case 'Dropout':
+        current = node.outputs[0]!;
+        break;
+      default:
+        throw new UnsupportedOperatorError(operation, node.opType, node.name, 'no translation to a layer');
+    }
+  }
+  if (current !== graph.outputs[0]!.name) {
+    throw new UnsupportedOperatorError(operation, 'graph', graph.name, `the chain ends at ${JSON.stringify(current)}, not at the output ${JSON.stringify(graph.outputs[0]!.name)}`);
+  }
+  const precision = dtypes.size > 0 && [...dtypes].every((d) => d === 'float32') ? 'float32' : 'float64';
+  // sequential() checks every shape, including a Reshape's explicit size against the next layer.
+  return sequential(inputShape, layers, { precision });
+}
+
+function biasVector(t: Tensor, units: number, beta: number, node: OnnxNode): Tensor {
+  const size = sizeOf(t.shape);
+  if (size === units) return scaled({ shape: [units], data: t.data }, beta);
+  if (size === 1) return { shape: [units], data: new Float64Array(units).fill(t.data[0]! * beta) };
+  throw new UnsupportedOperatorError('modelFromOnnx', node.opType, node.name, `bias of shape ${formatShape(t.shape)} does not broadcast to [${units}]`);
+}
+
+/** Reads an ONNX file's bytes into a model (`readOnnx` then `modelFromOnnx`). */
+export function readOnnxModel(bytes: Uint8Array | ArrayBuffer, options: ModelFromOnnxOptions & ReadOnnxOptions = {}): SequentialModel {
+  const readOptions: ReadOnnxOptions = {
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.externalData === undefined ? {} : { externalData: options.externalData }),
+  };
+  return modelFromOnnx(readOnnx(bytes, readOptions), options.inputShape === undefined ? {} : { inputShape: options.inputShape });
+}
+
+/**
+ * An ONNX description of a model (for io's `writeOnnx`): input `input` `[batch, ...]`, output
+ * `output`, opset 17; dense layers as `Gemm` (transB = 1), convolutions as `Conv`, batch norms as
+ * `BatchNormalization`, flatten as `Flatten`, activations as `Relu`/`Tanh`/`Sigmoid`/`Softplus`/
+ * `Identity`. Initializers keep PyTorch's names (`fc1.weight`, ...) and the dtype `modelToTensors`
+ * chooses (float32 when lossless). Note that ONNX stores BatchNormalization's epsilon as a float32.
+ */
+export function modelToOnnx(model: SequentialModel): OnnxModelDescription {
+  const tensors = modelToTensors(model);
+  const dtype = tensors.values().next().value?.dtype ?? (model.precision === 'float32' ? 'float32' : 'float64');
+  const nodes: OnnxNodeDescription[] = [];
+  let current = 'input';
+  model.layers.forEach((layer, index) => {
+    const output = index === model.layers.length - 1 ? 'output' : `${layer.name}.output`;
+    const inputs = [current];
+    let opType: string;
+    const attributes: Record<string, OnnxAttribute> = {};
+    switch (layer.kind) {
+      case 'dense':
+        opType = 'Gemm';
+        inputs.push(`${layer.name}.weight`);
+        if (layer.bias !== null) inputs.push(`${layer.name}.bias`);
+        attributes.transB = { type: 'int', value: 1 };
+        break;
+      case 'conv1d':
+      case 'conv2d': {
+        opType = 'Conv';
+        inputs.push(`${layer.name}.weight`);
+        if (layer.bias !== null) inputs.push(`${layer.name}.bias`);
+        const kernel = layer.weight.shape.slice(2);
+        attributes.kernel_shape = { type: 'ints', value: kernel };
+        attributes.group = { type: 'int', value: layer.groups };
+        if (layer.kind === 'conv1d') {
+          attributes.strides = { type: 'ints', value: [layer.stride] };
+          attributes.dilations = { type: 'ints', value: [layer.dilation] };
+          attributes.pads = { type: 'ints', value: [...layer.padding] };
+        } else {
+          attributes.strides = { type: 'ints', value: [...layer.stride] };
+          attributes.dilations = { type: 'ints', value: [...layer.dilation] };
+          attributes.pads = { type: 'ints', value: [...layer.padding] };
+        }
+        break;
+      }
+      case 'batchnorm':
+        opType = 'BatchNormalization';
+        inputs.push(`${layer.name}.weight`, `${layer.name}.bias`, `${layer.name}.running_mean`, `${layer.name}.running_var`);
+        attributes.epsilon = { type: 'float', value: layer.epsilon };
+        break;
+      case 'flatten':
+        opType = 'Flatten';
+        attributes.axis = { type: 'int', value: 1 };
+        break;
+      case 'activation':
+        opType = OPS_OF_ACTIVATION[layer.activation];
+        break;
+    }
+    nodes.push({ opType, name: layer.name, inputs, outputs: [output], attributes });
+    current = output;
+  });
+  if (model.layers.length === 0) throw new InvalidArgumentError('modelToOnnx', 'model', 'has no layers');
+  const outputShape = outputShapeOf(model);
+  return {
+    opset: 17,
+    producerName: '@descramble/nets',
+    graph: {
+      name: 'sequential',
+      nodes,
+      initializers: tensors,
+      inputs: [{ name: 'input', dtype, shape: ['batch', ...model.inputShape] }],
+      outputs: [{ name: 'output', dtype, shape: ['batch', ...outputShape] }],
+    },
+  };
+}
+
+function outputShapeOf(model: SequentialModel): number[] {
+  const shapes = layerShapes(model);
+  return shapes[shapes.length - 1]!;
+}
+
+/** Encodes a model as ONNX bytes (`modelToOnnx` then io's `writeOnnx`). */
+export function writeOnnxModel(model: SequentialModel): Uint8Array {
+  return writeOnnx(modelToOnnx(model));
+}

@@ -1,0 +1,95 @@
+import { type AbstractMatrix, Matrix } from 'ml-matrix';
+import { NonFiniteValueError, ShapeMismatchError } from './errors.js';
+
+/**
+ * A dense row-major (C order) tensor in Float64: entry `(i0, i1, ..., ik)` sits at
+ * `((i0 * s1 + i1) * s2 + ...) * sk + ik`. Weight tensors use PyTorch's layouts
+ * (`[out, in]`, `[out, in, k]`, `[out, in, kh, kw]`); batches put the sample axis first.
+ * Functions of this package never mutate a tensor they are given.
+ */
+export interface Tensor {
+  readonly shape: readonly number[];
+  readonly data: Float64Array;
+}
+
+/** Number of entries of a shape (1 for the 0-d shape `[]`). */
+export function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const extent of shape) size *= extent;
+  return size;
+}
+
+/** Formats a shape as `[2, 3, 4]` for messages. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/**
+ * Builds a tensor from data and a shape. Accepts any numeric array (Float32Array widens exactly);
+ * the data are copied, so the result never aliases the argument.
+ */
+export function tensor(data: ArrayLike<number>, shape: readonly number[], operation = 'tensor'): Tensor {
+  for (const extent of shape) {
+    if (!Number.isInteger(extent) || extent < 0) {
+      throw new ShapeMismatchError(operation, 'shape', 'non-negative integer extents', formatShape(shape));
+    }
+  }
+  const size = sizeOf(shape);
+  if (data.length !== size) {
+    throw new ShapeMismatchError(operation, 'data length', `${size} for shape ${formatShape(shape)}`, String(data.length));
+  }
+  return { shape: [...shape], data: Float64Array.from(data) };
+}
+
+/** The tensor `[rows, columns]` holding a matrix's entries (copied). */
+export function tensorFromMatrix(matrix: AbstractMatrix): Tensor {
+  const rows = matrix.rows;
+  const columns = matrix.columns;
+  const data = new Float64Array(rows * columns);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < columns; j++) data[i * columns + j] = matrix.get(i, j);
+  }
+  return { shape: [rows, columns], data };
+}
+
+/** The rank-2 tensor as an ml-matrix `Matrix` (copied); a rank-1 tensor becomes a column. */
+export function tensorToMatrix(t: Tensor, operation = 'tensorToMatrix'): Matrix {
+  let rows: number;
+  let columns: number;
+  if (t.shape.length === 2) {
+    rows = t.shape[0]!;
+    columns = t.shape[1]!;
+  } else if (t.shape.length === 1) {
+    rows = t.shape[0]!;
+    columns = 1;
+  } else {
+    throw new ShapeMismatchError(operation, 'tensor', 'rank 1 or 2', formatShape(t.shape));
+  }
+  const m = new Matrix(rows, columns);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < columns; j++) m.set(i, j, t.data[i * columns + j]!);
+  }
+  return m;
+}
+
+/** Throws `NonFiniteValueError` naming `what` and the flat index of the first NaN or infinity. */
+export function assertFinite(data: ArrayLike<number>, operation: string, what: string): void {
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i]!;
+    if (!Number.isFinite(value)) throw new NonFiniteValueError(operation, `${what} [${i}]`, value);
+  }
+}
+
+/** Largest absolute entry-wise difference of two tensors of the same shape. */
+export function maxAbsDifference(a: Tensor, b: Tensor, operation = 'maxAbsDifference'): number {
+  if (a.shape.length !== b.shape.length || a.shape.some((extent, i) => extent !== b.shape[i])) {
+    throw new ShapeMismatchError(operation, 'second tensor', formatShape(a.shape), formatShape(b.shape));
+  }
+  let worst = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    const difference = Math.abs(a.data[i]! - b.data[i]!);
+    if (Number.isNaN(difference)) return Number.NaN;
+    if (difference > worst) worst = difference;
+  }
+  return worst;
+}
