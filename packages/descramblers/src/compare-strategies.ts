@@ -1,0 +1,170 @@
+import { multiply } from '@descramble/linalg';
+import {
+  brockettProblem,
+  type IterationLogEntry,
+  type MinimizeResult,
+  minimize,
+  type StopReason,
+} from '@descramble/orthogonal';
+import { Matrix } from 'ml-matrix';
+import { descrambleLayer, type LayerDescrambler } from './descramble-layer.js';
+import { descramblerDistance } from './descrambler-distance.js';
+import { determinant, type SmoothnessOptions } from './exact-descrambler.js';
+import { InvalidArgumentError } from './errors.js';
+import type { LayerData } from './layer-gram.js';
+import { smoothnessValue } from './smoothness.js';
+
+/** The paper's Figure 1 strategies. */
+export type StrategyName = 'identity' | 'warm-start' | 'rescaled' | 'exact';
+
+/** Input of `compareStrategies`: a layer (weights with data or gram) and the solver budget. */
+export interface CompareStrategiesInput extends Omit<SmoothnessOptions, 'group'> {
+  /** Weights `out x in` (PyTorch layout). */
+  readonly weights: Matrix;
+  /** Layer inputs (rows are samples); or give `gram`. */
+  readonly data?: LayerData;
+  /** Gram matrix of the preactivations; or give `data`. */
+  readonly gram?: Matrix;
+  /** Iteration budget of each iterative strategy (default 1000). */
+  readonly maxIterations?: number;
+  /** Time budget of each iterative strategy, seconds (default Infinity). */
+  readonly maxTime?: number;
+  /** Stop an iterative strategy when the Riemannian gradient norm is below this (default 1e-6). */
+  readonly gradientTolerance?: number;
+  /** ... or below this times the starting gradient norm (default 0: off). */
+  readonly relativeGradientTolerance?: number;
+  /** Keep the per-iteration convergence logs (default true). */
+  readonly recordLog?: boolean;
+}
+
+/** One strategy's answer and how it compares with the exact one. */
+export interface StrategyResult {
+  readonly name: StrategyName;
+  /** The descrambler found (orthogonal). */
+  readonly P: Matrix;
+  /** `P W`. */
+  readonly descrambledWeights: Matrix;
+  /** `tr(A P B P^T)`, evaluated directly. */
+  readonly value: number;
+  /** `(value - optimum) / |optimum|`, normalised as the exact result's gap. */
+  readonly gap: number;
+  /** Solver iterations (0 for the exact strategy). */
+  readonly iterations: number;
+  /** Wall-clock seconds computing P from B (the Gram matrix is shared, not timed). */
+  readonly time: number;
+  /** True when a gradient-norm rule stopped the solver (always true for the exact strategy). */
+  readonly converged: boolean;
+  /** Which rule stopped the solver; `'closed-form'` for the exact strategy. */
+  readonly stoppedBy: StopReason | 'closed-form';
+  /** Per-iteration log (cost, gradient norm, time; empty for the exact strategy). */
+  readonly log: readonly IterationLogEntry[];
+  /** Tie-invariant distance to the exact descrambler (0: the same explanation). */
+  readonly distanceToExact: number;
+}
+
+/** All four strategies, in the order of the paper's Figure 1, and the exact result. */
+export interface StrategyComparison {
+  /** (a) identity, (b) warm-start, (c) rescaled, (d) exact. */
+  readonly strategies: readonly StrategyResult[];
+  /** The exact descrambler with its certificate (strategy (d)). */
+  readonly exact: LayerDescrambler;
+}
+
+/**
+ * The paper's Figure 1: four ways to compute a smoothness descrambler for one layer.
+ * (a) Cayley projected gradient descent (the 2021 method, `@descramble/orthogonal`'s
+ * `'cayley-pgd'`) from P = I; (b) the same from P = T (eigenvectors of A, signed so that
+ * det T = +1 as the chart needs); (c) "rescaled": A replaced by diag(omega), solved from I,
+ * then multiplied by T; (d) exact (Lemma 1). Each reports its descrambler, value, gap,
+ * iterations, time, convergence log and tie-invariant distance to the exact answer.
+ *
+ * @throws the errors of `descrambleLayer`; InvalidArgumentError for a bad budget.
+ */
+export function compareStrategies(input: CompareStrategiesInput): StrategyComparison {
+  const operation = 'compareStrategies';
+  const maxIterations = input.maxIterations ?? 1000;
+  if (!Number.isInteger(maxIterations) || maxIterations < 0) {
+    throw new InvalidArgumentError(operation, 'maxIterations', `expected a non-negative integer, got ${maxIterations}`);
+  }
+  const { weights } = input;
+  const exact = descrambleLayer({
+    weights,
+    ...(input.data !== undefined && { data: input.data }),
+    ...(input.gram !== undefined && { gram: input.gram }),
+    ...(input.operator !== undefined && { operator: input.operator }),
+    ...(input.smoothness !== undefined && { smoothness: input.smoothness }),
+    ...(input.rescale !== undefined && { rescale: input.rescale }),
+    ...(input.tolerance !== undefined && { tolerance: input.tolerance }),
+  });
+  const a = exact.smoothness;
+  const b = exact.gram;
+  const d = a.rows;
+  // Time of the exact strategy: Lemma 1 from B (the Gram matrix is shared by all four).
+  const exactStart = performance.now();
+  descrambleLayer({ weights, gram: b, smoothness: a, tolerance: exact.tolerance });
+  const exactTime = (performance.now() - exactStart) / 1000;
+
+  const stopping = {
+    maxIterations,
+    ...(input.maxTime !== undefined && { maxTime: input.maxTime }),
+    ...(input.gradientTolerance !== undefined && { gradientTolerance: input.gradientTolerance }),
+    ...(input.relativeGradientTolerance !== undefined && { relativeGradientTolerance: input.relativeGradientTolerance }),
+    recordLog: input.recordLog ?? true,
+  };
+  const gapOf = (value: number) => {
+    const scale =
+      exact.gapNormalisation === 'optimum'
+        ? Math.abs(exact.optimum)
+        : Math.max(Math.abs(exact.smoothnessEigenvalues[0]!), Math.abs(exact.smoothnessEigenvalues[d - 1]!)) *
+          Math.max(Math.abs(exact.gramEigenvalues[0]!), Math.abs(exact.gramEigenvalues[d - 1]!));
+    return scale > 0 ? (value - exact.optimum) / scale : 0;
+  };
+  const fromRun = (name: StrategyName, p: Matrix, run: MinimizeResult): StrategyResult => {
+    const value = smoothnessValue(p, a, b);
+    return {
+      name,
+      P: p,
+      descrambledWeights: multiply(p, weights),
+      value,
+      gap: gapOf(value),
+      iterations: run.iterations,
+      time: run.time,
+      converged: run.converged,
+      stoppedBy: run.stoppedBy,
+      log: run.log,
+      distanceToExact: descramblerDistance(p, exact.P, a, { tolerance: exact.tolerance }),
+    };
+  };
+
+  const problem = brockettProblem(a, b);
+  const identity = Matrix.eye(d);
+  const fromIdentity = minimize(problem, { method: 'cayley-pgd', P0: identity, ...stopping });
+
+  const t = exact.smoothnessEigenvectors.clone();
+  if (determinant(t) < 0) for (let i = 0; i < d; i++) t.set(i, 0, -t.get(i, 0));
+  const warm = minimize(problem, { method: 'cayley-pgd', P0: t, ...stopping });
+
+  const omega = Matrix.diag(Array.from(exact.smoothnessEigenvalues));
+  const rescaled = minimize(brockettProblem(omega, b), { method: 'cayley-pgd', P0: identity, ...stopping });
+  const rescaledP = multiply(exact.smoothnessEigenvectors, rescaled.P);
+
+  const strategies: StrategyResult[] = [
+    fromRun('identity', fromIdentity.P, fromIdentity),
+    fromRun('warm-start', warm.P, warm),
+    fromRun('rescaled', rescaledP, rescaled),
+    {
+      name: 'exact',
+      P: exact.P,
+      descrambledWeights: exact.descrambledWeights,
+      value: exact.value,
+      gap: exact.gap,
+      iterations: 0,
+      time: exactTime,
+      converged: true,
+      stoppedBy: 'closed-form',
+      log: [],
+      distanceToExact: 0,
+    },
+  ];
+  return { strategies, exact };
+}

@@ -1,0 +1,175 @@
+import type { Matrix } from 'ml-matrix';
+import { EmptyDataError, InvalidArgumentError, DimensionMismatchError } from './errors.js';
+import {
+  type ExactDescrambler,
+  exactDescrambler,
+  type SmoothnessOptions,
+} from './exact-descrambler.js';
+import {
+  checkBias,
+  feedData,
+  feedDataAsync,
+  type LayerData,
+  type LayerDataStream,
+  LayerGramBuilder,
+  resolveBlockSize,
+} from './layer-gram.js';
+import { GramAccumulator, multiply, multiplyTransposeB } from '@descramble/linalg';
+import { secondMomentGram } from './theorems.js';
+import { checkMatrix } from './validate.js';
+
+/** Input of `descrambleLayer`: the weights and exactly one of data, gram, secondMoment. */
+export interface DescrambleLayerInput<Data = LayerData> extends SmoothnessOptions {
+  /** Weights `out x in` (PyTorch layout: rows are the neurons to descramble). */
+  readonly weights: Matrix;
+  /** Layer inputs, rows are samples (`N x in`), as one matrix or a stream of row blocks. */
+  readonly data?: Data;
+  /**
+   * A precomputed Gram matrix `S S^T` of the preactivations (`out x out`), or the accumulator
+   * holding it (e.g. shards from `accumulateLayerGram` merged; its count becomes `sampleCount`).
+   */
+  readonly gram?: Matrix | GramAccumulator;
+  /** The inputs' second moment `Gamma = E[x x^T]` (`in x in`); uses `B = W Gamma W^T` (Theorem 1). */
+  readonly secondMoment?: Matrix;
+  /** Mean `E[x]` of the inputs, needed with `secondMoment` when a bias is given. */
+  readonly mean?: ArrayLike<number>;
+  /** Bias of the layer (length out): preactivations `W x + b`. Default off. */
+  readonly bias?: ArrayLike<number>;
+  /** Weights of the next layer (`next x out`); the result carries `nextWeights P^T`. */
+  readonly nextWeights?: Matrix;
+  /** Rows per block when `data` is one matrix (default 4096). */
+  readonly blockSize?: number;
+}
+
+/** The exact descrambler of a layer, the descrambled weights and the evidence. */
+export interface LayerDescrambler extends ExactDescrambler {
+  /** `P W` (out x in). */
+  readonly descrambledWeights: Matrix;
+  /** `P b`, when a bias was given. */
+  readonly descrambledBias?: Float64Array;
+  /** `W_next P^T`, when `nextWeights` was given. */
+  readonly descrambledNextWeights?: Matrix;
+  /** Number of samples accumulated; null when a Gram matrix or second moment was given. */
+  readonly sampleCount: number | null;
+  /** Rank of B (fewer samples than neurons, or degenerate data, make it < out). */
+  readonly rankB: number;
+  /** Where B came from. */
+  readonly source: 'data' | 'gram' | 'secondMoment';
+}
+
+type Source =
+  | { kind: 'data' }
+  | { kind: 'gram'; gram: Matrix; count: number | null }
+  | { kind: 'secondMoment'; secondMoment: Matrix };
+
+function resolveSource(operation: string, input: DescrambleLayerInput<unknown>): Source {
+  const given = [input.data, input.gram, input.secondMoment].filter((x) => x !== undefined).length;
+  if (given !== 1) {
+    throw new InvalidArgumentError(operation, 'data', `give exactly one of data, gram, secondMoment (got ${given})`);
+  }
+  checkMatrix(operation, 'weights', input.weights);
+  if (input.gram !== undefined) {
+    if (input.bias !== undefined) {
+      throw new InvalidArgumentError(operation, 'bias', 'a gram is already of preactivations; give bias only with data or secondMoment');
+    }
+    if (input.gram instanceof GramAccumulator) {
+      if (input.gram.count === 0) throw new EmptyDataError(operation);
+      return { kind: 'gram', gram: input.gram.gram(), count: input.gram.count };
+    }
+    return { kind: 'gram', gram: input.gram, count: null };
+  }
+  if (input.secondMoment !== undefined) return { kind: 'secondMoment', secondMoment: input.secondMoment };
+  return { kind: 'data' };
+}
+
+function finish(
+  operation: string,
+  input: DescrambleLayerInput<unknown>,
+  gram: Matrix,
+  sampleCount: number | null,
+  source: LayerDescrambler['source'],
+): LayerDescrambler {
+  const { weights } = input;
+  const options: SmoothnessOptions = {
+    ...(input.operator !== undefined && { operator: input.operator }),
+    ...(input.smoothness !== undefined && { smoothness: input.smoothness }),
+    ...(input.rescale !== undefined && { rescale: input.rescale }),
+    ...(input.tolerance !== undefined && { tolerance: input.tolerance }),
+    ...(input.group !== undefined && { group: input.group }),
+  };
+  if (gram.rows !== weights.rows) {
+    throw new DimensionMismatchError(operation, 'gram shape (= weights rows)', `${weights.rows} x ${weights.rows}`, `${gram.rows} x ${gram.columns}`);
+  }
+  const exact = exactDescrambler(gram, options);
+  const p = exact.P;
+  let descrambledNextWeights: Matrix | undefined;
+  if (input.nextWeights !== undefined) {
+    checkMatrix(operation, 'nextWeights', input.nextWeights);
+    if (input.nextWeights.columns !== weights.rows) {
+      throw new DimensionMismatchError(operation, 'nextWeights columns (= weights rows)', weights.rows, input.nextWeights.columns);
+    }
+    descrambledNextWeights = multiplyTransposeB(input.nextWeights, p);
+  }
+  let descrambledBias: Float64Array | undefined;
+  if (input.bias !== undefined) {
+    const b = checkBias(operation, input.bias, weights.rows);
+    descrambledBias = new Float64Array(weights.rows);
+    for (let i = 0; i < weights.rows; i++) {
+      let s = 0;
+      for (let k = 0; k < weights.rows; k++) s += p.get(i, k) * b[k]!;
+      descrambledBias[i] = s;
+    }
+  }
+  return {
+    ...exact,
+    descrambledWeights: multiply(p, weights),
+    ...(descrambledBias !== undefined && { descrambledBias }),
+    ...(descrambledNextWeights !== undefined && { descrambledNextWeights }),
+    sampleCount,
+    rankB: exact.gramRank,
+    source,
+  };
+}
+
+function fromModel(operation: string, input: DescrambleLayerInput<unknown>, source: Source): LayerDescrambler | undefined {
+  if (source.kind === 'gram') return finish(operation, input, source.gram, source.count, 'gram');
+  if (source.kind === 'secondMoment') {
+    const gram = secondMomentGram(operation, input.weights, source.secondMoment, input.bias, input.mean);
+    return finish(operation, input, gram, null, 'secondMoment');
+  }
+  return undefined;
+}
+
+/**
+ * Descrambles one layer exactly (Lemma 1). B is the Gram matrix of the preactivations
+ * `S = W X^T (+ b)`, accumulated block by block from `data` (never materialising S), or
+ * `gram` as given, or `W Gamma W^T` from the inputs' second moment (Theorem 1). Returns the
+ * exact descrambler with its certificate, `P W`, `W_next P^T`, the sample count and rank B.
+ * Fewer samples than neurons is allowed: B is rank deficient, the answer is still optimal,
+ * and `rankB` and `familyDimension` say how much freedom is left.
+ *
+ * @throws DimensionMismatchError, NonFiniteInputError, NotSymmetricError, EmptyDataError,
+ *   InvalidArgumentError
+ */
+export function descrambleLayer(input: DescrambleLayerInput): LayerDescrambler {
+  const operation = 'descrambleLayer';
+  const source = resolveSource(operation, input);
+  const done = fromModel(operation, input, source);
+  if (done !== undefined) return done;
+  const builder = new LayerGramBuilder(operation, input.weights, input.bias);
+  feedData(operation, builder, input.data!, resolveBlockSize(operation, input.blockSize));
+  if (builder.accumulator.count === 0) throw new EmptyDataError(operation);
+  return finish(operation, input, builder.accumulator.gram(), builder.accumulator.count, 'data');
+}
+
+/** `descrambleLayer` accepting asynchronous streams of row blocks (e.g. from files). */
+export async function descrambleLayerAsync(input: DescrambleLayerInput<LayerDataStream>): Promise<LayerDescrambler> {
+  const operation = 'descrambleLayerAsync';
+  const source = resolveSource(operation, input);
+  const done = fromModel(operation, input, source);
+  if (done !== undefined) return done;
+  const builder = new LayerGramBuilder(operation, input.weights, input.bias);
+  await feedDataAsync(operation, builder, input.data!, resolveBlockSize(operation, input.blockSize));
+  if (builder.accumulator.count === 0) throw new EmptyDataError(operation);
+  return finish(operation, input, builder.accumulator.gram(), builder.accumulator.count, 'data');
+}

@@ -1,0 +1,252 @@
+import fc from 'fast-check';
+import { Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import {
+  createRng,
+  gaussianMatrix,
+  hessianNullity,
+  randomOrthogonal,
+  relativeError,
+  symmetricWithSpectrum,
+  withMultiplicities,
+} from '../test/helpers.js';
+import { descramblerDistance } from './descrambler-distance.js';
+import { NonFiniteInputError, NotSymmetricError, DimensionMismatchError, InvalidArgumentError } from './errors.js';
+import { determinant, exactDescrambler, tieFamilyMember } from './exact-descrambler.js';
+import { orthogonalityError } from '@descramble/linalg';
+import { type SmoothnessOperator, smoothnessCriterion, smoothnessMatrix, smoothnessValue } from './smoothness.js';
+
+const operators: SmoothnessOperator[] = ['fourier', 'periodic', 'dirichlet'];
+
+/** A random layer Gram matrix B = S S^T with N samples. */
+function randomGram(seed: number, d: number, samples: number): Matrix {
+  const s = gaussianMatrix(createRng(seed), d, samples);
+  return s.mmul(s.transpose());
+}
+
+describe('exactDescrambler (Lemma 1)', () => {
+  it('is orthogonal to 1e-12 and attains the Lemma 1 bound to 1e-10 (random sizes 2..128)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 128 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.constantFrom(...operators),
+        fc.integer({ min: 0, max: 40 }),
+        (d, seed, operator, extraSamples) => {
+          const gram = randomGram(seed, d, d + extraSamples);
+          const result = exactDescrambler(gram, { operator });
+          expect(orthogonalityError(result.P)).toBeLessThan(1e-12);
+          expect(result.gapNormalisation).toBe('optimum');
+          expect(Math.abs(result.gap)).toBeLessThan(1e-10);
+          expect(relativeError(result.value, result.optimum)).toBeLessThan(1e-10);
+          // The value re-evaluated independently from A = D^T D.
+          const a = smoothnessMatrix(d, operator);
+          expect(relativeError(smoothnessCriterion(result.P, a, gram), result.optimum)).toBeLessThan(1e-10);
+        },
+      ),
+      { numRuns: 12, seed: 20260101 },
+    );
+  });
+
+  it('no random orthogonal matrix (200 draws) beats it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 128 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.constantFrom(...operators),
+        (d, seed, operator) => {
+          const gram = randomGram(seed, d, d + 3);
+          const result = exactDescrambler(gram, { operator });
+          const a = result.smoothness;
+          const rng = createRng(seed ^ 0x5bd1e995);
+          let best = Number.POSITIVE_INFINITY;
+          for (let draw = 0; draw < 200; draw++) best = Math.min(best, smoothnessValue(randomOrthogonal(d, rng), a, gram));
+          expect(best).toBeGreaterThan(result.optimum);
+        },
+      ),
+      { numRuns: 2, seed: 20260102 },
+    );
+  });
+
+  it('every member of the reported tie family is optimal; the family dimension is the Hessian nullity', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        (multA, multB, withZeros, seed) => {
+          const d = multA.reduce((x, y) => x + y, 0);
+          // B's multiplicities, padded or cut to d; optionally a block of zero eigenvalues.
+          const sizesB: number[] = [];
+          let left = d;
+          for (const m of multB) {
+            if (left === 0) break;
+            sizesB.push(Math.min(m, left));
+            left -= Math.min(m, left);
+          }
+          if (left > 0) sizesB.push(left);
+          const rng = createRng(seed);
+          const omega = withMultiplicities(multA.map((m, k) => [k + 1, m] as const));
+          const lambda = withMultiplicities(sizesB.map((m, k) => [withZeros && k === sizesB.length - 1 ? 0 : 10 * (sizesB.length - k), m] as const));
+          const a = symmetricWithSpectrum(rng, omega);
+          const b = symmetricWithSpectrum(rng, lambda);
+          const result = exactDescrambler(b, { smoothness: a });
+          expect(hessianNullity(result.P, a, b, 1e-9)).toBe(result.familyDimension);
+          // Closed form by multiplicities: sum a(a-1)/2 + sum b(b-1)/2 - sum c(c-1)/2 over overlaps.
+          const tiedPairs = (sizes: number[]) => sizes.reduce((s, m) => s + (m * (m - 1)) / 2, 0);
+          expect(result.ties.a.map((g) => g.indices.length)).toEqual(multA.filter((m) => m > 1));
+          expect(result.ties.b.map((g) => g.indices.length)).toEqual(sizesB.filter((m) => m > 1));
+          expect(result.familyDimension).toBeGreaterThanOrEqual(Math.max(tiedPairs(multA), tiedPairs(sizesB)));
+          for (let k = 0; k < 5; k++) {
+            const member = tieFamilyMember(result, rng);
+            expect(orthogonalityError(member)).toBeLessThan(1e-12);
+            expect(Math.abs(smoothnessCriterion(member, a, b) - result.optimum)).toBeLessThan(1e-10 * Math.max(1, Math.abs(result.optimum)));
+          }
+        },
+      ),
+      { numRuns: 40, seed: 7 },
+    );
+  });
+
+  it('the tie family of a Fourier descrambler keeps the explanation; a swap across eigenspaces changes it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 128 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (d, seed) => {
+        const gram = randomGram(seed, d, 2 * d);
+        const result = exactDescrambler(gram, { operator: 'fourier' });
+        const a = result.smoothness;
+        // Fourier: constant mode, cos/sin pairs, and the Nyquist mode when d is even.
+        expect(result.ties.a.length).toBe(Math.floor((d - 1) / 2));
+        expect(result.familyDimension).toBe(Math.floor((d - 1) / 2));
+        const rng = createRng(seed + 1);
+        for (let k = 0; k < 3; k++) {
+          const member = tieFamilyMember(result, rng);
+          expect(descramblerDistance(member, result.P, a)).toBeLessThan(1e-10);
+          expect(relativeError(smoothnessCriterion(member, a, gram), result.optimum)).toBeLessThan(1e-10);
+        }
+        // Swap the constant mode (position 0) with the roughest mode (position d - 1).
+        const u = result.gramEigenvectors.clone();
+        for (let i = 0; i < d; i++) {
+          u.set(i, 0, result.gramEigenvectors.get(i, d - 1));
+          u.set(i, d - 1, result.gramEigenvectors.get(i, 0));
+        }
+        const swapped = result.smoothnessEigenvectors.mmul(u.transpose());
+        expect(descramblerDistance(swapped, result.P, a)).toBeGreaterThan(Math.SQRT2 - 1e-8);
+        expect(smoothnessCriterion(swapped, a, gram)).toBeGreaterThan(result.optimum * (1 + 1e-6));
+      }),
+      { numRuns: 8, seed: 11 },
+    );
+  });
+
+  it('ties of B that straddle eigenspaces of A keep the value but change the explanation', () => {
+    // Dirichlet A (distinct eigenvalues), B of rank 2 on d = 5: a 3-dimensional zero block.
+    const rng = createRng(3);
+    const b = symmetricWithSpectrum(rng, [5, 2, 0, 0, 0]);
+    const result = exactDescrambler(b, { operator: 'dirichlet' });
+    expect(result.familyDimension).toBe(3);
+    expect(result.gramRank).toBe(2);
+    expect(result.eigengaps.explanation).toBeLessThan(1e-12);
+    const member = tieFamilyMember(result, rng);
+    expect(relativeError(smoothnessCriterion(member, result.smoothness, b), result.optimum)).toBeLessThan(1e-12);
+    expect(descramblerDistance(member, result.P, result.smoothness)).toBeGreaterThan(1e-3);
+  });
+
+  it('fewer samples than neurons: still optimal, reports rank and family size', () => {
+    const d = 12;
+    const samples = 4;
+    const gram = randomGram(5, d, samples);
+    const result = exactDescrambler(gram, { operator: 'dirichlet' });
+    expect(result.gramRank).toBe(samples);
+    expect(result.ties.b).toHaveLength(1);
+    expect(result.ties.b[0]!.indices).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(result.familyDimension).toBe(((d - samples) * (d - samples - 1)) / 2);
+    expect(Math.abs(result.gap)).toBeLessThan(1e-10);
+  });
+
+  it('zero data: every orthogonal matrix is optimal, gap 0, never NaN', () => {
+    const d = 6;
+    const result = exactDescrambler(new Matrix(d, d), { operator: 'fourier' });
+    expect(result.value).toBe(0);
+    expect(result.optimum).toBe(0);
+    expect(result.gap).toBe(0);
+    expect(result.gapNormalisation).toBe('norms');
+    expect(result.gramRank).toBe(0);
+    expect(result.familyDimension).toBe((d * (d - 1)) / 2);
+    expect(result.eigengaps.smallestB).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('a zero optimum (rank-1 B on the constant Fourier mode) gets a norm-relative gap', () => {
+    const d = 8;
+    const s = gaussianMatrix(createRng(9), d, 1);
+    const result = exactDescrambler(s.mmul(s.transpose()), { operator: 'fourier' });
+    expect(Math.abs(result.optimum)).toBeLessThan(1e-9);
+    expect(result.gapNormalisation).toBe('norms');
+    expect(Number.isFinite(result.gap)).toBe(true);
+    expect(Math.abs(result.gap)).toBeLessThan(1e-12);
+  });
+
+  it('special-orthogonal: det P = +1 at no cost', () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const gram = randomGram(seed, 7, 10);
+      const o = exactDescrambler(gram, { operator: 'dirichlet' });
+      const so = exactDescrambler(gram, { operator: 'dirichlet', group: 'special-orthogonal' });
+      expect(determinant(so.P)).toBeCloseTo(1, 12);
+      expect(relativeError(so.value, o.optimum)).toBeLessThan(1e-12);
+      expect(descramblerDistance(so.P, o.P, o.smoothness)).toBeLessThan(1e-10);
+    }
+  });
+
+  it('tie family members of an SO(d) descrambler stay in SO(d)', () => {
+    const gram = randomGram(12, 9, 4); // Fourier pairs and a 5-dimensional zero block of B
+    const result = exactDescrambler(gram, { group: 'special-orthogonal' });
+    // A pairs (1,2) (3,4) (5,6) (7,8); zero block of B at 4..8 (10 pairs); (5,6), (7,8) tied in both.
+    expect(result.familyDimension).toBe(4 + 10 - 2);
+    const rng = createRng(13);
+    for (let k = 0; k < 10; k++) {
+      const member = tieFamilyMember(result, rng);
+      expect(determinant(member)).toBeCloseTo(1, 10);
+      expect(relativeError(smoothnessValue(member, result.smoothness, gram), result.optimum)).toBeLessThan(1e-10);
+    }
+  });
+
+  it('rescaling changes the value by d^2/(||A|| ||B||), never the minimiser', () => {
+    const d = 9;
+    const gram = randomGram(21, d, 30);
+    const plain = exactDescrambler(gram);
+    const scaled = exactDescrambler(gram, { rescale: true });
+    expect(descramblerDistance(plain.P, scaled.P, plain.smoothness)).toBeLessThan(1e-10);
+    const factor = (d * d) / (plain.smoothnessEigenvalues[d - 1]! * plain.gramEigenvalues[0]!);
+    expect(relativeError(scaled.optimum, plain.optimum * factor)).toBeLessThan(1e-12);
+    expect(scaled.smoothnessEigenvalues[d - 1]).toBeCloseTo(d, 10);
+    expect(scaled.gramEigenvalues[0]).toBeCloseTo(d, 10);
+  });
+
+  it('rejects bad input with typed errors', () => {
+    const good = randomGram(1, 4, 6);
+    expect(() => exactDescrambler(new Matrix(3, 4))).toThrow(DimensionMismatchError);
+    expect(() => exactDescrambler(new Matrix(0, 0))).toThrow(DimensionMismatchError);
+    const nan = good.clone();
+    nan.set(1, 2, Number.NaN);
+    expect(() => exactDescrambler(nan)).toThrow(NonFiniteInputError);
+    const inf = good.clone();
+    inf.set(0, 0, Number.POSITIVE_INFINITY);
+    expect(() => exactDescrambler(inf)).toThrow(NonFiniteInputError);
+    const skew = good.clone();
+    skew.set(0, 1, skew.get(0, 1) + 1);
+    expect(() => exactDescrambler(skew)).toThrow(NotSymmetricError);
+    expect(() => exactDescrambler(good, { smoothness: Matrix.eye(5) })).toThrow(DimensionMismatchError);
+    expect(() => exactDescrambler(good, { tolerance: -1 })).toThrow(InvalidArgumentError);
+    expect(() => exactDescrambler(good, { operator: 'sobolev' as SmoothnessOperator })).toThrow(InvalidArgumentError);
+    expect(() => exactDescrambler(good, { operator: 'fourier', smoothness: Matrix.eye(4) })).toThrow(InvalidArgumentError);
+  });
+
+  it('never mutates its inputs', () => {
+    const gram = randomGram(2, 5, 8);
+    const copy = gram.clone();
+    const a = smoothnessMatrix(5, 'periodic');
+    const aCopy = a.clone();
+    exactDescrambler(gram, { smoothness: a, rescale: true, group: 'special-orthogonal' });
+    expect(gram.to2DArray()).toEqual(copy.to2DArray());
+    expect(a.to2DArray()).toEqual(aCopy.to2DArray());
+  });
+});

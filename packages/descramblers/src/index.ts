@@ -1,0 +1,62 @@
+export {
+  DescramblerError,
+  DimensionMismatchError,
+  EmptyDataError,
+  InvalidArgumentError,
+  NonFiniteInputError,
+  NotSymmetricError,
+} from './errors.js';
+export {
+  rescaleSpectral,
+  type SmoothnessOperator,
+  smoothnessCriterion,
+  smoothnessMatrix,
+} from './smoothness.js';
+export type { TieGroup } from './spectrum.js';
+export {
+  type DescramblerGroup,
+  type Eigengaps,
+  type ExactDescrambler,
+  exactDescrambler,
+  type SmoothnessOptions,
+  tieFamilyMember,
+} from './exact-descrambler.js';
+export { type DescramblerDistanceOptions, descramblerDistance } from './descrambler-distance.js';
+export {
+  accumulateLayerGram,
+  accumulateLayerGramAsync,
+  type LayerData,
+  type LayerDataStream,
+  type LayerGramOptions,
+  type RowBlock,
+} from './layer-gram.js';
+export {
+  type DescrambleLayerInput,
+  descrambleLayer,
+  descrambleLayerAsync,
+  type LayerDescrambler,
+} from './descramble-layer.js';
+export {
+  type IsotropicDescrambler,
+  isotropicDescrambler,
+  type LargeDataOptions,
+  largeDataDescrambler,
+  type WeightDescrambler,
+} from './theorems.js';
+export {
+  type DiagonalNormSquare,
+  type DiagonalNormSquareDescrambler,
+  type DiagonalSumDescrambler,
+  type MaxDiagonalNormSquareOptions,
+  maxDiagonalNormSquare,
+  diagonalNormSquareCriterion,
+  diagonalSumCriterion,
+  maxDiagonalSum,
+} from './diagonal-criteria.js';
+export {
+  type CompareStrategiesInput,
+  compareStrategies,
+  type StrategyComparison,
+  type StrategyName,
+  type StrategyResult,
+} from './compare-strategies.js';
