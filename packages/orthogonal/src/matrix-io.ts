@@ -1,0 +1,60 @@
+/**
+ * Conversions between ml-matrix `Matrix` (the exchange type at the package boundary)
+ * and row-major `Float64Array`s (the solvers' working type), with validation.
+ */
+
+import { Matrix } from 'ml-matrix';
+import { DimensionMismatchError, NonFiniteInputError, NotOrthogonalError, NotSymmetricError } from './errors.js';
+import { orthogonalityDrift } from './dense.js';
+
+/** Row-major copy of an n x n Matrix, validating shape and finiteness. */
+export function squareToFlat(m: Matrix, n: number, location: string): Float64Array {
+  if (m.rows !== n || m.columns !== n) {
+    throw new DimensionMismatchError(location, `${n}x${n}`, `${m.rows}x${m.columns}`);
+  }
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const row = m.getRow(i);
+    for (let j = 0; j < n; j++) {
+      const v = row[j]!;
+      if (!Number.isFinite(v)) throw new NonFiniteInputError(location, i * n + j);
+      out[i * n + j] = v;
+    }
+  }
+  return out;
+}
+
+/** Matrix from a row-major n x n array (copies). */
+export function flatToMatrix(a: Float64Array, n: number): Matrix {
+  const m = new Matrix(n, n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) m.set(i, j, a[i * n + j]!);
+  }
+  return m;
+}
+
+/** Throws NonFiniteInputError at the first non-finite entry. */
+export function assertFinite(a: Float64Array, location: string): void {
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i]!)) throw new NonFiniteInputError(location, i);
+  }
+}
+
+/** Throws NotSymmetricError when max |a_ij - a_ji| > tolerance * max |a_ij|. */
+export function assertSymmetric(a: Float64Array, n: number, location: string, tolerance = 1e-10): void {
+  let scale = 0;
+  let asym = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      scale = Math.max(scale, Math.abs(a[i * n + j]!));
+      asym = Math.max(asym, Math.abs(a[i * n + j]! - a[j * n + i]!));
+    }
+  }
+  if (asym > tolerance * scale) throw new NotSymmetricError(location, scale === 0 ? 0 : asym / scale);
+}
+
+/** Throws NotOrthogonalError when ||P^T P - I||_F > tolerance. */
+export function assertOrthogonal(p: Float64Array, n: number, location: string, tolerance = 1e-8): void {
+  const drift = orthogonalityDrift(p, n);
+  if (!(drift <= tolerance)) throw new NotOrthogonalError(location, drift);
+}
