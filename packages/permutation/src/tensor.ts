@@ -1,0 +1,51 @@
+import { DimensionMismatchError, NonFiniteInputError } from './errors.js';
+
+/**
+ * A plain-data dense tensor: row-major (C order, last axis fastest) `Float64Array`
+ * with its shape, e.g. PyTorch conv weights `[out, in, kh, kw]` or activations
+ * `[N, C, H, W]`. No methods, so it crosses worker and package boundaries as is.
+ */
+export interface Tensor {
+  readonly shape: readonly number[];
+  readonly data: Float64Array;
+}
+
+/** Number of entries of a shape (1 for a scalar shape `[]`). */
+export function shapeSize(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+/**
+ * Creates a tensor, checking that the shape has non-negative integer dimensions and
+ * matches the data length. The data is used as given (not copied).
+ */
+export function tensor(shape: readonly number[], data: Float64Array | readonly number[]): Tensor {
+  const operation = 'tensor';
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new DimensionMismatchError(operation, 'shape', 'non-negative integers', `[${shape.join(', ')}]`);
+  }
+  const flat = data instanceof Float64Array ? data : Float64Array.from(data);
+  if (flat.length !== shapeSize(shape)) {
+    throw new DimensionMismatchError(operation, `data length for shape [${shape.join(', ')}]`, shapeSize(shape), flat.length);
+  }
+  return { shape: [...shape], data: flat };
+}
+
+/** Throws unless `t` has `rank` axes (and `expected` sizes where given, -1 = any). */
+export function checkTensor(operation: string, what: string, t: Tensor, expected: readonly number[]): void {
+  const ok =
+    t.shape.length === expected.length && expected.every((d, k) => d < 0 || d === t.shape[k]) && t.data.length === shapeSize(t.shape);
+  if (!ok) {
+    const want = `[${expected.map((d) => (d < 0 ? '*' : String(d))).join(', ')}]`;
+    throw new DimensionMismatchError(operation, `${what} shape`, want, `[${t.shape.join(', ')}]`);
+  }
+}
+
+/** Throws on the first NaN or infinity of `data`. */
+export function checkFinite(operation: string, what: string, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) throw new NonFiniteInputError(operation, `${what}[${i}]`, data[i]!);
+  }
+}

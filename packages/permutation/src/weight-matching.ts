@@ -1,0 +1,284 @@
+/**
+ * Weight matching of two networks with the same architecture (Ainsworth, Hayase and
+ * Srinivasa, "Git Re-Basin", 2023): find permutations of the hidden units of network B
+ * that maximise sum over layers of <W_a^l, P_l W_b^l P_{l-1}^T> (+ <b_a^l, P_l b_b^l>), by
+ * coordinate descent: each step fixes every permutation but one and solves a linear
+ * assignment for it, whose cost collects this layer's rows and the next layer's columns.
+ */
+import { createRng } from '@descramble/linalg';
+import { DimensionMismatchError, InvalidArgumentError } from './errors.js';
+import { linearAssignmentKernel } from './linear-assignment-kernel.js';
+import {
+  type BatchNorm,
+  type ConvLayer,
+  type DenseLayer,
+  permuteBatchNorm,
+  permuteConvInputs,
+  permuteConvLayer,
+  permuteDenseInputs,
+  permuteDenseLayer,
+  permuteFlattenedInputs,
+} from './permute-layers.js';
+import { checkFinite } from './tensor.js';
+
+/** Options of the weight matchers. */
+export interface WeightMatchingOptions {
+  /** Seed of the random layer order of each sweep. Default 0. */
+  readonly seed?: number;
+  /** Maximum number of sweeps over all layers (default 100). */
+  readonly maxSweeps?: number;
+}
+
+/** Outcome of a weight matching. */
+export interface WeightMatchingResult<Net> {
+  /** permutations[l] reorders the outputs of hidden layer l of network B (new unit i = old unit p[i]). */
+  readonly permutations: Int32Array[];
+  /** Network B reparametrised by the permutations: same function, aligned to A. */
+  readonly aligned: Net;
+  /** sum over layers of <W_a, aligned W_b> (+ biases): the maximised similarity. */
+  readonly similarity: number;
+  /** Sweeps performed. */
+  readonly sweeps: number;
+  /** True when the last sweep changed no permutation (a coordinate-wise maximum). */
+  readonly converged: boolean;
+}
+
+/** Layer l viewed as a 3-tensor [out, in, r] (dense: r = 1; conv: r = kernel size; flatten: r = spatial). */
+interface FlatLayer {
+  readonly out: number;
+  readonly inputs: number;
+  readonly r: number;
+  readonly weight: Float64Array;
+  readonly bias: Float64Array | undefined;
+}
+
+function denseFlat(layer: DenseLayer): FlatLayer {
+  const out = layer.weight.rows;
+  const inputs = layer.weight.columns;
+  const weight = new Float64Array(out * inputs);
+  for (let i = 0; i < out; i++) weight.set(layer.weight.getRow(i), i * inputs);
+  return { out, inputs, r: 1, weight, bias: layer.bias };
+}
+
+/**
+ * The coordinate-descent kernel on flat layers. `layers[l + 1].inputs === layers[l].out`;
+ * permutations are sought for the outputs of layers 0..L-2.
+ */
+function matchFlat(
+  a: FlatLayer[],
+  b: FlatLayer[],
+  options: WeightMatchingOptions,
+): { permutations: Int32Array[]; similarity: number; sweeps: number; converged: boolean } {
+  const hidden = a.length - 1;
+  const permutations = Array.from({ length: hidden }, (_, l) => Int32Array.from({ length: a[l]!.out }, (_, i) => i));
+  const rng = createRng(options.seed ?? 0);
+  const maxSweeps = options.maxSweeps ?? 100;
+  let sweeps = 0;
+  let converged = hidden === 0;
+  while (!converged && sweeps < maxSweeps) {
+    sweeps++;
+    // random layer order (Fisher-Yates)
+    const order = Array.from({ length: hidden }, (_, l) => l);
+    for (let k = hidden - 1; k > 0; k--) {
+      const t = Math.floor(rng.uniform() * (k + 1));
+      [order[k], order[t]] = [order[t]!, order[k]!];
+    }
+    let changed = false;
+    for (const l of order) {
+      const width = a[l]!.out;
+      const cost = layerCost(a, b, permutations, l);
+      for (let i = 0; i < cost.length; i++) cost[i] = -cost[i]!;
+      const p = new Int32Array(width);
+      linearAssignmentKernel(width, width, cost, p);
+      // keep the old permutation on ties so that convergence is detected
+      let oldScore = 0;
+      let newScore = 0;
+      const current = permutations[l]!;
+      for (let i = 0; i < width; i++) {
+        oldScore -= cost[i * width + current[i]!]!;
+        newScore -= cost[i * width + p[i]!]!;
+      }
+      if (newScore > oldScore + 1e-12 * Math.abs(oldScore)) {
+        permutations[l] = p;
+        changed = true;
+      }
+    }
+    converged = !changed;
+  }
+  return { permutations, similarity: similarityFlat(a, b, permutations), sweeps, converged };
+}
+
+/** cost[i * w + j] = similarity gained by giving new unit i of layer l the old unit j of B. */
+function layerCost(a: FlatLayer[], b: FlatLayer[], permutations: Int32Array[], l: number): Float64Array {
+  const la = a[l]!;
+  const lb = b[l]!;
+  const w = la.out;
+  const cost = new Float64Array(w * w);
+  const previous = l > 0 ? permutations[l - 1]! : undefined;
+  // this layer's rows: sum_{k,t} Wa[i,k,t] Wb[j, prev(k), t]
+  const block = la.inputs * la.r;
+  const permutedRows = new Float64Array(w * block);
+  for (let j = 0; j < w; j++) {
+    for (let k = 0; k < la.inputs; k++) {
+      const from = (j * lb.inputs + (previous === undefined ? k : previous[k]!)) * lb.r;
+      permutedRows.set(lb.weight.subarray(from, from + lb.r), (j * la.inputs + k) * la.r);
+    }
+  }
+  for (let i = 0; i < w; i++) {
+    for (let j = 0; j < w; j++) {
+      let s = 0;
+      for (let t = 0; t < block; t++) s += la.weight[i * block + t]! * permutedRows[j * block + t]!;
+      if (la.bias !== undefined && lb.bias !== undefined) s += la.bias[i]! * lb.bias[j]!;
+      cost[i * w + j] = s;
+    }
+  }
+  // next layer's columns: sum_{r,t} Wa'[r, i, t] Wb'[next(r), j, t]
+  const na = a[l + 1]!;
+  const nb = b[l + 1]!;
+  const next = l + 1 < permutations.length ? permutations[l + 1]! : undefined;
+  for (let r = 0; r < na.out; r++) {
+    const rb = next === undefined ? r : next[r]!;
+    for (let i = 0; i < w; i++) {
+      const offA = (r * na.inputs + i) * na.r;
+      for (let j = 0; j < w; j++) {
+        const offB = (rb * nb.inputs + j) * nb.r;
+        let s = 0;
+        for (let t = 0; t < na.r; t++) s += na.weight[offA + t]! * nb.weight[offB + t]!;
+        cost[i * w + j] = cost[i * w + j]! + s;
+      }
+    }
+  }
+  return cost;
+}
+
+function similarityFlat(a: FlatLayer[], b: FlatLayer[], permutations: Int32Array[]): number {
+  let total = 0;
+  for (let l = 0; l < a.length; l++) {
+    const la = a[l]!;
+    const lb = b[l]!;
+    const rows = l < permutations.length ? permutations[l] : undefined;
+    const cols = l > 0 ? permutations[l - 1] : undefined;
+    for (let i = 0; i < la.out; i++) {
+      const ib = rows === undefined ? i : rows[i]!;
+      for (let k = 0; k < la.inputs; k++) {
+        const kb = cols === undefined ? k : cols[k]!;
+        for (let t = 0; t < la.r; t++) total += la.weight[(i * la.inputs + k) * la.r + t]! * lb.weight[(ib * lb.inputs + kb) * lb.r + t]!;
+      }
+      if (la.bias !== undefined && lb.bias !== undefined) total += la.bias[i]! * lb.bias[ib]!;
+    }
+  }
+  return total;
+}
+
+function checkSameShapes(operation: string, a: FlatLayer[], b: FlatLayer[]): void {
+  if (a.length !== b.length) throw new DimensionMismatchError(operation, 'layer count', a.length, b.length);
+  if (a.length === 0) throw new InvalidArgumentError(operation, 'a', 'a network needs at least one layer');
+  for (let l = 0; l < a.length; l++) {
+    const la = a[l]!;
+    const lb = b[l]!;
+    if (la.out !== lb.out || la.inputs !== lb.inputs || la.r !== lb.r) {
+      throw new DimensionMismatchError(operation, `layer ${l} shape`, `[${la.out}, ${la.inputs}, ${la.r}]`, `[${lb.out}, ${lb.inputs}, ${lb.r}]`);
+    }
+    if ((la.bias === undefined) !== (lb.bias === undefined)) {
+      throw new InvalidArgumentError(operation, `layer ${l} bias`, 'present in one network only');
+    }
+    if (l > 0 && la.inputs !== a[l - 1]!.out) {
+      throw new DimensionMismatchError(operation, `layer ${l} inputs`, a[l - 1]!.out, la.inputs);
+    }
+    checkFinite(operation, `a layer ${l} weight`, la.weight);
+    checkFinite(operation, `b layer ${l} weight`, lb.weight);
+    if (la.bias !== undefined) checkFinite(operation, `a layer ${l} bias`, la.bias);
+    if (lb.bias !== undefined) checkFinite(operation, `b layer ${l} bias`, lb.bias);
+  }
+}
+
+/**
+ * Weight matching of two MLPs (lists of dense layers, PyTorch layout out x in) with the
+ * same architecture: returns permutations of B's hidden units that align it to A, and
+ * the aligned B (same function as B, for any elementwise activations).
+ */
+export function matchMlpWeights(
+  a: readonly DenseLayer[],
+  b: readonly DenseLayer[],
+  options: WeightMatchingOptions = {},
+): WeightMatchingResult<DenseLayer[]> {
+  const operation = 'matchMlpWeights';
+  const fa = a.map(denseFlat);
+  const fb = b.map(denseFlat);
+  checkSameShapes(operation, fa, fb);
+  const { permutations, similarity, sweeps, converged } = matchFlat(fa, fb, options);
+  const aligned: DenseLayer[] = [];
+  for (let l = 0; l < b.length; l++) {
+    let layer = b[l]!;
+    if (l < permutations.length) layer = permuteDenseLayer(layer, permutations[l]!);
+    if (l > 0) layer = permuteDenseInputs(layer, permutations[l - 1]!);
+    aligned.push(layer);
+  }
+  return { permutations, aligned, similarity, sweeps, converged };
+}
+
+/** A convolution followed optionally by a batch norm (in inference form). */
+export interface CnnConvLayer extends ConvLayer {
+  readonly batchNorm?: BatchNorm;
+}
+
+/** A CNN: convolutions (all 1-D or all 2-D), then a flatten, then dense layers. */
+export interface Cnn {
+  readonly conv: readonly CnnConvLayer[];
+  readonly dense: readonly DenseLayer[];
+}
+
+function convFlat(layer: ConvLayer): FlatLayer {
+  const [out, inputs] = layer.weight.shape as [number, number];
+  return { out, inputs, r: layer.weight.data.length / (out * inputs), weight: layer.weight.data, bias: layer.bias };
+}
+
+/**
+ * Weight matching of two CNNs (conv layers, flatten, dense layers) with the same
+ * architecture. Conv out-channels are matched through their `[in, k...]` filters and the
+ * next layer's input channels; the last conv's channels through the blocks of columns
+ * of the first dense layer that read them after the flatten (channel-major, PyTorch).
+ * Batch-norm statistics follow their channels but do not enter the similarity.
+ */
+export function matchCnnWeights(a: Cnn, b: Cnn, options: WeightMatchingOptions = {}): WeightMatchingResult<Cnn> {
+  const operation = 'matchCnnWeights';
+  if (a.conv.length === 0 || a.dense.length === 0) throw new InvalidArgumentError(operation, 'a', 'needs at least one conv and one dense layer');
+  const toFlat = (net: Cnn): FlatLayer[] => {
+    const conv = net.conv.map(convFlat);
+    const last = conv[conv.length - 1]!;
+    const dense = net.dense.map(denseFlat);
+    const first = dense[0]!;
+    if (first.inputs % last.out !== 0) {
+      throw new DimensionMismatchError(operation, 'first dense inputs', `a multiple of ${last.out} channels`, first.inputs);
+    }
+    const spatial = first.inputs / last.out;
+    dense[0] = { ...first, inputs: last.out, r: spatial };
+    return [...conv, ...dense];
+  };
+  if (a.conv.length !== b.conv.length || a.dense.length !== b.dense.length) {
+    throw new DimensionMismatchError(operation, 'layer counts', `${a.conv.length} conv + ${a.dense.length} dense`, `${b.conv.length} conv + ${b.dense.length} dense`);
+  }
+  const fa = toFlat(a);
+  const fb = toFlat(b);
+  checkSameShapes(operation, fa, fb);
+  const { permutations, similarity, sweeps, converged } = matchFlat(fa, fb, options);
+  const conv: CnnConvLayer[] = [];
+  for (let l = 0; l < b.conv.length; l++) {
+    const source = b.conv[l]!;
+    let layer: ConvLayer = permuteConvLayer(source, permutations[l]!);
+    if (l > 0) layer = permuteConvInputs(layer, permutations[l - 1]!);
+    conv.push(source.batchNorm === undefined ? layer : { ...layer, batchNorm: permuteBatchNorm(source.batchNorm, permutations[l]!) });
+  }
+  const dense: DenseLayer[] = [];
+  const nConv = b.conv.length;
+  for (let l = 0; l < b.dense.length; l++) {
+    const index = nConv + l;
+    let layer = b.dense[l]!;
+    if (index < permutations.length) layer = permuteDenseLayer(layer, permutations[index]!);
+    if (l === 0) layer = permuteFlattenedInputs(layer, permutations[nConv - 1]!, fb[nConv]!.r);
+    else layer = permuteDenseInputs(layer, permutations[index - 1]!);
+    dense.push(layer);
+  }
+  return { permutations, aligned: { conv, dense }, similarity, sweeps, converged };
+}
+
