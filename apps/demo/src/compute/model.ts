@@ -1,0 +1,164 @@
+/**
+ * "Your model": descramble one 2-D tensor of a user's file, with the user's input data
+ * (Lemma 1 on the Gram matrix of `W X^T`) or without (isotropic inputs, Theorem 2), and
+ * produce the files to download. Runs in the worker; nothing leaves the page.
+ */
+import { descrambleLayer, isotropicDescrambler, type ExactDescrambler } from '@descramble/descramblers';
+import { weightSpectrum } from '@descramble/spectral';
+import { Matrix } from 'ml-matrix';
+import type { InputFile, ModelPayload, ModelRequest, TensorSummary } from '../protocol.js';
+import { type LoadedTensor, readTensorFile, tensorFloat64, UnreadableFileError } from './files.js';
+import { certificateOf } from './tour.js';
+import { toWire } from './wire.js';
+
+/** Name and version written into every report. */
+export const REPORT_TOOL = '@descramble/demo 0.1.0';
+
+/** The tensors of the chosen files (the first file is the model; the others may be ONNX external data). */
+export async function inspectFiles(files: readonly InputFile[]): Promise<TensorSummary[]> {
+  const [model, ...others] = files;
+  if (model === undefined) throw new UnreadableFileError('(no file)', 'choose a model file');
+  const tensors = await readTensorFile(model, others);
+  return [...tensors].map(([name, t]) => ({ name, shape: [...t.shape], dtype: t.dtype }));
+}
+
+function matrixOf(tensor: LoadedTensor, transpose: boolean): Matrix {
+  const [rows, columns] = tensor.shape as [number, number];
+  const data = tensorFloat64(tensor);
+  const m = transpose ? new Matrix(columns, rows) : new Matrix(rows, columns);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < columns; j++) {
+      if (transpose) m.set(j, i, data[i * columns + j]!);
+      else m.set(i, j, data[i * columns + j]!);
+    }
+  }
+  return m;
+}
+
+/** Input data as an `N x in` matrix: a 2-D tensor with `in` columns, or one sample of length `in`. */
+function dataMatrix(tensors: Map<string, LoadedTensor>, fileName: string, inputs: number, wanted?: string): { name: string; x: Matrix } {
+  const candidates = wanted !== undefined ? [[wanted, tensors.get(wanted)] as const] : [...tensors];
+  for (const [name, tensor] of candidates) {
+    if (tensor === undefined) continue;
+    const shape = tensor.shape;
+    if (shape.length === 2 && shape[1] === inputs) return { name, x: matrixOf(tensor, false) };
+    if (shape.length === 1 && shape[0] === inputs) return { name, x: new Matrix([Array.from(tensorFloat64(tensor))]) };
+  }
+  const shapes = [...tensors].map(([name, t]) => `${name} [${t.shape.join(', ')}]`).join(', ');
+  throw new UnreadableFileError(
+    fileName,
+    `no tensor with ${inputs} columns (samples x inputs, as the layer has ${inputs} inputs); found ${shapes || 'no tensors'}`,
+  );
+}
+
+/** Descrambles the chosen layer and prepares the downloads. */
+export async function descrambleModel(request: ModelRequest, onProgress: (stage: string, fraction: number) => void): Promise<ModelPayload> {
+  const [modelFile, ...others] = request.files;
+  if (modelFile === undefined) throw new UnreadableFileError('(no file)', 'choose a model file');
+  onProgress(`Reading ${modelFile.name}`, 0.05);
+  const tensors = await readTensorFile(modelFile, others);
+  const tensor = tensors.get(request.layer);
+  if (tensor === undefined) throw new UnreadableFileError(modelFile.name, `has no tensor named "${request.layer}"`);
+  if (tensor.shape.length !== 2) {
+    throw new UnreadableFileError(modelFile.name, `"${request.layer}" has shape [${tensor.shape.join(', ')}]; choose a 2-D tensor (a weight matrix)`);
+  }
+  const weights = matrixOf(tensor, request.transpose);
+  const started = performance.now();
+  let exact: ExactDescrambler;
+  let descrambled: Matrix;
+  let rankB: number;
+  let method: string;
+  let sampleCount: number | null = null;
+  let source: 'data' | 'isotropic';
+  if (request.data !== undefined) {
+    onProgress(`Reading ${request.data.name}`, 0.2);
+    const dataTensors = await readTensorFile(request.data);
+    const { name, x } = dataMatrix(dataTensors, request.data.name, weights.columns, request.dataTensor);
+    onProgress(`Gram matrix of W X^T (${x.rows} samples)`, 0.4);
+    const layer = descrambleLayer({ weights, data: x, operator: request.operator });
+    exact = layer;
+    descrambled = layer.descrambledWeights;
+    rankB = layer.rankB;
+    sampleCount = layer.sampleCount;
+    source = 'data';
+    method = `With your data: Lemma 1 on the Gram matrix of W X^T (${x.rows} samples of "${name}" from ${request.data.name})`;
+  } else {
+    onProgress('Isotropic descrambler (Theorem 2)', 0.4);
+    const iso = isotropicDescrambler(weights, { operator: request.operator });
+    exact = iso;
+    descrambled = iso.descrambledWeights;
+    rankB = iso.gramRank;
+    source = 'isotropic';
+    method = 'Without data: isotropic inputs assumed (Theorem 2), P W = T Sigma V^T from the SVD of W';
+  }
+  const exactMs = performance.now() - started;
+  onProgress('Centred spectra and downloads', 0.8);
+  const { writeNpy, writeSafetensors } = await import('../formats/basic.js');
+  const p = toWire(exact.P);
+  const pw = toWire(descrambled);
+  const w = toWire(weights);
+  const certificate = certificateOf(exact, rankB);
+  const report = {
+    tool: REPORT_TOOL,
+    file: modelFile.name,
+    layer: request.layer,
+    transposed: request.transpose,
+    shape: [weights.rows, weights.columns],
+    method: source === 'data' ? 'data-gram' : 'isotropic-theorem-2',
+    description: method,
+    ...(request.data !== undefined && { dataFile: request.data.name }),
+    sampleCount,
+    operator: request.operator,
+    criterion: 'smoothness tr(A P B P^T), A = D^T D',
+    certificate: {
+      value: exact.value,
+      optimum: exact.optimum,
+      gap: exact.gap,
+      gapNormalisation: exact.gapNormalisation,
+      familyDimension: exact.familyDimension,
+      tiedEigenvaluesOfA: exact.ties.a.map((g) => g.indices),
+      tiedEigenvaluesOfB: exact.ties.b.map((g) => g.indices),
+      rankB,
+      smallestEigengapA: finiteOrNull(exact.eigengaps.smallestA),
+      smallestEigengapB: finiteOrNull(exact.eigengaps.smallestB),
+      explanationEigengap: finiteOrNull(exact.eigengaps.explanation),
+    },
+    files: {
+      descrambler: 'descrambler.npy (P, rows x rows, float64)',
+      descrambledWeights: 'descrambled_weights.npy (P W, float64)',
+      safetensors: 'descrambled.safetensors (descrambler, descrambled_weight, weight; float64)',
+    },
+  };
+  return {
+    weights: w,
+    descrambled: pw,
+    descrambler: p,
+    rawSpectrum: toWire(weightSpectrum(weights).magnitude),
+    descrambledSpectrum: toWire(weightSpectrum(descrambled).magnitude),
+    certificate,
+    method,
+    distanceToLimit: null,
+    singularValues: new Float64Array(0),
+    exactMs,
+    layer: request.layer,
+    source,
+    sampleCount,
+    downloads: {
+      descramblerNpy: writeNpy({ dtype: 'float64', shape: [p.rows, p.columns], data: p.data }),
+      descrambledNpy: writeNpy({ dtype: 'float64', shape: [pw.rows, pw.columns], data: pw.data }),
+      safetensors: writeSafetensors(
+        {
+          descrambler: { dtype: 'float64', shape: [p.rows, p.columns], data: p.data },
+          descrambled_weight: { dtype: 'float64', shape: [pw.rows, pw.columns], data: pw.data },
+          weight: { dtype: 'float64', shape: [w.rows, w.columns], data: w.data },
+        },
+        { layer: request.layer, method: report.method, operator: request.operator },
+      ),
+      report: JSON.stringify(report, null, 2),
+    },
+  };
+}
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}

@@ -1,0 +1,2 @@
+// ONNX (protobuf decoding): loaded only when a file is ONNX.
+export { readOnnx } from '@descramble/io';

@@ -1,0 +1,123 @@
+/**
+ * The demo site: a tour of the paper's experiments and "your model", all computed in a Web
+ * Worker. The view and its controls live in the URL hash, so any view can be shared.
+ */
+import './styles.css';
+import { h } from './dom.js';
+import { DEFAULT_STATE, type PageState, parseState, serialiseState } from './state.js';
+import { ModelView } from './views/model-view.js';
+import { NOT_YET, TOUR_VIEWS, TourView } from './views/tour-view.js';
+import { ComputeClient } from './worker-client.js';
+
+interface DemoTimings {
+  /** performance.now() when the page was ready (first render done, worker asked). */
+  ready: number;
+  /** performance.now() when the first exact descrambler was drawn. */
+  exactDrawn: number | null;
+  /** exactDrawn - ready. */
+  readyToExactMs: number | null;
+  /** Worker time for the first exact descrambler. */
+  exactWorkerMs: number | null;
+}
+
+declare global {
+  interface Window {
+    __descrambleDemo?: DemoTimings;
+  }
+}
+
+const client = new ComputeClient();
+client.warm();
+
+let state: PageState = parseState(location.hash);
+
+const nav = h(
+  'nav',
+  { 'aria-label': 'Views' },
+  h(
+    'ul',
+    {},
+    ...TOUR_VIEWS.map((v) => h('li', {}, h('a', { href: `#view=${v.name}`, 'data-view': v.name, text: v.title }))),
+    h('li', {}, h('a', { href: '#view=model', 'data-view': 'model', text: 'Your model' })),
+  ),
+);
+
+const tour = new TourView(client, (controls) => {
+  navigate({ ...state, tour: controls });
+});
+const model = new ModelView(client);
+
+const main = h('main', { id: 'main' }, tour.root, model.root);
+const header = h(
+  'header',
+  {},
+  h('a', { class: 'skip', href: '#main', text: 'Skip to content' }),
+  h('h1', {}, 'Descrambling neural networks'),
+  h(
+    'p',
+    { class: 'tagline' },
+    'Hidden neurons have no natural order, so trained weight matrices come out scrambled. An exact descrambler (a closed form, computed here in milliseconds) reorders them into a readable picture. ',
+    'Everything on this page is computed in your browser.',
+  ),
+  nav,
+);
+const footer = h(
+  'footer',
+  {},
+  NOT_YET.length > 0 && h('p', {}, 'Not in this demo yet: ', NOT_YET.join('; '), '.'),
+  h(
+    'p',
+    {},
+    'Sule, Spencer and Czaja, “On the limits of neural network explainability via descrambling” (ACHA 2025); Amey et al., “Neural network interpretation using descrambler groups” (PNAS 2021).',
+  ),
+);
+document.body.replaceChildren(header, main, footer);
+
+function render(): void {
+  for (const link of nav.querySelectorAll('a')) {
+    if (link.dataset.view === state.view) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  const isModel = state.view === 'model';
+  model.root.hidden = !isModel;
+  tour.root.hidden = isModel;
+  document.title = `${isModel ? 'Your model' : TOUR_VIEWS.find((v) => v.name === state.view)?.title} · Descrambling demo`;
+  if (!isModel) tour.show(state.view as Exclude<PageState['view'], 'model'>, state.tour);
+}
+
+function navigate(next: PageState): void {
+  state = next;
+  const hash = serialiseState(state);
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+  render();
+}
+
+addEventListener('hashchange', () => {
+  const previous = state.view;
+  state = parseState(location.hash);
+  render();
+  if (previous !== state.view) document.getElementById(state.view === 'model' ? 'model-title' : 'tour-title')?.focus();
+});
+
+if (location.hash === '') history.replaceState(null, '', serialiseState(DEFAULT_STATE));
+render();
+
+const timings: DemoTimings = { ready: performance.now(), exactDrawn: null, readyToExactMs: null, exactWorkerMs: null };
+window.__descrambleDemo = timings;
+const watch = new MutationObserver(() => {
+  if (tour.timings.exactDrawnAt === null) return;
+  timings.exactDrawn = tour.timings.exactDrawnAt;
+  timings.readyToExactMs = tour.timings.exactDrawnAt - timings.ready;
+  timings.exactWorkerMs = tour.timings.exactWorkerMs;
+  document.body.dataset.exactMs = timings.readyToExactMs.toFixed(1);
+  watch.disconnect();
+});
+watch.observe(tour.root, { attributes: true, attributeFilter: ['data-generation'] });
+
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  addEventListener('load', () => {
+    navigator.serviceWorker.register('./sw.js').catch((error: unknown) => {
+      console.warn('service worker not registered:', error);
+    });
+  });
+}

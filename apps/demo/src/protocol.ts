@@ -1,0 +1,143 @@
+/**
+ * Messages between the page and the compute worker. Matrices travel as row-major
+ * Float64Arrays (their buffers are transferred, not copied). Every request carries an id;
+ * the worker answers with any number of `progress` and `partial` messages and one `done`
+ * or `error`. Cancelling terminates the worker (the computations are synchronous), so the
+ * worker keeps no state between requests.
+ */
+import type { SmoothnessOperator, StrategyName } from '@descramble/descramblers';
+import type { Figure } from '@descramble/figures';
+
+/** A dense matrix on the wire. */
+export interface WireMatrix {
+  readonly rows: number;
+  readonly columns: number;
+  /** Row-major, length rows * columns. */
+  readonly data: Float64Array;
+}
+
+/** Tour views computed from the packages directly. */
+export type TourViewName = 'isotropic' | 'linear' | 'convolution' | 'deernet' | 'bandpass';
+
+export interface TourParams {
+  readonly view: TourViewName;
+  /** Samples of isotropic input data; 0 means the large-data limit (Theorem 2). */
+  readonly samples: number;
+  readonly operator: SmoothnessOperator;
+  /** Which strategy's descrambled weights to show next to the exact ones. */
+  readonly strategy: StrategyName;
+  /** Training time t / tau (two-layer linear network only). */
+  readonly time: number;
+  /** Training epochs (band-pass network only). */
+  readonly epochs: number;
+  readonly seed: number;
+}
+
+/** The certificate of an exact descrambler (Lemma 1), as numbers a page can print. */
+export interface Certificate {
+  readonly value: number;
+  readonly optimum: number;
+  readonly gap: number;
+  readonly familyDimension: number;
+  readonly tiesA: number;
+  readonly tiesB: number;
+  readonly rankB: number;
+  readonly explanationGap: number;
+}
+
+/** What the page draws once the exact descrambler is known. */
+export interface ExactPayload {
+  readonly weights: WireMatrix;
+  readonly descrambled: WireMatrix;
+  readonly descrambler: WireMatrix;
+  readonly rawSpectrum: WireMatrix;
+  readonly descrambledSpectrum: WireMatrix;
+  readonly certificate: Certificate;
+  /** How B was obtained, in words. */
+  readonly method: string;
+  /** Tie-invariant distance to the Theorem 2 (large-data) descrambler; null in the limit itself. */
+  readonly distanceToLimit: number | null;
+  readonly singularValues: Float64Array;
+  /** Milliseconds the worker spent on the exact descrambler (from data to P). */
+  readonly exactMs: number;
+}
+
+export interface StrategyRow {
+  readonly name: StrategyName;
+  readonly value: number;
+  readonly gap: number;
+  readonly iterations: number;
+  readonly timeMs: number;
+  readonly converged: boolean;
+  readonly stoppedBy: string;
+  readonly distanceToExact: number;
+  /** Relative gap per iteration (for the convergence curve). */
+  readonly gapLog: Float64Array;
+}
+
+export interface StrategiesPayload {
+  readonly rows: readonly StrategyRow[];
+  /** Descrambled weights of the chosen strategy. */
+  readonly chosen: WireMatrix;
+  readonly chosenName: StrategyName;
+}
+
+/** View-specific figures (serialisable figure descriptions) and facts, e.g. DEERNet's Figure 4. */
+export interface ExtraPayload {
+  readonly heading: string;
+  readonly figures: readonly { readonly key: string; readonly caption: string; readonly figure: Figure }[];
+  readonly facts: readonly (readonly [string, string])[];
+}
+
+export interface TensorSummary {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: string;
+}
+
+export interface InputFile {
+  readonly name: string;
+  readonly bytes: ArrayBuffer;
+}
+
+export interface InspectRequest {
+  readonly files: readonly InputFile[];
+}
+
+export interface ModelRequest {
+  readonly files: readonly InputFile[];
+  readonly layer: string;
+  /** Transpose the tensor first (Keras kernels are in x out). */
+  readonly transpose: boolean;
+  readonly operator: SmoothnessOperator;
+  readonly data?: InputFile;
+  /** Tensor of the data file to use; default: the first 2-D (or 1-D) one that fits. */
+  readonly dataTensor?: string;
+}
+
+export interface ModelPayload extends ExactPayload {
+  readonly layer: string;
+  readonly source: 'data' | 'isotropic';
+  readonly sampleCount: number | null;
+  readonly downloads: {
+    readonly descramblerNpy: Uint8Array;
+    readonly descrambledNpy: Uint8Array;
+    readonly safetensors: Uint8Array;
+    readonly report: string;
+  };
+}
+
+export type Request =
+  | { readonly id: number; readonly type: 'tour'; readonly params: TourParams }
+  | { readonly id: number; readonly type: 'inspect'; readonly request: InspectRequest }
+  | { readonly id: number; readonly type: 'model'; readonly request: ModelRequest };
+
+export type Response =
+  | { readonly id: number; readonly kind: 'progress'; readonly stage: string; readonly fraction: number }
+  | { readonly id: number; readonly kind: 'exact'; readonly payload: ExactPayload }
+  | { readonly id: number; readonly kind: 'strategies'; readonly payload: StrategiesPayload }
+  | { readonly id: number; readonly kind: 'extra'; readonly payload: ExtraPayload }
+  | { readonly id: number; readonly kind: 'tensors'; readonly payload: readonly TensorSummary[] }
+  | { readonly id: number; readonly kind: 'model'; readonly payload: ModelPayload }
+  | { readonly id: number; readonly kind: 'done' }
+  | { readonly id: number; readonly kind: 'error'; readonly message: string; readonly errorName: string };
