@@ -1,1 +1,42 @@
-export {};
+/**
+ * @descramble/linalg: dense linear algebra for descrambling. ml-matrix `Matrix` at the
+ * boundary, `Float64Array` kernels inside.
+ */
+export { cayley, inverseCayley } from './cayley.js';
+export { fromFloat64Array, toFloat64Array } from './convert.js';
+export {
+  ConvergenceError,
+  DimensionMismatchError,
+  FormatError,
+  InvalidArgumentError,
+  LinalgError,
+  NonFiniteInputError,
+  NotSymmetricError,
+  SingularMatrixError,
+} from './errors.js';
+export { gemm, syrk } from './gemm.js';
+export { GramAccumulator } from './gram-accumulator.js';
+export { frobeniusNorm, isSymmetric, orthogonalityError, symmetricPart } from './norms.js';
+export {
+  multiply,
+  multiplyFlat,
+  multiplyTransposeA,
+  multiplyTransposeAFlat,
+  multiplyTransposeB,
+  multiplyTransposeBFlat,
+} from './products.js';
+export { type QrResult, qr } from './qr.js';
+export { randomOrthogonal } from './random-orthogonal.js';
+export { createRng, type Rng } from './rng.js';
+export { realFourierBasis, type SecondDerivativeKind, secondDerivative } from './second-derivative.js';
+export { type SvdResult, svd } from './svd.js';
+export {
+  type SymmetricEigenFlatResult,
+  type SymmetricEigenOptions,
+  type SymmetricEigenResult,
+  type SymmetricEigenValuesResult,
+  symmetricEigen,
+  symmetricEigenFlat,
+  symmetricEigenvalues,
+} from './symmetric-eigen.js';
+export { type KernelBackend, kernelBackend, setKernelBackend } from './wasm/kernels.js';

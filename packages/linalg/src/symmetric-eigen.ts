@@ -1,0 +1,187 @@
+import type { AbstractMatrix, Matrix } from 'ml-matrix';
+import { checkFinite, checkPositiveSize, readSquare, wrapRowMajor } from './convert.js';
+import { ConvergenceError, DimensionMismatchError, NotSymmetricError } from './errors.js';
+import { maxAbs, maxAsymmetry } from './norms.js';
+import { tridiagonalEigenDivideConquer } from './tridiagonal-dc.js';
+import { tridiagonalQl } from './tridiagonal-ql.js';
+import { applyTridiagonalReflectors, tridiagonalize } from './tridiagonalize.js';
+
+/** Options of `symmetricEigen` and `symmetricEigenvalues`. */
+export interface SymmetricEigenOptions {
+  /**
+   * Largest accepted `max |a_ij - a_ji|`, relative to `max |a_ij|` (default 1e-8). Within it the
+   * symmetric part `(A + A^T) / 2` is decomposed; beyond it `NotSymmetricError` is thrown.
+   */
+  readonly symmetryTolerance?: number;
+}
+
+/** Eigen-decomposition `A = V diag(values) V^T` of a symmetric matrix. */
+export interface SymmetricEigenResult {
+  /** Eigenvalues in ascending order. */
+  readonly values: Float64Array;
+  /** Orthonormal eigenvectors as columns, column j belongs to `values[j]`. */
+  readonly vectors: Matrix;
+}
+
+/** Flat variant of `SymmetricEigenResult`: `vectors` row-major n x n, columns are eigenvectors. */
+export interface SymmetricEigenFlatResult {
+  readonly values: Float64Array;
+  readonly vectors: Float64Array;
+}
+
+const DEFAULT_SYMMETRY_TOLERANCE = 1e-8;
+
+/**
+ * Validates, checks symmetry, and returns the symmetric part scaled by 1 / max|a_ij|
+ * together with that scale (0 for the zero matrix).
+ */
+function prepare(
+  operation: string,
+  n: number,
+  data: Float64Array,
+  options: SymmetricEigenOptions | undefined,
+): { scale: number; work: Float64Array } {
+  const scale = maxAbs(data);
+  const tolerance = (options?.symmetryTolerance ?? DEFAULT_SYMMETRY_TOLERANCE) * scale;
+  const asym = maxAsymmetry(n, data);
+  if (asym.value > tolerance) {
+    throw new NotSymmetricError(operation, asym.value, tolerance, `a[${asym.i}, ${asym.j}]`);
+  }
+  const work = new Float64Array(n * n);
+  if (scale === 0) return { scale, work };
+  const inv = 1 / scale;
+  for (let i = 0; i < n; i++) {
+    work[i * n + i] = data[i * n + i]! * inv;
+    for (let j = 0; j < i; j++) {
+      const s = (0.5 * data[i * n + j]! + 0.5 * data[j * n + i]!) * inv;
+      work[i * n + j] = s;
+      work[j * n + i] = s;
+    }
+  }
+  return { scale, work };
+}
+
+/**
+ * Eigen-decomposition kernel on a scaled symmetric matrix (row-major, full storage, overwritten).
+ * Writes ascending eigenvalues to `values` and, when `vectors` is given, the eigenvectors as
+ * its columns (row-major n x n): Householder tridiagonalisation, then divide and conquer on
+ * the tridiagonal matrix, then the blocked back-transformation. Without vectors the
+ * tridiagonal eigenvalues come from implicit QL (O(n^2)).
+ */
+function eigenKernel(
+  operation: string,
+  n: number,
+  work: Float64Array,
+  values: Float64Array,
+  vectors: Float64Array | null,
+): void {
+  const e = new Float64Array(n);
+  const tau = new Float64Array(n);
+  tridiagonalize(n, work, values, e, tau);
+  if (vectors === null) {
+    tridiagonalQl(n, values, e, null, n, operation);
+    return;
+  }
+  tridiagonalEigenDivideConquer(n, values, e, vectors, operation);
+  applyTridiagonalReflectors(n, work, tau, vectors);
+}
+
+/**
+ * Symmetric eigen-decomposition on row-major data: `a` is n x n (not modified).
+ * Returns ascending eigenvalues and row-major eigenvector matrix (columns are eigenvectors).
+ */
+export function symmetricEigenFlat(
+  a: Float64Array,
+  n: number,
+  options?: SymmetricEigenOptions,
+): SymmetricEigenFlatResult {
+  const operation = 'symmetricEigenFlat';
+  const data = readSquareFlat(operation, a, n);
+  const { scale, work } = prepare(operation, n, data, options);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  if (scale === 0) {
+    for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
+    return { values, vectors };
+  }
+  eigenKernel(operation, n, work, values, vectors);
+  for (let i = 0; i < n; i++) values[i] = values[i]! * scale;
+  checkResult(operation, values);
+  checkResult(operation, vectors);
+  return { values, vectors };
+}
+
+function readSquareFlat(operation: string, a: Float64Array, n: number): Float64Array {
+  checkPositiveSize(operation, 'n', n);
+  if (a.length !== n * n) throw new DimensionMismatchError(operation, 'a length', `${n} * ${n} = ${n * n}`, a.length);
+  checkFinite(operation, 'a', a, n);
+  return a;
+}
+
+/** Result of `symmetricEigen(a, { vectors: false })`. */
+export interface SymmetricEigenValuesResult {
+  /** Eigenvalues in ascending order. */
+  readonly values: Float64Array;
+  readonly vectors: null;
+}
+
+/**
+ * Eigen-decomposition of a symmetric matrix: `A = V diag(values) V^T`, values ascending,
+ * V orthonormal (also for repeated and clustered eigenvalues). With `{ vectors: false }` only the
+ * eigenvalues are computed (much cheaper) and `vectors` is null.
+ * Throws `DimensionMismatchError` (non-square, empty), `NonFiniteInputError`, `NotSymmetricError`,
+ * `ConvergenceError`.
+ */
+export function symmetricEigen(a: AbstractMatrix, options?: SymmetricEigenOptions & { readonly vectors?: true }): SymmetricEigenResult;
+export function symmetricEigen(
+  a: AbstractMatrix,
+  options: SymmetricEigenOptions & { readonly vectors: false },
+): SymmetricEigenValuesResult;
+export function symmetricEigen(
+  a: AbstractMatrix,
+  options?: SymmetricEigenOptions & { readonly vectors?: boolean },
+): SymmetricEigenResult | SymmetricEigenValuesResult {
+  const operation = 'symmetricEigen';
+  if (options?.vectors === false) {
+    return { values: eigenvaluesOf(operation, a, options), vectors: null };
+  }
+  const n = a.rows;
+  const data = readSquare(operation, 'a', a);
+  const { scale, work } = prepare(operation, n, data, options);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  if (scale === 0) {
+    for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
+  } else {
+    eigenKernel(operation, n, work, values, vectors);
+    for (let i = 0; i < n; i++) values[i] = values[i]! * scale;
+  }
+  checkResult(operation, values);
+  checkResult(operation, vectors);
+  return { values, vectors: wrapRowMajor(vectors, n, n) };
+}
+
+/** Safety net: a decomposition never hands back NaN or Infinity. */
+function checkResult(operation: string, data: Float64Array): void {
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (x - x !== 0) throw new ConvergenceError(operation, 0, 'non-finite value in the result');
+  }
+}
+
+function eigenvaluesOf(operation: string, a: AbstractMatrix, options: SymmetricEigenOptions | undefined): Float64Array {
+  const n = a.rows;
+  const data = readSquare(operation, 'a', a);
+  const { scale, work } = prepare(operation, n, data, options);
+  const values = new Float64Array(n);
+  if (scale === 0) return values;
+  eigenKernel(operation, n, work, values, null);
+  for (let i = 0; i < n; i++) values[i] = values[i]! * scale;
+  checkResult(operation, values);
+  return values;
+}
+
+/** Eigenvalues only (ascending) of a symmetric matrix; same as `symmetricEigen(a, { vectors: false }).values`. */
+export function symmetricEigenvalues(a: AbstractMatrix, options?: SymmetricEigenOptions): Float64Array {
+  return eigenvaluesOf('symmetricEigenvalues', a, options);
+}

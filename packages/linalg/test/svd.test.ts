@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { DimensionMismatchError, NonFiniteInputError, multiply, orthogonalityError, svd, toFloat64Array } from '../src/index.js';
+import { EPS, frobenius, naiveMultiply, randomMatrix } from './helpers.js';
+
+/** Residual ||A - U S V^T||_F <= 100 max(m,n) eps ||A||_F and orthonormal U, V. */
+function checkSvd(a: Matrix, naive = true): void {
+  const m = a.rows;
+  const n = a.columns;
+  const k = Math.min(m, n);
+  const { u, s, v } = svd(a);
+  expect([u.rows, u.columns, v.rows, v.columns, s.length]).toEqual([m, k, n, k, k]);
+  for (let i = 0; i < k; i++) {
+    expect(s[i]!).toBeGreaterThanOrEqual(0);
+    if (i > 0) expect(s[i]!).toBeLessThanOrEqual(s[i - 1]!);
+  }
+  const us = u.clone();
+  for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) us.set(i, j, u.get(i, j) * s[j]!);
+  const recon = naive ? naiveMultiply(us, v.transpose()) : multiply(us, v.transpose());
+  const diff = Matrix.sub(a, recon);
+  const bound = 100 * Math.max(m, n) * EPS;
+  expect(frobenius(diff)).toBeLessThanOrEqual(bound * Math.max(frobenius(a), Number.MIN_VALUE));
+  expect(orthogonalityError(u)).toBeLessThanOrEqual(bound);
+  expect(orthogonalityError(v)).toBeLessThanOrEqual(bound);
+}
+
+describe('svd', () => {
+  it('decomposes square, tall and wide matrices', () => {
+    checkSvd(randomMatrix(1, 1, 1));
+    checkSvd(randomMatrix(8, 8, 2));
+    checkSvd(randomMatrix(50, 7, 3));
+    checkSvd(randomMatrix(7, 50, 4));
+    checkSvd(randomMatrix(1, 9, 5));
+    checkSvd(randomMatrix(9, 1, 6));
+    checkSvd(randomMatrix(80, 80, 7));
+  });
+
+  it('handles rank-deficient and zero matrices (U and V stay orthonormal)', () => {
+    const low = naiveMultiply(randomMatrix(30, 3, 8), randomMatrix(3, 20, 9));
+    checkSvd(low);
+    const { s } = svd(low);
+    for (let i = 3; i < 20; i++) expect(s[i]!).toBeLessThanOrEqual(100 * 30 * EPS * s[0]!);
+    checkSvd(low.transpose());
+    checkSvd(Matrix.zeros(5, 3));
+    const repeated = new Matrix([
+      [2, 0, 0],
+      [0, 2, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    checkSvd(repeated);
+    expect(Array.from(svd(repeated).s)).toEqual([2, 2, 0]);
+  });
+
+  it('keeps small singular values to absolute accuracy eps ||A|| (unlike eig(A^T A))', () => {
+    // A = U diag(1, 1e-9, 1e-13) V^T with known singular values.
+    const q1 = svd(randomMatrix(6, 3, 10)).u;
+    const q2 = svd(randomMatrix(3, 3, 11)).u;
+    const sigma = [1, 1e-9, 1e-13];
+    const us = q1.clone();
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 3; j++) us.set(i, j, q1.get(i, j) * sigma[j]!);
+    const a = naiveMultiply(us, q2.transpose());
+    const { s } = svd(a);
+    sigma.forEach((x, i) => {
+      expect(Math.abs(s[i]! - x)).toBeLessThanOrEqual(100 * 6 * EPS);
+    });
+  });
+
+  it('satisfies the bounds for random shapes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.integer(), (m, n, seed) => {
+        checkSvd(randomMatrix(m, n, seed));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('meets the bounds at 256 x 256', () => {
+    checkSvd(randomMatrix(256, 256, 12), false);
+  });
+
+  it('does not modify its input and rejects bad input', () => {
+    const a = randomMatrix(4, 3, 13);
+    const before = toFloat64Array(a);
+    svd(a);
+    expect(toFloat64Array(a)).toEqual(before);
+    expect(() => svd(new Matrix(0, 3))).toThrow(DimensionMismatchError);
+    a.set(1, 1, Number.POSITIVE_INFINITY);
+    expect(() => svd(a)).toThrow(NonFiniteInputError);
+  });
+});
