@@ -1,0 +1,149 @@
+import { basename, extname, join } from 'node:path';
+import { accumulateLayerGramAsync } from '@descramble/descramblers';
+import { GramAccumulator } from '@descramble/linalg';
+import { capture, getLayer, isLinearLayer, NetsError } from '@descramble/nets';
+import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
+import type { Command, CommandContext, OptionValues } from '../command.js';
+import { loadMatrix, openSampleSource, parseFileSpec, type SampleBlock, type SampleSource } from '../inputs.js';
+import { checkModelData, loadModel } from '../models.js';
+import { noPositionals, parseShard, shardRows, stringOption } from '../options.js';
+import { writeFileAtomic } from '../output-directory.js';
+import { toJson } from '../report-file.js';
+
+const ROWS_PER_BLOCK = 4096;
+
+export const gramCommand: Command = {
+  name: 'gram',
+  summary: "accumulate a layer's preactivation Gram matrix (one shard of the data) into a .gram file",
+  usage: 'gram (--model FILE --layer NAME | --weights FILE[:TENSOR]) --data FILE[:TENSOR] [--shard i/n] --out FILE.gram',
+  description: [
+    'Runs the data through the model up to the layer and accumulates B = S S^T of its preactivations',
+    'S (for a convolution: every position of every sample is one sample of the channels), or of',
+    'S = W x for a single weight matrix given with --weights. --shard i/n takes the contiguous rows',
+    'floor(i N / n) .. floor((i + 1) N / n) (i counted from 0), so n machines can each compute one',
+    "shard; 'descramble merge-gram' sums the .gram files, and 'descramble layer --gram' uses the sum.",
+  ].join('\n'),
+  options: {
+    model: { type: 'string' },
+    architecture: { type: 'string' },
+    layer: { type: 'string' },
+    weights: { type: 'string' },
+    data: { type: 'string' },
+    shard: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    force: { type: 'boolean', short: 'f' },
+  },
+  optionHelp: [
+    '--model FILE               model: ONNX, or safetensors with its architecture',
+    '--architecture FILE        architecture spec JSON for weights without one',
+    '--layer NAME               the dense or convolution layer whose preactivations to use',
+    '--weights FILE[:TENSOR]    instead of --model: one weight matrix, out x in',
+    '--data FILE[:TENSOR]       inputs, one sample per row (.npy is streamed)',
+    '--shard i/n                only shard i of n (0 <= i < n) of the rows',
+    '--out FILE, -o FILE        the .gram file (default ./descramble-out/<layer>[-shard-i-of-n].gram)',
+    '--force, -f                replace an existing output file',
+  ],
+  examples: [
+    'descramble gram --model mlp.onnx --layer fc1 --data inputs.npy --shard 0/4 --out fc1-0.gram',
+    'descramble gram --weights model.safetensors:fc1.weight --data inputs.npy --out fc1.gram',
+    'descramble merge-gram fc1-*.gram --out fc1.gram && descramble layer --weights model.safetensors:fc1.weight --gram fc1.gram',
+  ],
+  run: runGram,
+};
+
+async function* limited(
+  samples: SampleSource,
+  range: { start: number; end: number },
+  context: CommandContext,
+  label: string,
+): AsyncGenerator<SampleBlock> {
+  context.progress.start(label, range.end - range.start);
+  let done = 0;
+  for await (const block of samples.blocks(ROWS_PER_BLOCK, range)) {
+    if (context.signal.aborted) throw new InterruptedError();
+    yield block;
+    done += block.rows;
+    context.progress.update(done);
+  }
+  context.progress.finish();
+}
+
+async function runGram(values: OptionValues, positionals: readonly string[], context: CommandContext): Promise<void> {
+  noPositionals('gram', positionals);
+  const modelFile = stringOption(values, 'model');
+  const weightsText = stringOption(values, 'weights');
+  const layerName = stringOption(values, 'layer');
+  const dataText = stringOption(values, 'data');
+  if ((modelFile === undefined) === (weightsText === undefined)) throw new UsageError('gram: give exactly one of --model FILE (with --layer) and --weights FILE[:TENSOR]');
+  if (modelFile !== undefined && layerName === undefined) throw new UsageError('gram: --model needs --layer NAME');
+  if (dataText === undefined) throw new UsageError('gram: --data FILE[:TENSOR] is required');
+  const shard = parseShard(stringOption(values, 'shard'));
+  const started = performance.now();
+
+  let accumulator: GramAccumulator;
+  let name: string;
+  let samples: SampleSource;
+  let range: { start: number; end: number };
+  let source: Record<string, unknown>;
+  if (modelFile !== undefined) {
+    const loaded = await loadModel(modelFile, stringOption(values, 'architecture'));
+    const layer = layerName as string;
+    let target: ReturnType<typeof getLayer>;
+    try {
+      target = getLayer(loaded.model, layer);
+    } catch {
+      const names = loaded.model.layers.filter(isLinearLayer).map((l) => l.name);
+      throw new InputError(`${modelFile}: no layer named '${layer}' (its dense and convolution layers are ${names.join(', ')})`, { file: modelFile });
+    }
+    if (!isLinearLayer(target)) throw new InputError(`${modelFile}: layer '${layer}' is a ${target.kind} layer; name a dense or convolution layer`, { file: modelFile });
+    samples = await openSampleSource(parseFileSpec(dataText, '--data'), { tensorSamples: true });
+    checkModelData(loaded, samples);
+    range = shardRows(shard, samples.rows);
+    name = target.name;
+    try {
+      const result = await capture(loaded.model, limited(samples, range, context, `capturing '${layer}' on rows ${range.start}..${range.end}`), layer, {
+        at: 'preactivation',
+        gram: new GramAccumulator(target.weight.shape[0] as number),
+      });
+      accumulator = result.accumulator as GramAccumulator;
+    } catch (error) {
+      if (error instanceof NetsError) throw new InputError(`${samples.file}: ${error.message.replace(/^nets: /, '')}`, { file: samples.file });
+      throw error;
+    }
+    source = { model: modelFile, layer };
+  } else {
+    const spec = parseFileSpec(weightsText as string, '--weights');
+    const { matrix: weights, tensor } = await loadMatrix(spec, 'weights');
+    samples = await openSampleSource(parseFileSpec(dataText, '--data'));
+    if (samples.columns !== weights.columns) {
+      throw new InputError(
+        `${samples.file}: data '${samples.tensor}' has ${samples.columns} features per sample (${samples.rows} x ${samples.columns}), but weights '${tensor}' of ${spec.file} are ${weights.rows} x ${weights.columns}: rows must have ${weights.columns}`,
+        { file: samples.file, tensor: samples.tensor },
+      );
+    }
+    range = shardRows(shard, samples.rows);
+    name = basename(spec.file, extname(spec.file)) + (spec.tensor ? `-${spec.tensor.replace(/[^A-Za-z0-9._-]+/g, '_')}` : '');
+    async function* rows(): AsyncGenerator<Float64Array> {
+      for await (const block of limited(samples, range, context, `accumulating rows ${range.start}..${range.end}`)) yield block.data;
+    }
+    accumulator = await accumulateLayerGramAsync(weights, rows());
+    source = { weights: spec.file, tensor };
+  }
+  if (context.signal.aborted) throw new InterruptedError();
+  const suffix = shard === undefined ? '' : `-shard-${shard.index}-of-${shard.count}`;
+  const out = stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}${suffix}.gram`);
+  const path = await writeFileAtomic(out, accumulator.toBytes(), { force: values.force === true });
+  const summary = {
+    format: 'descramble-gram',
+    file: path,
+    ...source,
+    data: samples.file,
+    shard: shard === undefined ? null : { index: shard.index, count: shard.count, start: range.start, end: range.end },
+    dimension: accumulator.dimension,
+    count: accumulator.count,
+    seconds: (performance.now() - started) / 1000,
+  };
+  if (context.json) context.stdout.write(toJson(summary));
+  else context.stdout.write(`${name}: Gram matrix ${accumulator.dimension} x ${accumulator.dimension} of ${accumulator.count} samples (rows ${range.start}..${range.end} of ${samples.rows})\nwrote ${path}\n`);
+}
+

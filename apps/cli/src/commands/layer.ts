@@ -1,0 +1,428 @@
+import { basename, extname, join } from 'node:path';
+import {
+  compareStrategies,
+  type DescramblerGroup,
+  descrambleLayer,
+  descrambleLayerAsync,
+  descramblerDistance,
+  type LayerDescrambler,
+} from '@descramble/descramblers';
+import { brockettCertificate, brockettProblem, type MethodName, minimize } from '@descramble/orthogonal';
+import { descrambleChannels, permuteDenseLayer } from '@descramble/permutation';
+import { renderReportNode, renderFigureToPng } from '@descramble/figures/node';
+import { fromMatrix, writeNpy, writeSafetensors } from '@descramble/io';
+import { multiply, multiplyTransposeB } from '@descramble/linalg';
+import type { IterationLogEntry } from '@descramble/orthogonal';
+import { Matrix } from 'ml-matrix';
+import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
+import type { Command, CommandContext, OptionValues } from '../command.js';
+import { type FileSpec, loadGram, loadMatrix, openSampleSource, parseFileSpec } from '../inputs.js';
+import { convergenceFigure, layerFigures, layerRecord, layerSection } from '../layer-analysis.js';
+import { choice, positiveInteger, stringOption } from '../options.js';
+import { OutputDirectory } from '../output-directory.js';
+import { reportDocument, toJson } from '../report-file.js';
+
+const OPERATORS = ['fourier', 'periodic', 'dirichlet'] as const;
+const GROUPS = ['orthogonal', 'special-orthogonal', 'permutation', 'signed-permutation'] as const;
+/** The paper's Figure 1 strategies (compareStrategies) and orthogonal's solvers on the Brockett problem from P = I. */
+const STRATEGIES = [
+  'exact',
+  'cayley-pgd',
+  'warm-start',
+  'rescaled',
+  'lbfgs',
+  'wen-yin',
+  'conjugate-gradient',
+  'trust-regions',
+  'steepest-descent',
+] as const;
+type Strategy = (typeof STRATEGIES)[number];
+type Group = (typeof GROUPS)[number];
+const ROWS_PER_BLOCK = 4096;
+
+export const layerCommand: Command = {
+  name: 'layer',
+  summary: 'descramble one layer from its weights and its data, Gram matrix or second moment',
+  usage:
+    'layer --weights FILE[:TENSOR] (--data FILE[:TENSOR] | --gram FILE | --second-moment FILE | --isotropic) [options]',
+  description: [
+    'Computes the exact smoothness descrambler P = T U^T of one layer (Lemma 1), the descrambled',
+    'weights P W, the certificate that P is optimal, and the centred spectra. Weights are out x in',
+    '(PyTorch layout); data rows are samples (N x in). A .npy data file is streamed in blocks, so',
+    'it may be larger than memory. --gram takes a .gram file from `descramble gram` (or a matrix);',
+    '--second-moment takes E[x x^T] (in x in) and uses W Gamma W^T (Theorem 1); --isotropic assumes',
+    'Gamma = I (Theorem 2: P W = T Sigma V^T).',
+  ].join('\n'),
+  options: {
+    weights: { type: 'string' },
+    data: { type: 'string' },
+    gram: { type: 'string' },
+    'second-moment': { type: 'string' },
+    isotropic: { type: 'boolean' },
+    'next-weights': { type: 'string' },
+    operator: { type: 'string' },
+    group: { type: 'string' },
+    strategy: { type: 'string' },
+    'max-iterations': { type: 'string' },
+    'gradient-tolerance': { type: 'string' },
+    rescale: { type: 'boolean' },
+    out: { type: 'string', short: 'o' },
+    force: { type: 'boolean', short: 'f' },
+    'no-figures': { type: 'boolean' },
+  },
+  optionHelp: [
+    '--weights FILE[:TENSOR]    weights, out x in (safetensors, npy, npz, ONNX, .h5, .mat)',
+    '--data FILE[:TENSOR]       layer inputs, one sample per row',
+    '--gram FILE                Gram matrix S S^T (.gram from `descramble gram`, or a matrix file)',
+    '--second-moment FILE       second moment of the inputs, in x in',
+    '--isotropic                assume isotropic inputs (Gamma = I)',
+    '--next-weights FILE[:T]    next layer weights; writes W_next P^T too',
+    '--operator NAME            fourier (default) | periodic | dirichlet',
+    '--group NAME               orthogonal (default) | special-orthogonal | permutation | signed-permutation',
+    '                           (the permutation groups solve the QAP on the same A and B and report',
+    '                           the gap to the Lemma 1 bound)',
+    '--strategy NAME            exact (default) | cayley-pgd | warm-start | rescaled (the paper\'s Figure 1)',
+    '                           | lbfgs | wen-yin | conjugate-gradient | trust-regions | steepest-descent',
+    '                           (iterative, from P = I; reports iterations, convergence, gap to the',
+    '                           exact optimum and the distance to the exact descrambler)',
+    '--max-iterations N         iteration budget of an iterative strategy (default 1000)',
+    '--gradient-tolerance X     stop an iterative strategy below this gradient norm (default 1e-8)',
+    '--rescale                  the 2021 rescaling of A and B (changes the value, never P)',
+    '--out DIR, -o DIR          output directory (default ./descramble-out/<weights name>)',
+    '--force, -f                replace an existing output directory',
+    '--no-figures               skip PNG figures and the HTML report',
+  ],
+  examples: [
+    'descramble layer --weights model.safetensors:fc1.weight --data inputs.npy',
+    'descramble layer --weights w1.npy --gram layer1.gram --operator dirichlet --out out/layer1',
+    'descramble layer --weights model.onnx:fc1.weight --isotropic --json > report.json',
+    'descramble layer --weights model.safetensors:fc1.weight --data inputs.npy --strategy lbfgs',
+    'descramble layer --weights model.safetensors:fc1.weight --data inputs.npy --group permutation',
+  ],
+  run: runLayer,
+};
+
+async function runLayer(values: OptionValues, positionals: readonly string[], context: CommandContext): Promise<void> {
+  if (positionals.length > 0) throw new UsageError(`layer: unexpected argument '${positionals[0]}'`);
+  const weightsText = stringOption(values, 'weights');
+  if (weightsText === undefined) throw new UsageError('layer: --weights FILE[:TENSOR] is required');
+  const sources = ['data', 'gram', 'second-moment', 'isotropic'].filter((name) => values[name] !== undefined);
+  if (sources.length !== 1) {
+    throw new UsageError('layer: give exactly one of --data, --gram, --second-moment, --isotropic');
+  }
+  const operator = choice(values.operator, OPERATORS, '--operator', 'fourier');
+  const group: Group = choice(values.group, GROUPS, '--group', 'orthogonal');
+  const strategy: Strategy = choice(values.strategy, STRATEGIES, '--strategy', 'exact');
+  const rescale = values.rescale === true;
+  if (strategy !== 'exact' && group !== 'orthogonal') {
+    throw new UsageError(`layer: --strategy ${strategy} searches the orthogonal group; use it with --group orthogonal`);
+  }
+  if (strategy !== 'exact' && rescale) throw new UsageError('layer: --rescale applies to the exact strategy only');
+  const maxIterations = positiveInteger(values['max-iterations'], '--max-iterations', 1000);
+  const gradientTolerance = positiveNumber(values['gradient-tolerance'], '--gradient-tolerance', 1e-8);
+  const weightsSpec = parseFileSpec(weightsText, '--weights');
+  const name = defaultName(weightsSpec);
+  const outDir = stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', name);
+
+  const out = await OutputDirectory.open(outDir, { force: values.force === true });
+  try {
+    const started = performance.now();
+    const { matrix: weights, tensor } = await loadMatrix(weightsSpec, 'weights');
+    const next =
+      stringOption(values, 'next-weights') === undefined
+        ? undefined
+        : await loadMatrix(parseFileSpec(stringOption(values, 'next-weights') as string, '--next-weights'), 'next-layer weights');
+    if (next !== undefined && next.matrix.columns !== weights.rows) {
+      throw new InputError(
+        `--next-weights: tensor '${next.tensor}' is ${next.matrix.rows} x ${next.matrix.columns}, but it must have ${weights.rows} columns to follow weights '${tensor}' (${weights.rows} x ${weights.columns})`,
+      );
+    }
+    const loaded = performance.now();
+    const exactGroup: DescramblerGroup = group === 'special-orthogonal' ? 'special-orthogonal' : 'orthogonal';
+    const options = { operator, group: exactGroup, rescale, ...(next ? { nextWeights: next.matrix } : {}) };
+    const source = sources[0] as 'data' | 'gram' | 'second-moment' | 'isotropic';
+    const result = await computeDescrambler(source, values, weights, weightsSpec, tensor, options, context);
+    const exactDone = performance.now();
+    const chosen = chooseDescrambler(result, weights, { group, strategy, maxIterations, gradientTolerance }, context);
+    const finished = performance.now();
+    const descrambledNext = next === undefined ? undefined : multiplyTransposeB(next.matrix, chosen.P);
+
+    const record = layerRecord({
+      name,
+      file: weightsSpec.file,
+      tensor,
+      weights,
+      result,
+      source: source === 'second-moment' ? 'secondMoment' : source,
+      operator,
+      strategy,
+      group,
+      rescale,
+      value: chosen.value,
+      gap: chosen.gap,
+      descrambledWeights: chosen.descrambledWeights,
+      ...(chosen.solver === undefined ? {} : { solver: chosen.solver }),
+      timings: {
+        loadSeconds: (loaded - started) / 1000,
+        exactSeconds: (exactDone - loaded) / 1000,
+        descramblerSeconds: (finished - loaded) / 1000,
+      },
+    });
+
+    await out.write('descrambler.npy', writeNpy(fromMatrix(chosen.P)));
+    await out.write('descrambled-weights.npy', writeNpy(fromMatrix(chosen.descrambledWeights)));
+    const tensors: Record<string, ReturnType<typeof fromMatrix>> = {
+      descrambler: fromMatrix(chosen.P),
+      'descrambled.weight': fromMatrix(chosen.descrambledWeights),
+    };
+    if (descrambledNext) tensors['descrambled.next_weight'] = fromMatrix(descrambledNext);
+    await out.write('descrambled.safetensors', writeSafetensors(tensors, { source: weightsSpec.file, tensor }));
+
+    const figureFiles: string[] = [];
+    const figures = layerFigures(name, weights, chosen.descrambledWeights);
+    if (chosen.log !== undefined && chosen.log.length > 1) {
+      figures.convergence = convergenceFigure(`${name}: ${strategy} convergence`, chosen.log, result.optimum);
+    }
+    if (values['no-figures'] !== true) {
+      context.progress.start('rendering figures', Object.keys(figures).length);
+      let done = 0;
+      for (const [key, figure] of Object.entries(figures)) {
+        if (context.signal.aborted) throw new InterruptedError();
+        await out.write(`${key}.png`, renderFigureToPng(figure));
+        figureFiles.push(`${key}.png`);
+        context.progress.update(++done);
+      }
+      context.progress.finish();
+    }
+    const files = ['descrambler.npy', 'descrambled-weights.npy', 'descrambled.safetensors', 'report.json', ...figureFiles];
+    if (values['no-figures'] !== true) files.push('report.html');
+    const report = reportDocument({
+      command: 'layer',
+      arguments: context.argv.slice(1),
+      seed: context.seed,
+      layers: [record],
+      files,
+    });
+    const json = toJson(report);
+    await out.write('report.json', json);
+    if (values['no-figures'] !== true) {
+      const html = renderReportNode({
+        title: `Descrambling of ${name}`,
+        summary: `${strategy === 'exact' ? 'Exact smoothness descrambler (Lemma 1)' : `Smoothness descrambler by ${strategy}`} of \`${tensor}\` from \`${weightsSpec.file}\`, group ${group}.`,
+        sections: [layerSection(record, figures)],
+      });
+      await out.write('report.html', html);
+    }
+    if (context.signal.aborted) throw new InterruptedError();
+    await out.commit();
+    if (context.json) context.stdout.write(json);
+    else {
+      context.stdout.write(
+        `${name}: value ${record.value.toPrecision(8)}, optimum ${record.optimum.toPrecision(8)}, gap ${record.gap.toExponential(2)}, family dimension ${record.familyDimension}\nwrote ${out.path}\n`,
+      );
+    }
+  } catch (error) {
+    await out.discard();
+    throw error;
+  }
+}
+
+function positiveNumber(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (typeof value !== 'string' || !(parsed > 0) || !Number.isFinite(parsed)) {
+    throw new UsageError(`${flag} expects a positive number, got '${String(value)}'`);
+  }
+  return parsed;
+}
+
+interface ChosenDescrambler {
+  readonly P: Matrix;
+  readonly descrambledWeights: Matrix;
+  readonly value: number;
+  readonly gap: number;
+  readonly solver?: Readonly<Record<string, unknown>>;
+  readonly log?: readonly IterationLogEntry[];
+}
+
+/**
+ * The descrambler of the requested group and strategy, compared with the exact one: the
+ * exact result itself, a Figure 1 strategy of compareStrategies, one of orthogonal's solvers
+ * on the same Brockett problem, or the permutation package's QAP on the same A and B.
+ */
+function chooseDescrambler(
+  exact: LayerDescrambler,
+  weights: Matrix,
+  choiceOf: { group: Group; strategy: Strategy; maxIterations: number; gradientTolerance: number },
+  context: CommandContext,
+): ChosenDescrambler {
+  const { group, strategy } = choiceOf;
+  if (group === 'permutation' || group === 'signed-permutation') {
+    const signed = group === 'signed-permutation';
+    const started = performance.now();
+    const channels = descrambleChannels(exact.gram, {
+      operator: exact.smoothness,
+      signed,
+      // A single layer seen alone: signed permutations are orthogonal, so the criterion and
+      // its Lemma 1 bound apply whatever the activation (which only matters for the network).
+      activation: signed ? 'odd' : 'other',
+      solver: { seed: context.seed },
+    });
+    const d = exact.gram.rows;
+    const P = new Matrix(d, d);
+    for (let i = 0; i < d; i++) P.set(i, channels.permutation[i] as number, channels.signs[i] as number);
+    const permuted = permuteDenseLayer({ weight: weights }, channels.permutation, signed ? channels.signs : undefined);
+    const scale = Math.abs(exact.optimum);
+    return {
+      P,
+      descrambledWeights: permuted.weight,
+      value: channels.value,
+      gap: scale > 0 ? (channels.value - exact.optimum) / scale : channels.value - exact.optimum,
+      solver: {
+        kind: 'quadratic-assignment',
+        method: channels.assignment.method,
+        permutation: Array.from(channels.permutation),
+        signs: Array.from(channels.signs),
+        lemma1Bound: exact.optimum,
+        permutationLowerBound: channels.lowerBound,
+        gapToPermutationBound: channels.gap,
+        proved: channels.assignment.proved,
+        iterations: channels.assignment.iterations,
+        seconds: (performance.now() - started) / 1000,
+      },
+    };
+  }
+  if (strategy === 'exact') return { P: exact.P, descrambledWeights: exact.descrambledWeights, value: exact.value, gap: exact.gap };
+  const budget = { maxIterations: choiceOf.maxIterations, gradientTolerance: choiceOf.gradientTolerance };
+  if (strategy === 'warm-start' || strategy === 'rescaled') {
+    context.progress.note(`running the paper's Figure 1 strategies (compareStrategies) for '${strategy}'`);
+    const comparison = compareStrategies({ weights, gram: exact.gram, smoothness: exact.smoothness, tolerance: exact.tolerance, ...budget });
+    const run = comparison.strategies.find((s) => s.name === strategy);
+    if (run === undefined) throw new Error(`compareStrategies returned no '${strategy}' result`);
+    return {
+      P: run.P,
+      descrambledWeights: run.descrambledWeights,
+      value: run.value,
+      gap: run.gap,
+      log: run.log,
+      solver: {
+        kind: 'figure-1-strategy',
+        method: 'cayley-pgd',
+        start: strategy === 'warm-start' ? 'eigenvectors of A' : 'identity (A replaced by its eigenvalues)',
+        iterations: run.iterations,
+        converged: run.converged,
+        stoppedBy: run.stoppedBy,
+        seconds: run.time,
+        descramblerDistance: run.distanceToExact,
+        finalGradientNorm: run.log.length > 0 ? (run.log[run.log.length - 1] as IterationLogEntry).gradientNorm : null,
+      },
+    };
+  }
+  const method: MethodName = strategy;
+  const d = exact.gram.rows;
+  context.progress.start(`${method} on the Brockett problem`, choiceOf.maxIterations);
+  const run = minimize(brockettProblem(exact.smoothness, exact.gram), {
+    method,
+    P0: Matrix.eye(d),
+    seed: context.seed,
+    ...budget,
+    recordLog: true,
+    callback: (entry) => {
+      context.progress.update(entry.iteration);
+      return context.signal.aborted ? true : undefined;
+    },
+  });
+  context.progress.finish();
+  if (context.signal.aborted) throw new InterruptedError();
+  const certificate = brockettCertificate(exact.smoothness, exact.gram, run.P);
+  return {
+    P: run.P,
+    descrambledWeights: multiply(run.P, weights),
+    value: certificate.value,
+    gap: certificate.relativeGap,
+    log: run.log,
+    solver: {
+      kind: 'riemannian-solver',
+      method,
+      start: 'identity',
+      iterations: run.iterations,
+      converged: run.converged,
+      stoppedBy: run.stoppedBy,
+      seconds: run.time,
+      finalGradientNorm: run.gradientNorm,
+      orthogonalityError: run.orthogonalityError,
+      absoluteGap: certificate.gap,
+      descramblerDistance: descramblerDistance(run.P, exact.P, exact.smoothness, { tolerance: exact.tolerance }),
+    },
+  };
+}
+
+function defaultName(spec: FileSpec): string {
+  const stem = basename(spec.file, extname(spec.file));
+  return spec.tensor === undefined ? stem : `${stem}-${spec.tensor.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
+}
+
+interface DescramblerOptions {
+  readonly operator: (typeof OPERATORS)[number];
+  readonly group: DescramblerGroup;
+  readonly rescale: boolean;
+  readonly nextWeights?: Matrix;
+}
+
+async function computeDescrambler(
+  source: 'data' | 'gram' | 'second-moment' | 'isotropic',
+  values: OptionValues,
+  weights: Matrix,
+  weightsSpec: FileSpec,
+  tensor: string,
+  options: DescramblerOptions,
+  context: CommandContext,
+): Promise<LayerDescrambler> {
+  const shape = `weights '${tensor}' of ${weightsSpec.file} are ${weights.rows} x ${weights.columns}`;
+  if (source === 'isotropic') {
+    return descrambleLayer({ weights, secondMoment: Matrix.eye(weights.columns), ...options });
+  }
+  if (source === 'gram') {
+    const spec = parseFileSpec(values.gram as string, '--gram');
+    const { gram } = await loadGram(spec);
+    const size = gram instanceof Matrix ? gram.rows : gram.dimension;
+    if (size !== weights.rows) {
+      throw new InputError(`${spec.file}: Gram matrix is ${size} x ${size}, but ${shape}: it must be ${weights.rows} x ${weights.rows}`, {
+        file: spec.file,
+      });
+    }
+    return descrambleLayer({ weights, gram, ...options });
+  }
+  if (source === 'second-moment') {
+    const spec = parseFileSpec(values['second-moment'] as string, '--second-moment');
+    const { matrix } = await loadMatrix(spec, 'second moment');
+    if (matrix.rows !== weights.columns || matrix.columns !== weights.columns) {
+      throw new InputError(
+        `${spec.file}: second moment is ${matrix.rows} x ${matrix.columns}, but ${shape}: it must be ${weights.columns} x ${weights.columns}`,
+        { file: spec.file },
+      );
+    }
+    return descrambleLayer({ weights, secondMoment: matrix, ...options });
+  }
+  const spec = parseFileSpec(values.data as string, '--data');
+  const samples = await openSampleSource(spec);
+  if (samples.columns !== weights.columns) {
+    throw new InputError(
+      `${spec.file}: data tensor '${samples.tensor}' has ${samples.columns} features per sample (${samples.rows} x ${samples.columns}), but ${shape}: rows must have ${weights.columns}`,
+      { file: spec.file, tensor: samples.tensor },
+    );
+  }
+  const progress = context.progress;
+  async function* blocks(): AsyncGenerator<Float64Array> {
+    progress.start(`accumulating the Gram matrix of ${samples.rows} samples`, samples.rows);
+    let done = 0;
+    for await (const block of samples.blocks(ROWS_PER_BLOCK)) {
+      if (context.signal.aborted) throw new InterruptedError();
+      yield block.data;
+      done += block.rows;
+      progress.update(done);
+    }
+    progress.finish();
+  }
+  return descrambleLayerAsync({ weights, data: blocks(), ...options });
+}

@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import { CliError, InterruptedError, UsageError } from './cli-errors.js';
+import { COMMON_OPTIONS, type Command, type CommandContext } from './command.js';
+import { commands } from './commands/index.js';
+import { createProgress } from './progress.js';
+import { VERSION } from './version.js';
+
+export interface MainStreams {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly signal: AbortSignal;
+}
+
+/** Runs one command line; returns the exit code (0 success, 1 bad input or failure, 2 usage). */
+export async function main(argv: readonly string[], streams: MainStreams): Promise<number> {
+  const { stdout, stderr } = streams;
+  const color = streams.env.NO_COLOR === undefined && stderr.isTTY === true;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    stdout.write(topic ? commandHelp(topic) : generalHelp());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    stdout.write(`descramble ${VERSION}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command '${name}'; run 'descramble --help' for the list`);
+    const { values, positionals } = parseCommandLine(command, rest);
+    if (values.help === true) {
+      stdout.write(commandHelp(command));
+      return 0;
+    }
+    const quiet = values.quiet === true;
+    const json = values.json === true;
+    const context: CommandContext = {
+      stdout,
+      stderr,
+      json,
+      quiet,
+      color,
+      seed: parseInteger(values.seed, '--seed', 2021),
+      threads: parseInteger(values.threads, '--threads', 1),
+      signal: streams.signal,
+      cwd: streams.cwd,
+      argv,
+      // --json keeps stdout clean for the report; progress stays on stderr either way.
+      progress: createProgress({ stream: stderr, quiet, color }),
+    };
+    await command.run(values, positionals, context);
+    return 0;
+  } catch (error) {
+    return reportError(error, stderr, streams.signal);
+  }
+}
+
+function parseCommandLine(command: Command, args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { ...COMMON_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${command.name}: ${detail.replace(/\. To specify.*$/s, '')}`);
+  }
+}
+
+function parseInteger(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (typeof value !== 'string' || !Number.isSafeInteger(parsed)) {
+    throw new UsageError(`${flag} expects an integer, got '${String(value)}'`);
+  }
+  return parsed;
+}
+
+function reportError(error: unknown, stderr: NodeJS.WritableStream, signal: AbortSignal): number {
+  if (signal.aborted && !(error instanceof CliError && error.exitCode === 2)) {
+    const interrupted = new InterruptedError();
+    stderr.write(`descramble: ${interrupted.message}\n`);
+    return interrupted.exitCode;
+  }
+  if (error instanceof CliError) {
+    stderr.write(`descramble: ${error.message}\n`);
+    return error.exitCode;
+  }
+  // Typed errors of the packages (LinalgError, IoError, ...) already name what was wrong.
+  const message = error instanceof Error ? error.message : String(error);
+  stderr.write(`descramble: ${message}\n`);
+  if (process.env.DESCRAMBLE_DEBUG && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
+  return 1;
+}
+
+export function generalHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'descramble: explain trained neural networks by descrambling their weight matrices',
+    '',
+    'Usage: descramble <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Common options: --json (report on stdout), --quiet, --seed N, --threads N, --help',
+    "Run 'descramble <command> --help' for a command's options and examples.",
+    '',
+  ].join('\n');
+}
+
+export function commandHelp(command: Command): string {
+  return [
+    `descramble ${command.name}: ${command.summary}`,
+    '',
+    `Usage: descramble ${command.usage}`,
+    '',
+    command.description,
+    '',
+    'Options:',
+    ...command.optionHelp.map((line) => `  ${line}`),
+    ...[
+      ['--json', 'print the report as JSON on stdout'],
+      ['--quiet, -q', 'no progress on stderr'],
+      ['--seed N', 'seed for every random choice (default 2021)'],
+      ['--threads N', 'accepted for scripts; no command is multi-threaded yet'],
+      ['--help, -h', 'this help'],
+    ].map(([flag, text]) => `  ${(flag as string).padEnd(27)}${text}`),
+    '',
+    'Examples:',
+    ...command.examples.map((line) => `  ${line}`),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { IoError, readOnnxFile } from '@descramble/io/node';
+import {
+  type ArchitectureSpec,
+  isLinearLayer,
+  type LinearLayer,
+  modelFromOnnx,
+  modelFromTensors,
+  NetsError,
+  parseArchitectureSpec,
+  readSafetensorsModel,
+  type SequentialModel,
+  sizeOf,
+} from '@descramble/nets';
+import { InputError } from './cli-errors.js';
+import { asInputError, loadTensors, parseFileSpec, requireFile, type SampleSource } from './inputs.js';
+
+/** A model read from disk, with where it came from. */
+export interface LoadedModel {
+  readonly file: string;
+  readonly model: SequentialModel;
+}
+
+async function readArchitecture(file: string): Promise<ArchitectureSpec> {
+  requireFile(file);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`, { file });
+  }
+  try {
+    return parseArchitectureSpec(parsed);
+  } catch (error) {
+    throw new InputError(`${file}: not an architecture spec (${(error as Error).message})`, { file });
+  }
+}
+
+/**
+ * Reads a model: ONNX (torch.onnx.export), safetensors with the architecture in its metadata,
+ * or any weights file (safetensors, npz, .h5, .mat) with `--architecture spec.json`.
+ */
+export async function loadModel(file: string, architecture?: string): Promise<LoadedModel> {
+  requireFile(file);
+  const spec = architecture === undefined ? undefined : await readArchitecture(architecture);
+  const kind = extname(file).toLowerCase();
+  try {
+    if (kind === '.onnx' && spec === undefined) {
+      return { file, model: modelFromOnnx(await readOnnxFile(file)) };
+    }
+    if (kind === '.safetensors' && spec === undefined) {
+      const bytes = await readFile(file);
+      return { file, model: readSafetensorsModel(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, file) };
+    }
+    if (spec === undefined) {
+      throw new InputError(`${file}: weights alone do not say how the layers connect; pass --architecture spec.json (or give an .onnx model)`, {
+        file,
+      });
+    }
+    const tensors = await loadTensors(file);
+    return { file, model: modelFromTensors(tensors as Parameters<typeof modelFromTensors>[0], spec) };
+  } catch (error) {
+    if (error instanceof NetsError) throw new InputError(`${file}: ${error.message.replace(/^nets: /, '')}`, { file });
+    if (error instanceof IoError) throw asInputError(error, file);
+    throw error;
+  }
+}
+
+/** A hidden linear layer: dense or convolution, followed by another linear layer. */
+export interface HiddenLayer {
+  readonly index: number;
+  readonly layer: LinearLayer;
+}
+
+/** Dense and convolution layers whose outputs feed another linear layer (all but the last). */
+export function hiddenLayers(model: SequentialModel): HiddenLayer[] {
+  const linear = model.layers.flatMap((layer, index) => (isLinearLayer(layer) ? [{ index, layer }] : []));
+  return linear.slice(0, -1);
+}
+
+/** Checks that data samples have the model's input shape. */
+export function checkModelData(loaded: LoadedModel, samples: SampleSource): void {
+  const expected = sizeOf(loaded.model.inputShape);
+  if (samples.columns !== expected) {
+    throw new InputError(
+      `${samples.file}: data '${samples.tensor}' has samples of shape [${samples.sampleShape.join(', ')}] (${samples.columns} values), but model ${loaded.file} takes inputs of shape [${loaded.model.inputShape.join(', ')}] (${expected} values)`,
+      { file: samples.file, tensor: samples.tensor },
+    );
+  }
+}
+
+export { parseFileSpec };

@@ -1,0 +1,58 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeNpy } from '@descramble/io';
+import { describe, expect, it } from 'vitest';
+import { commands } from '../src/commands/index.js';
+import { fixture, listing, runChild, runInProcess, temporaryDirectory } from './helpers.js';
+
+describe('the descramble binary (child processes)', () => {
+  it('--version, and a bad input exit code from the real process', async () => {
+    const version = await runChild(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^descramble \d+\.\d+\.\d+\n$/);
+    const root = temporaryDirectory('binary');
+    const missing = await runChild(['spectrum', '--weights', join(root, 'missing.npy'), '--out', join(root, 'out')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`descramble: ${join(root, 'missing.npy')}: no such file\n`);
+    expect(listing(root)).toEqual([]);
+  });
+
+  it('Ctrl-C (SIGINT) while streaming data stops with exit 130 and leaves nothing behind', async () => {
+    const root = temporaryDirectory('interrupt');
+    // 600k samples: long enough to be interrupted mid-stream on any machine we run on.
+    const rows = 600_000;
+    const data = new Float32Array(rows * 16);
+    for (let k = 0; k < data.length; k++) data[k] = Math.sin(k * 0.37);
+    const file = join(root, 'big.npy');
+    writeFileSync(file, writeNpy({ dtype: 'float32', shape: [rows, 16], data: Float64Array.from(data) }));
+    let sent = false;
+    const result = await runChild(['explain', fixture('mlp.onnx'), '--data', file, '--out', join(root, 'out'), '--no-figures'], {
+      onStderr: (text, child) => {
+        if (!sent && text.includes("capturing 'fc1'")) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('descramble: interrupted; no output was written');
+    expect(listing(root)).toEqual(['big.npy']);
+  });
+});
+
+describe('help', () => {
+  it('lists every command', async () => {
+    const help = await runInProcess(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of commands) expect(help.stdout).toContain(`  ${command.name}`);
+  });
+
+  it.each(commands.map((c) => [c.name]))('%s --help shows usage, options and examples', async (name) => {
+    const result = await runInProcess([name, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: descramble ${name}`);
+    const examples = result.stdout.split('Examples:\n')[1] ?? '';
+    expect(examples.split('\n').filter((line) => line.startsWith(`  descramble ${name}`)).length).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { readNpy } from '@descramble/io';
+import Ajv from 'ajv';
+import { Matrix } from 'ml-matrix';
+import { main } from '../src/main.js';
+
+export const CLI_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = resolve(CLI_ROOT, '../../fixtures/pytorch');
+export const fixture = (name: string): string => join(FIXTURES, name);
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command line in this process through `main` (the same code path as the binary). */
+export async function runInProcess(args: readonly string[], options: { signal?: AbortSignal } = {}): Promise<RunResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => {
+    out += String(chunk);
+  });
+  stderr.on('data', (chunk) => {
+    err += String(chunk);
+  });
+  const code = await main(args, {
+    stdout,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd: process.cwd(),
+    signal: options.signal ?? new AbortController().signal,
+  });
+  return { code, stdout: out, stderr: err };
+}
+
+/**
+ * Runs the real binary as a child process: `node --import tsx --conditions=@descramble/source
+ * src/bin.ts` (source-first, so the test run needs no build).
+ */
+export function runChild(
+  args: readonly string[],
+  options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult & { signalled: boolean }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@descramble/source', join(CLI_ROOT, 'src/bin.ts'), ...args], {
+      cwd: CLI_ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += String(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+      options.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code: code ?? -1, stdout, stderr, signalled: signal !== null }));
+  });
+}
+
+export function temporaryDirectory(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `descramble-cli-${prefix}-`));
+}
+
+/** Entries of a directory (hidden staging directories included). */
+export function listing(directory: string): string[] {
+  return existsSync(directory) ? readdirSync(directory).sort() : [];
+}
+
+export function readMatrixNpy(file: string): Matrix {
+  const tensor = readNpy(readFileSync(file));
+  const [rows, columns] = tensor.shape as [number, number];
+  const data = tensor.data as Float64Array;
+  return new Matrix(Array.from({ length: rows }, (_, i) => Array.from(data.subarray(i * columns, (i + 1) * columns))));
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validate = ajv.compile(JSON.parse(readFileSync(join(CLI_ROOT, 'report.schema.json'), 'utf8')));
+
+/** Validates a report against the published report.schema.json; returns the errors as text. */
+export function schemaErrors(report: unknown): string {
+  return validate(report) ? '' : ajv.errorsText(validate.errors);
+}
+
+export interface ReferenceTensor {
+  readonly shape: number[];
+  readonly data: number[];
+}
+
+/** fixtures/pytorch/reference.json and weights.json (committed PyTorch values). */
+export const reference = JSON.parse(readFileSync(fixture('reference.json'), 'utf8')) as {
+  mlp: { input: ReferenceTensor; float64: Record<'z1' | 'z2' | 'output', ReferenceTensor> };
+  cnn: { input: ReferenceTensor; float64: Record<'conv' | 'bn' | 'output', ReferenceTensor> };
+};
+export const weightsJson = JSON.parse(readFileSync(fixture('weights.json'), 'utf8')) as Record<string, Record<string, ReferenceTensor>>;
+
+export function referenceMatrix(tensor: ReferenceTensor): Matrix {
+  const rows = tensor.shape[0] as number;
+  const columns = tensor.data.length / rows;
+  return new Matrix(Array.from({ length: rows }, (_, i) => tensor.data.slice(i * columns, (i + 1) * columns)));
+}
+
+/** tr(A P B P^T). */
+export function brockettValue(a: Matrix, p: Matrix, b: Matrix): number {
+  return a.mmul(p).mmul(b).mmul(p.transpose()).trace();
+}
+
+/** Lemma 1, computed here from eigenvalues alone: sum of ascending eig(A) times descending eig(B). */
+export function lemma1Optimum(a: Matrix, b: Matrix, eigenvalues: (m: Matrix) => ArrayLike<number>): number {
+  const omega = Array.from(eigenvalues(a)).sort((x, y) => x - y);
+  const sigma = Array.from(eigenvalues(b)).sort((x, y) => y - x);
+  return omega.reduce((sum, w, i) => sum + w * (sigma[i] as number), 0);
+}
+
+/** max |P^T P - I|. */
+export function orthogonalityDefect(p: Matrix): number {
+  const product = p.transpose().mmul(p);
+  let worst = 0;
+  for (let i = 0; i < p.rows; i++) for (let j = 0; j < p.columns; j++) worst = Math.max(worst, Math.abs(product.get(i, j) - (i === j ? 1 : 0)));
+  return worst;
+}
+
+/** max |a - b| over all entries. */
+export function maxAbsDifference(x: Matrix, y: Matrix): number {
+  let worst = 0;
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.columns; j++) worst = Math.max(worst, Math.abs(x.get(i, j) - y.get(i, j)));
+  return worst;
+}

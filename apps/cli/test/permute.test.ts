@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { forward, readOnnxModel, readSafetensorsModel, type SequentialModel } from '@descramble/nets';
+import { describe, expect, it } from 'vitest';
+import { fixture, reference, runInProcess, schemaErrors, temporaryDirectory } from './helpers.js';
+
+function outputs(model: SequentialModel, input: { shape: number[]; data: number[] }): Float64Array {
+  return forward(model, { shape: input.shape, data: Float64Array.from(input.data) }).data;
+}
+
+function maxDifference(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
+  return worst;
+}
+
+describe('descramble permute and match', () => {
+  const root = temporaryDirectory('permute');
+
+  it('permute writes MLP models (safetensors and ONNX) whose outputs equal the original to 1e-12', async () => {
+    const out = join(root, 'mlp');
+    const result = await runInProcess(['permute', fixture('mlp.onnx'), '--data', fixture('mlp_input.npy'), '--signed', '--out', out, '--json', '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(schemaErrors(report)).toBe('');
+    const layers = report.permutation.layers;
+    expect(layers.map((l: { name: string }) => l.name)).toEqual(['fc1', 'fc2']);
+    for (const layer of layers) {
+      // The smoothest order is no rougher than the trained one and never below the bound.
+      expect(layer.value).toBeLessThanOrEqual(layer.identityValue * (1 + 1e-12));
+      expect(layer.value).toBeGreaterThanOrEqual(layer.lowerBound * (1 - 1e-12));
+      expect([...layer.permutation].sort((p: number, q: number) => p - q)).toEqual(Array.from({ length: layer.units }, (_, i) => i));
+    }
+    const original = readOnnxModel(readFileSync(fixture('mlp.onnx')));
+    const expected = outputs(original, reference.mlp.input);
+    // The forward pass itself matches PyTorch's float64 outputs (float32 weights held exactly).
+    expect(maxDifference(expected, reference.mlp.float64.output.data)).toBeLessThan(1e-12);
+    for (const model of [readOnnxModel(readFileSync(join(out, 'permuted.onnx'))), readSafetensorsModel(readFileSync(join(out, 'permuted.safetensors')))]) {
+      expect(maxDifference(outputs(model, reference.mlp.input), expected)).toBeLessThanOrEqual(1e-12);
+    }
+    // ... and the permutation really moved units.
+    const permuted = readOnnxModel(readFileSync(join(out, 'permuted.onnx')));
+    const w = (model: SequentialModel) => (model.layers[0] as { weight: { data: Float64Array } }).weight.data;
+    expect(maxDifference(w(permuted), w(original))).toBeGreaterThan(1e-3);
+  });
+
+  it('permute reorders CNN channels through ReLU, batch norm and flatten with the same outputs', async () => {
+    const out = join(root, 'cnn');
+    const result = await runInProcess(['permute', fixture('cnn.onnx'), '--data', fixture('cnn_input.npy'), '--out', out, '--json', '-q', '--no-figures']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(schemaErrors(report)).toBe('');
+    expect(report.permutation.verification.onnx.maxAbsDifference).toBeLessThanOrEqual(1e-12);
+    const original = readOnnxModel(readFileSync(fixture('cnn.onnx')));
+    const permuted = readOnnxModel(readFileSync(join(out, 'permuted.onnx')));
+    expect(maxDifference(outputs(permuted, reference.cnn.input), outputs(original, reference.cnn.input))).toBeLessThanOrEqual(1e-12);
+  });
+
+  it('match aligns the permuted MLP back onto the original (weights equal), same function', async () => {
+    const unsigned = join(root, 'mlp-unsigned');
+    expect((await runInProcess(['permute', fixture('mlp.onnx'), '--data', fixture('mlp_input.npy'), '--out', unsigned, '-q', '--no-figures'])).code).toBe(0);
+    const out = join(root, 'aligned');
+    const result = await runInProcess(['match', fixture('mlp.onnx'), join(unsigned, 'permuted.onnx'), '--out', out, '--json', '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(schemaErrors(report)).toBe('');
+    expect(report.matching.converged).toBe(true);
+    const original = readOnnxModel(readFileSync(fixture('mlp.onnx')));
+    const aligned = readSafetensorsModel(readFileSync(join(out, 'aligned.safetensors')));
+    let moved = 0;
+    original.layers.forEach((layer, i) => {
+      if (layer.kind !== 'dense') return;
+      const other = aligned.layers[i] as typeof layer;
+      expect(maxDifference(layer.weight.data, other.weight.data)).toBe(0);
+      moved += report.matching.layers[i / 2]?.permutation.filter((p: number, k: number) => p !== k).length ?? 0;
+    });
+    expect(moved).toBeGreaterThan(0);
+    expect(report.matching.verification.maxAbsDifference).toBeLessThanOrEqual(1e-12);
+  });
+});
