@@ -10,7 +10,7 @@ import { Matrix } from 'ml-matrix';
 import { descrambleLayer, type LayerDescrambler } from './descramble-layer.js';
 import { descramblerDistance } from './descrambler-distance.js';
 import { determinant, type SmoothnessOptions } from './exact-descrambler.js';
-import { InvalidArgumentError } from './errors.js';
+import { descramblersScope, InvalidArgumentError } from './errors.js';
 import type { LayerData } from './layer-gram.js';
 import { smoothnessValue } from './smoothness.js';
 
@@ -84,7 +84,7 @@ export function compareStrategies(input: CompareStrategiesInput): StrategyCompar
   const operation = 'compareStrategies';
   const maxIterations = input.maxIterations ?? 1000;
   if (!Number.isInteger(maxIterations) || maxIterations < 0) {
-    throw new InvalidArgumentError(operation, 'maxIterations', `expected a non-negative integer, got ${maxIterations}`);
+    throw new InvalidArgumentError(operation, 'maxIterations', `expected a non-negative integer, got ${maxIterations}`, descramblersScope);
   }
   const { weights } = input;
   const exact = descrambleLayer({

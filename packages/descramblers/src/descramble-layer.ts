@@ -1,5 +1,5 @@
 import type { Matrix } from 'ml-matrix';
-import { EmptyDataError, InvalidArgumentError, DimensionMismatchError } from './errors.js';
+import { descramblersScope, DimensionMismatchError, EmptyDataError, InvalidArgumentError } from './errors.js';
 import {
   type ExactDescrambler,
   exactDescrambler,
@@ -65,12 +65,12 @@ type Source =
 function resolveSource(operation: string, input: DescrambleLayerInput<unknown>): Source {
   const given = [input.data, input.gram, input.secondMoment].filter((x) => x !== undefined).length;
   if (given !== 1) {
-    throw new InvalidArgumentError(operation, 'data', `give exactly one of data, gram, secondMoment (got ${given})`);
+    throw new InvalidArgumentError(operation, 'data', `give exactly one of data, gram, secondMoment (got ${given})`, descramblersScope);
   }
   checkMatrix(operation, 'weights', input.weights);
   if (input.gram !== undefined) {
     if (input.bias !== undefined) {
-      throw new InvalidArgumentError(operation, 'bias', 'a gram is already of preactivations; give bias only with data or secondMoment');
+      throw new InvalidArgumentError(operation, 'bias', 'a gram is already of preactivations; give bias only with data or secondMoment', descramblersScope);
     }
     if (input.gram instanceof GramAccumulator) {
       if (input.gram.count === 0) throw new EmptyDataError(operation);
@@ -98,7 +98,7 @@ function finish(
     ...(input.group !== undefined && { group: input.group }),
   };
   if (gram.rows !== weights.rows) {
-    throw new DimensionMismatchError(operation, 'gram shape (= weights rows)', `${weights.rows} x ${weights.rows}`, `${gram.rows} x ${gram.columns}`);
+    throw new DimensionMismatchError(operation, 'gram shape (= weights rows)', `${weights.rows} x ${weights.rows}`, `${gram.rows} x ${gram.columns}`, descramblersScope);
   }
   const exact = exactDescrambler(gram, options);
   const p = exact.P;
@@ -106,7 +106,7 @@ function finish(
   if (input.nextWeights !== undefined) {
     checkMatrix(operation, 'nextWeights', input.nextWeights);
     if (input.nextWeights.columns !== weights.rows) {
-      throw new DimensionMismatchError(operation, 'nextWeights columns (= weights rows)', weights.rows, input.nextWeights.columns);
+      throw new DimensionMismatchError(operation, 'nextWeights columns (= weights rows)', weights.rows, input.nextWeights.columns, descramblersScope);
     }
     descrambledNextWeights = multiplyTransposeB(input.nextWeights, p);
   }

@@ -1,5 +1,5 @@
 import { LuDecomposition, Matrix } from 'ml-matrix';
-import { InvalidArgumentError } from './errors.js';
+import { descramblersScope, InvalidArgumentError } from './errors.js';
 import { multiply, multiplyTransposeB, type Rng, randomOrthogonal, symmetricEigen } from '@descramble/linalg';
 import { checkOperator, type SmoothnessOperator, smoothnessMatrix, smoothnessValue, spectralRescaleFactor } from './smoothness.js';
 import {
@@ -109,12 +109,12 @@ export function resolveSmoothness(operation: string, d: number, options: Smoothn
   checkTolerance(operation, 'tolerance', tolerance);
   const group = options.group ?? 'orthogonal';
   if (group !== 'orthogonal' && group !== 'special-orthogonal') {
-    throw new InvalidArgumentError(operation, 'group', `expected 'orthogonal' or 'special-orthogonal', got ${String(group)}`);
+    throw new InvalidArgumentError(operation, 'group', `expected 'orthogonal' or 'special-orthogonal', got ${String(group)}`, descramblersScope);
   }
   let a: Matrix;
   if (options.smoothness !== undefined) {
     if (options.operator !== undefined) {
-      throw new InvalidArgumentError(operation, 'smoothness', 'give either operator or smoothness, not both');
+      throw new InvalidArgumentError(operation, 'smoothness', 'give either operator or smoothness, not both', descramblersScope);
     }
     checkSquare(operation, 'smoothness', options.smoothness, d);
     checkSymmetric(operation, 'smoothness', options.smoothness);

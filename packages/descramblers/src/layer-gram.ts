@@ -1,5 +1,5 @@
 import { Matrix } from 'ml-matrix';
-import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from './errors.js';
+import { descramblersScope, DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from './errors.js';
 import { GramAccumulator, multiplyTransposeBFlat, toFloat64Array } from '@descramble/linalg';
 import { checkMatrix } from './validate.js';
 
@@ -53,18 +53,18 @@ export class LayerGramBuilder {
     let rows: number;
     if (block instanceof Float64Array) {
       if (block.length % inputs !== 0) {
-        throw new DimensionMismatchError(this.operation, `data block ${index} length`, `a multiple of ${inputs}`, block.length);
+        throw new DimensionMismatchError(this.operation, `data block ${index} length`, `a multiple of ${inputs}`, block.length, descramblersScope);
       }
       x = block;
       rows = block.length / inputs;
     } else if (block instanceof Matrix) {
       if (block.columns !== inputs) {
-        throw new DimensionMismatchError(this.operation, `data block ${index} columns (= weights columns)`, inputs, block.columns);
+        throw new DimensionMismatchError(this.operation, `data block ${index} columns (= weights columns)`, inputs, block.columns, descramblersScope);
       }
       x = toFloat64Array(block);
       rows = block.rows;
     } else {
-      throw new InvalidArgumentError(this.operation, 'data', `block ${index} is neither a Matrix nor a Float64Array`);
+      throw new InvalidArgumentError(this.operation, 'data', `block ${index} is neither a Matrix nor a Float64Array`, descramblersScope);
     }
     this.addFlat(x, rows, (i, j) => `data block ${index}[${i}, ${j}]`);
   }
@@ -91,7 +91,7 @@ export class LayerGramBuilder {
   addMatrix(data: Matrix, blockSize: number): void {
     const inputs = this.weights.columns;
     if (data.columns !== inputs) {
-      throw new DimensionMismatchError(this.operation, 'data columns (= weights columns)', inputs, data.columns);
+      throw new DimensionMismatchError(this.operation, 'data columns (= weights columns)', inputs, data.columns, descramblersScope);
     }
     const buffer = new Float64Array(Math.min(blockSize, data.rows) * inputs);
     for (let start = 0; start < data.rows; start += blockSize) {
@@ -111,17 +111,17 @@ function checkFiniteRows(operation: string, locate: (i: number, j: number) => st
     const v = x[k]!;
     if (v - v !== 0) {
       const i = Math.floor(k / columns);
-      throw new NonFiniteInputError(operation, locate(i, k - i * columns), v);
+      throw new NonFiniteInputError(operation, locate(i, k - i * columns), v, descramblersScope);
     }
   }
 }
 
 /** @internal Validates a bias vector of length `out` and copies it. */
 export function checkBias(operation: string, bias: ArrayLike<number>, out: number): Float64Array {
-  if (bias.length !== out) throw new DimensionMismatchError(operation, 'bias length (= weights rows)', out, bias.length);
+  if (bias.length !== out) throw new DimensionMismatchError(operation, 'bias length (= weights rows)', out, bias.length, descramblersScope);
   const copy = Float64Array.from(bias);
   for (let i = 0; i < out; i++) {
-    if (!Number.isFinite(copy[i]!)) throw new NonFiniteInputError(operation, `bias[${i}]`, copy[i]!);
+    if (!Number.isFinite(copy[i]!)) throw new NonFiniteInputError(operation, `bias[${i}]`, copy[i]!, descramblersScope);
   }
   return copy;
 }
@@ -130,7 +130,7 @@ export function checkBias(operation: string, bias: ArrayLike<number>, out: numbe
 export function resolveBlockSize(operation: string, blockSize: number | undefined): number {
   const size = blockSize ?? DEFAULT_BLOCK_SIZE;
   if (!Number.isInteger(size) || size < 1) {
-    throw new InvalidArgumentError(operation, 'blockSize', `expected a positive integer, got ${size}`);
+    throw new InvalidArgumentError(operation, 'blockSize', `expected a positive integer, got ${size}`, descramblersScope);
   }
   return size;
 }
@@ -147,7 +147,7 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<RowBlock> {
 export function feedData(operation: string, builder: LayerGramBuilder, data: LayerData, blockSize: number): void {
   if (data instanceof Matrix) builder.addMatrix(data, blockSize);
   else if (isIterable(data)) for (const block of data) builder.add(block);
-  else throw new InvalidArgumentError(operation, 'data', 'expected a Matrix or an iterable of row blocks');
+  else throw new InvalidArgumentError(operation, 'data', 'expected a Matrix or an iterable of row blocks', descramblersScope);
 }
 
 /** @internal Feeds synchronous or asynchronous data into a builder. */

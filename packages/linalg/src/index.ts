@@ -6,13 +6,17 @@ export { cayley, inverseCayley } from './cayley.js';
 export { fromFloat64Array, toFloat64Array } from './convert.js';
 export {
   ConvergenceError,
+  DescrambleError,
   DimensionMismatchError,
+  type ErrorScope,
   FormatError,
   InvalidArgumentError,
   LinalgError,
   NonFiniteInputError,
   NotSymmetricError,
+  type ScopedErrorClass,
   SingularMatrixError,
+  scopedErrorBase,
 } from './errors.js';
 export { gemm, syrk } from './gemm.js';
 export { GramAccumulator } from './gram-accumulator.js';

@@ -1,6 +1,6 @@
 import { GramAccumulator } from '@descramble/linalg';
 import type { Matrix } from 'ml-matrix';
-import { InvalidArgumentError, ShapeMismatchError } from './errors.js';
+import { InvalidArgumentError, netsScope, ShapeMismatchError } from './errors.js';
 import { applyLayer, type BatchInput, toBatch } from './forward.js';
 import { type LayerReference, layerIndex, layerShapes, type SequentialModel } from './layers.js';
 import { formatShape, sizeOf, type Tensor } from './tensor.js';
@@ -96,7 +96,7 @@ export function captureLayerIndex(model: SequentialModel, layer: LayerReference,
 function atFromBefore(before: CaptureOptions['before']): CapturePoint {
   if (before === undefined || before === 'activation') return 'preactivation';
   if (before === 'after') return 'activation';
-  throw new InvalidArgumentError('capture', 'before', `expected 'activation' or 'after', got ${JSON.stringify(before)}`);
+  throw new InvalidArgumentError('capture', 'before', `expected 'activation' or 'after', got ${JSON.stringify(before)}`, netsScope);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<InputBlock> {
@@ -120,7 +120,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   const operation = 'capture';
   const at = options.at ?? atFromBefore(options.before);
   if (at !== 'preactivation' && at !== 'activation' && at !== 'output') {
-    throw new InvalidArgumentError(operation, 'at', `expected preactivation, activation or output, got ${JSON.stringify(at)}`);
+    throw new InvalidArgumentError(operation, 'at', `expected preactivation, activation or output, got ${JSON.stringify(at)}`, netsScope);
   }
   const end = captureLayerIndex(model, layer, at);
   const shapes = layerShapes(model);
@@ -129,7 +129,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   const channels = shape[0]!;
   const positions = sizeOf(shape.slice(1));
   const batchSize = options.batchSize ?? 1024;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(operation, 'batchSize', `expected a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(operation, 'batchSize', `expected a positive integer, got ${batchSize}`, netsScope);
 
   let accumulator: GramAccumulator | null = null;
   if (options.gram instanceof GramAccumulator) {

@@ -1,50 +1,43 @@
 /**
  * Typed errors of `@descramble/nets`. Every message follows one pattern:
  * `nets: <function>: <what was wrong>`.
+ *
+ * `InvalidArgumentError` is `@descramble/linalg`'s class, thrown with {@link netsScope} and
+ * re-exported here; `ShapeMismatchError` and `NonFiniteValueError` keep this package's names as
+ * subclasses of linalg's `DimensionMismatchError` and `NonFiniteInputError`, so a caller can catch
+ * either name. Only the errors particular to networks are defined here.
  */
 
-/** Base class of every error thrown by this package. */
-export class NetsError extends Error {
-  override readonly name: string = 'NetsError';
-  /** The public function that rejected its input or failed. */
-  readonly operation: string;
+import { DimensionMismatchError, type ErrorScope, NonFiniteInputError, scopedErrorBase } from '@descramble/linalg';
 
-  constructor(operation: string, detail: string) {
-    super(`nets: ${operation}: ${detail}`);
-    this.operation = operation;
-  }
-}
+export { InvalidArgumentError } from '@descramble/linalg';
 
-/** A tensor's shape did not match what a layer or function needs. */
-export class ShapeMismatchError extends NetsError {
-  override readonly name = 'ShapeMismatchError';
+/** The last argument of every shared error this package throws: messages read `nets: ...`. */
+export const netsScope: ErrorScope = { scope: 'nets' };
+
+/** Base class of this package's errors: `instanceof NetsError` holds for every error it throws. */
+export const NetsError = scopedErrorBase('nets', 'NetsError');
+/** An error thrown by `@descramble/nets`. */
+export type NetsError = InstanceType<typeof NetsError>;
+
+/** A tensor's shape did not match what a layer or function needs (a `DimensionMismatchError`). */
+export class ShapeMismatchError extends DimensionMismatchError {
+  override readonly name: string = 'ShapeMismatchError';
   /** What was being checked, e.g. `"input of layer fc2"`. */
   readonly what: string;
-  /** What was expected, e.g. `"[N, 16]"`. */
-  readonly expected: string;
-  /** What was received, e.g. `"[N, 12]"`. */
-  readonly actual: string;
 
   constructor(operation: string, what: string, expected: string, actual: string) {
-    super(operation, `${what}: expected ${expected}, got ${actual}`);
+    super(operation, what, expected, actual, netsScope);
     this.what = what;
-    this.expected = expected;
-    this.actual = actual;
   }
 }
 
-/** An input (data, weights or a hyperparameter) held NaN or +-Infinity, or training diverged. */
-export class NonFiniteValueError extends NetsError {
-  override readonly name = 'NonFiniteValueError';
-  /** Where the first non-finite value sits, e.g. `"weight of fc1 [3]"` or `"loss at epoch 12"`. */
-  readonly location: string;
-  /** The offending value. */
-  readonly value: number;
+/** An input (data, weights or a hyperparameter) held NaN or +-Infinity, or training diverged (a `NonFiniteInputError`). */
+export class NonFiniteValueError extends NonFiniteInputError {
+  override readonly name: string = 'NonFiniteValueError';
 
   constructor(operation: string, location: string, value: number) {
-    super(operation, `non-finite value ${value} at ${location}`);
-    this.location = location;
-    this.value = value;
+    super(operation, location, value, netsScope);
   }
 }
 
@@ -120,18 +113,6 @@ export class NotOddActivationError extends NetsError {
     );
     this.layer = layer;
     this.activation = activation;
-  }
-}
-
-/** An argument is invalid for a reason other than shape or finiteness (e.g. a bad option). */
-export class InvalidArgumentError extends NetsError {
-  override readonly name = 'InvalidArgumentError';
-  /** The argument's name. */
-  readonly argument: string;
-
-  constructor(operation: string, argument: string, detail: string) {
-    super(operation, `${argument}: ${detail}`);
-    this.argument = argument;
   }
 }
 

@@ -1,9 +1,9 @@
-import { createRng } from '@descramble/linalg';
+import { createRng, DimensionMismatchError, NonFiniteInputError } from '@descramble/linalg';
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { applyActivation } from './activations.js';
-import { NonFiniteValueError, ShapeMismatchError, UnknownLayerError } from './errors.js';
+import { NetsError, NonFiniteValueError, ShapeMismatchError, UnknownLayerError } from './errors.js';
 import { forward } from './forward.js';
 import { activation, batchNorm, conv1d, conv2d, dense, flatten, layerShapes, sequential } from './layers.js';
 import type { Tensor } from './tensor.js';
@@ -209,6 +209,20 @@ describe('validation', () => {
 
   it('rejects a wrong input shape with ShapeMismatchError', () => {
     expect(() => forward(model, new Matrix(2, 4))).toThrow(ShapeMismatchError);
+  });
+
+  it('throws errors that are nets errors and the shared linalg kinds at once', () => {
+    const shape = new ShapeMismatchError('forward', 'input', '[N, 3]', '[N, 4]');
+    expect(shape.message).toBe('nets: forward: input: expected [N, 3], got [N, 4]');
+    expect(shape).toMatchObject({ name: 'ShapeMismatchError', what: 'input', expected: '[N, 3]', actual: '[N, 4]' });
+    expect(shape).toBeInstanceOf(DimensionMismatchError);
+    expect(shape).toBeInstanceOf(NetsError);
+    const nan = new NonFiniteValueError('train', 'loss at epoch 3', Number.NaN);
+    expect(nan).toBeInstanceOf(NonFiniteInputError);
+    expect(nan).toBeInstanceOf(NetsError);
+    expect(nan.message).toBe('nets: train: non-finite value NaN at loss at epoch 3');
+    // A shared kind thrown by nets is a NetsError too (the CLI catches them so).
+    expect(new DimensionMismatchError('fft', 'x', 1, 2, { scope: 'spectral' })).not.toBeInstanceOf(NetsError);
   });
 
   it('rejects non-finite inputs with NonFiniteValueError', () => {

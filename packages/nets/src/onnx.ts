@@ -10,7 +10,7 @@ import {
   writeOnnx,
 } from '@descramble/io';
 import { modelToTensors } from './architecture.js';
-import { InvalidArgumentError, MissingTensorError, UnsupportedOperatorError } from './errors.js';
+import { InvalidArgumentError, MissingTensorError, netsScope, UnsupportedOperatorError } from './errors.js';
 import {
   type ActivationName,
   activation,
@@ -133,7 +133,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
   else {
     const dims = input.shape?.slice(1);
     if (dims === undefined || dims.some((d) => typeof d !== 'number')) {
-      throw new InvalidArgumentError(operation, 'inputShape', `graph input ${JSON.stringify(input.name)} has shape ${JSON.stringify(input.shape)}; pass options.inputShape`);
+      throw new InvalidArgumentError(operation, 'inputShape', `graph input ${JSON.stringify(input.name)} has shape ${JSON.stringify(input.shape)}; pass options.inputShape`, netsScope);
     }
     inputShape = dims as number[];
   }
@@ -370,7 +370,7 @@ export function modelToOnnx(model: SequentialModel): OnnxModelDescription {
     nodes.push({ opType, name: layer.name, inputs, outputs: [output], attributes });
     current = output;
   });
-  if (model.layers.length === 0) throw new InvalidArgumentError('modelToOnnx', 'model', 'has no layers');
+  if (model.layers.length === 0) throw new InvalidArgumentError('modelToOnnx', 'model', 'has no layers', netsScope);
   const outputShape = outputShapeOf(model);
   return {
     opset: 17,

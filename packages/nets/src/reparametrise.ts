@@ -7,7 +7,13 @@ import {
   permuteFlattenedInputs,
 } from '@descramble/permutation';
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
-import { InvalidArgumentError, InvalidPermutationError, NotOddActivationError, UnsupportedOperatorError } from './errors.js';
+import {
+  InvalidArgumentError,
+  InvalidPermutationError,
+  netsScope,
+  NotOddActivationError,
+  UnsupportedOperatorError,
+} from './errors.js';
 import { type BatchInput, forward } from './forward.js';
 import {
   type Conv1dLayer,
@@ -181,7 +187,7 @@ export function permuteHiddenUnits(
   const index = layerIndex(model, layer, operation);
   const target = model.layers[index]!;
   if (!isLinearLayer(target)) {
-    throw new InvalidArgumentError(operation, 'layer', `${JSON.stringify(target.name)} is a ${target.kind} layer; name a dense or convolution layer`);
+    throw new InvalidArgumentError(operation, 'layer', `${JSON.stringify(target.name)} is a ${target.kind} layer; name a dense or convolution layer`, netsScope);
   }
   const p =
     'permutation' in permutation && 'signs' in permutation && !('length' in permutation)
@@ -237,7 +243,7 @@ export function permuteHiddenUnits(
         return sequential(model.inputShape, layers, { precision: model.precision });
     }
   }
-  throw new InvalidArgumentError(operation, 'layer', `${JSON.stringify(target.name)} is the last linear layer: its units are the outputs, so permuting them changes the function`);
+  throw new InvalidArgumentError(operation, 'layer', `${JSON.stringify(target.name)} is the last linear layer: its units are the outputs, so permuting them changes the function`, netsScope);
 }
 
 /** Result of `verifyReparametrisation`. */

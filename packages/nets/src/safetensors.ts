@@ -1,6 +1,6 @@
 import { readSafetensors, writeSafetensors } from '@descramble/io';
 import { type ArchitectureSpec, modelFromTensors, modelToSpec, modelToTensors, parseArchitectureSpec } from './architecture.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, netsScope } from './errors.js';
 import type { SequentialModel } from './layers.js';
 
 /** `__metadata__` key under which `writeSafetensorsModel` stores the architecture (JSON). */
@@ -29,13 +29,13 @@ export function readSafetensorsModel(bytes: Uint8Array | ArrayBuffer, spec?: Arc
   if (architecture === undefined) {
     const stored = file.metadata[ARCHITECTURE_METADATA_KEY];
     if (stored === undefined) {
-      throw new InvalidArgumentError('readSafetensorsModel', 'spec', `the file has no ${ARCHITECTURE_METADATA_KEY} metadata; pass an architecture spec`);
+      throw new InvalidArgumentError('readSafetensorsModel', 'spec', `the file has no ${ARCHITECTURE_METADATA_KEY} metadata; pass an architecture spec`, netsScope);
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(stored);
     } catch {
-      throw new InvalidArgumentError('readSafetensorsModel', ARCHITECTURE_METADATA_KEY, 'metadata is not valid JSON');
+      throw new InvalidArgumentError('readSafetensorsModel', ARCHITECTURE_METADATA_KEY, 'metadata is not valid JSON', netsScope);
     }
     architecture = parseArchitectureSpec(parsed);
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { symmetricEigenvalues } from '@descramble/linalg';
 import { brockettCertificate, brockettOptimum } from './certificate.js';
-import { NotOrthogonalError, NotSymmetricError } from './errors.js';
+import { NotOrthogonalError, NotSymmetricError, OrthogonalError } from './errors.js';
 import { gaussianMatrix, haar, lemmaOneMinimiser, randomGram } from '../test/helpers.js';
 
 describe('brockettCertificate (Lemma 1)', () => {
@@ -38,5 +38,10 @@ describe('brockettCertificate (Lemma 1)', () => {
     const B = randomGram(4, 5, 2);
     expect(() => brockettCertificate(A, B, haar(4, 1))).toThrow(NotSymmetricError);
     expect(() => brockettCertificate(B, B, B)).toThrow(NotOrthogonalError);
+    // One message pattern, and every error thrown here is an OrthogonalError, shared kinds included.
+    expect(() => brockettCertificate(A, B, haar(4, 1))).toThrow(/^orthogonal: brockettOptimum\(A\): matrix is not symmetric: .* at entry \[/);
+    expect(() => brockettCertificate(A, B, haar(4, 1))).toThrow(OrthogonalError);
+    expect(() => brockettCertificate(B, B, B)).toThrow(OrthogonalError);
+    expect(() => brockettCertificate(B, B, haar(3, 1))).toThrow(/^orthogonal: brockettCertificate: B and P shapes: expected 4x4/);
   });
 });

@@ -10,7 +10,7 @@
 import type { Matrix } from 'ml-matrix';
 import { symmetricEigenvalues } from '@descramble/linalg';
 import { multiply } from './dense.js';
-import { DimensionMismatchError } from './errors.js';
+import { DimensionMismatchError, orthogonalScope } from './errors.js';
 import { assertOrthogonal, assertSymmetric, squareToFlat } from './matrix-io.js';
 
 export interface BrockettCertificate {
@@ -42,7 +42,13 @@ export function brockettOptimum(A: Matrix, B: Matrix): number {
 export function brockettCertificate(A: Matrix, B: Matrix, P: Matrix): BrockettCertificate {
   const n = A.rows;
   if (B.rows !== n || P.rows !== n) {
-    throw new DimensionMismatchError('brockettCertificate', `${n}x${n}`, `B ${B.rows}x${B.columns}, P ${P.rows}x${P.columns}`);
+    throw new DimensionMismatchError(
+      'brockettCertificate',
+      'B and P shapes',
+      `${n}x${n}`,
+      `B ${B.rows}x${B.columns}, P ${P.rows}x${P.columns}`,
+      orthogonalScope,
+    );
   }
   const a = squareToFlat(A, n, 'brockettCertificate(A)');
   const b = squareToFlat(B, n, 'brockettCertificate(B)');

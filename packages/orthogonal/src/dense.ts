@@ -10,7 +10,7 @@
  */
 
 import { gemm, syrk } from '@descramble/linalg';
-import { SingularMatrixError } from './errors.js';
+import { orthogonalScope, SingularMatrixError } from './errors.js';
 
 /** out = I. */
 export function setIdentity(out: Float64Array, n: number): Float64Array {
@@ -167,7 +167,7 @@ export function invert(
         pivotRow = r;
       }
     }
-    if (pivotAbs === 0 || !Number.isFinite(pivotAbs)) throw new SingularMatrixError(location, col);
+    if (pivotAbs === 0 || !Number.isFinite(pivotAbs)) throw new SingularMatrixError(location, 'matrix', col, orthogonalScope);
     if (pivotRow !== col) {
       swapRows(work, n, pivotRow, col);
       swapRows(out, n, pivotRow, col);
@@ -228,7 +228,7 @@ export function qrDecomposition(
     let s = 0;
     for (let k = 0; k < n; k++) s += work[oj + k]! * work[oj + k]!;
     const nrm = Math.sqrt(s);
-    if (nrm === 0) throw new SingularMatrixError('qrDecomposition', j);
+    if (nrm === 0) throw new SingularMatrixError('qrDecomposition', 'matrix', j, orthogonalScope);
     for (let k = 0; k < n; k++) work[oj + k]! /= nrm;
     if (r !== undefined) r[j * n + j] = nrm;
   }

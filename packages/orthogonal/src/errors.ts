@@ -1,78 +1,51 @@
 /**
- * Typed errors of @descramble/orthogonal. One message pattern:
- * `<function>: <what is wrong> (<fields>)`.
+ * Typed errors of @descramble/orthogonal. Every message follows one pattern:
+ * `orthogonal: <function>: <what was wrong>`.
+ *
+ * The shared kinds (`DimensionMismatchError`, `NonFiniteInputError`, `NotSymmetricError`,
+ * `SingularMatrixError`) are `@descramble/linalg`'s classes, thrown with {@link orthogonalScope}
+ * and re-exported here so this package's API keeps their names; `InvalidOptionError` keeps this
+ * package's name as a subclass of linalg's `InvalidArgumentError`. Only the errors particular
+ * to O(d) are defined here.
  */
 
-/** Base class: every error this package throws is an `OrthogonalError`. */
-export class OrthogonalError extends Error {
-  override name = 'OrthogonalError';
-}
+import { type ErrorScope, InvalidArgumentError, scopedErrorBase } from '@descramble/linalg';
 
-/** A matrix or vector has the wrong shape. */
-export class DimensionMismatchError extends OrthogonalError {
-  override name = 'DimensionMismatchError';
-  constructor(
-    readonly location: string,
-    readonly expected: string,
-    readonly actual: string,
-  ) {
-    super(`${location}: dimension mismatch (expected ${expected}, actual ${actual})`);
-  }
-}
+export {
+  DimensionMismatchError,
+  NonFiniteInputError,
+  NotSymmetricError,
+  SingularMatrixError,
+} from '@descramble/linalg';
 
-/** An input, or a value returned by user code, is NaN or infinite. */
-export class NonFiniteInputError extends OrthogonalError {
-  override name = 'NonFiniteInputError';
-  constructor(
-    readonly location: string,
-    readonly index: number,
-  ) {
-    super(`${location}: non-finite value (at flat index ${index})`);
-  }
-}
+/** The last argument of every shared error this package throws: messages read `orthogonal: ...`. */
+export const orthogonalScope: ErrorScope = { scope: 'orthogonal' };
 
-/** A matrix that must be symmetric is not (relative asymmetry above tolerance). */
-export class NotSymmetricError extends OrthogonalError {
-  override name = 'NotSymmetricError';
-  constructor(
-    readonly location: string,
-    readonly asymmetry: number,
-  ) {
-    super(`${location}: matrix is not symmetric (relative asymmetry ${asymmetry})`);
-  }
-}
+/** Base class of this package's errors: `instanceof OrthogonalError` holds for every error it throws. */
+export const OrthogonalError = scopedErrorBase('orthogonal', 'OrthogonalError');
+/** An error thrown by `@descramble/orthogonal`. */
+export type OrthogonalError = InstanceType<typeof OrthogonalError>;
 
 /** A matrix that must be orthogonal is not (||P^T P - I||_F above tolerance). */
 export class NotOrthogonalError extends OrthogonalError {
-  override name = 'NotOrthogonalError';
+  override readonly name = 'NotOrthogonalError';
   constructor(
     readonly location: string,
     readonly orthogonalityError: number,
   ) {
-    super(`${location}: matrix is not orthogonal (||P^T P - I||_F = ${orthogonalityError})`);
+    super(location, `matrix is not orthogonal (||P^T P - I||_F = ${orthogonalityError})`);
   }
 }
 
-/** An option has an invalid value. */
-export class InvalidOptionError extends OrthogonalError {
-  override name = 'InvalidOptionError';
+/** An option has an invalid value (an `InvalidArgumentError` whose `argument` is the option). */
+export class InvalidOptionError extends InvalidArgumentError {
+  override readonly name: string = 'InvalidOptionError';
   constructor(
     readonly location: string,
     readonly option: string,
     readonly value: unknown,
   ) {
-    super(`${location}: invalid option (${option} = ${String(value)})`);
-  }
-}
-
-/** A linear system that must be solved is singular to working precision. */
-export class SingularMatrixError extends OrthogonalError {
-  override name = 'SingularMatrixError';
-  constructor(
-    readonly location: string,
-    readonly pivotIndex: number,
-  ) {
-    super(`${location}: matrix is singular (zero pivot at ${pivotIndex})`);
+    super(location, option, `invalid option value ${String(value)}`, orthogonalScope);
   }
 }
 
@@ -81,24 +54,22 @@ export class SingularMatrixError extends OrthogonalError {
  * `P = (I + Q)^{-1} (I - Q)`: P has an eigenvalue -1 (every P with det P = -1 does).
  */
 export class ChartDomainError extends OrthogonalError {
-  override name = 'ChartDomainError';
+  override readonly name = 'ChartDomainError';
   constructor(
     readonly location: string,
     readonly determinantSign: number,
   ) {
-    super(
-      `${location}: point outside the Cayley chart (eigenvalue -1; determinant sign ${determinantSign})`,
-    );
+    super(location, `point outside the Cayley chart (eigenvalue -1; determinant sign ${determinantSign})`);
   }
 }
 
 /** A retraction has no inverse implemented here. */
 export class NoInverseRetractionError extends OrthogonalError {
-  override name = 'NoInverseRetractionError';
+  override readonly name = 'NoInverseRetractionError';
   constructor(
     readonly location: string,
     readonly retraction: string,
   ) {
-    super(`${location}: no inverse available (retraction ${retraction})`);
+    super(location, `no inverse available (retraction ${retraction})`);
   }
 }

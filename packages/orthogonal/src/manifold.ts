@@ -29,7 +29,7 @@ import {
   skewPart,
   symmetricPart,
 } from './dense.js';
-import { InvalidOptionError, NoInverseRetractionError, SingularMatrixError } from './errors.js';
+import { InvalidOptionError, NoInverseRetractionError, orthogonalScope, SingularMatrixError } from './errors.js';
 import { assertOrthogonal, flatToMatrix, squareToFlat } from './matrix-io.js';
 
 export type RetractionName = 'cayley' | 'qr' | 'polar' | 'exponential';
@@ -170,7 +170,7 @@ function solveSmall(a: Float64Array, b: Float64Array, n: number, location: strin
   for (let col = 0; col < n; col++) {
     let piv = col;
     for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col]!) > Math.abs(a[piv * n + col]!)) piv = r;
-    if (a[piv * n + col] === 0) throw new SingularMatrixError(location, col);
+    if (a[piv * n + col] === 0) throw new SingularMatrixError(location, 'matrix', col, orthogonalScope);
     if (piv !== col) {
       for (let k = 0; k < n; k++) {
         const t = a[col * n + k]!;

@@ -4,20 +4,20 @@
  */
 
 import { Matrix } from 'ml-matrix';
-import { DimensionMismatchError, NonFiniteInputError, NotOrthogonalError, NotSymmetricError } from './errors.js';
+import { DimensionMismatchError, NonFiniteInputError, NotOrthogonalError, NotSymmetricError, orthogonalScope } from './errors.js';
 import { orthogonalityDrift } from './dense.js';
 
 /** Row-major copy of an n x n Matrix, validating shape and finiteness. */
 export function squareToFlat(m: Matrix, n: number, location: string): Float64Array {
   if (m.rows !== n || m.columns !== n) {
-    throw new DimensionMismatchError(location, `${n}x${n}`, `${m.rows}x${m.columns}`);
+    throw new DimensionMismatchError(location, 'matrix', `${n}x${n}`, `${m.rows}x${m.columns}`, orthogonalScope);
   }
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const row = m.getRow(i);
     for (let j = 0; j < n; j++) {
       const v = row[j]!;
-      if (!Number.isFinite(v)) throw new NonFiniteInputError(location, i * n + j);
+      if (!Number.isFinite(v)) throw new NonFiniteInputError(location, `entry [${i}, ${j}]`, v, orthogonalScope);
       out[i * n + j] = v;
     }
   }
@@ -36,7 +36,7 @@ export function flatToMatrix(a: Float64Array, n: number): Matrix {
 /** Throws NonFiniteInputError at the first non-finite entry. */
 export function assertFinite(a: Float64Array, location: string): void {
   for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i]!)) throw new NonFiniteInputError(location, i);
+    if (!Number.isFinite(a[i]!)) throw new NonFiniteInputError(location, `entry ${i}`, a[i]!, orthogonalScope);
   }
 }
 
@@ -44,13 +44,18 @@ export function assertFinite(a: Float64Array, location: string): void {
 export function assertSymmetric(a: Float64Array, n: number, location: string, tolerance = 1e-10): void {
   let scale = 0;
   let asym = 0;
+  let at = 'entry [0, 0]';
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       scale = Math.max(scale, Math.abs(a[i * n + j]!));
-      asym = Math.max(asym, Math.abs(a[i * n + j]! - a[j * n + i]!));
+      const gap = Math.abs(a[i * n + j]! - a[j * n + i]!);
+      if (gap > asym) {
+        asym = gap;
+        at = `entry [${i}, ${j}]`;
+      }
     }
   }
-  if (asym > tolerance * scale) throw new NotSymmetricError(location, scale === 0 ? 0 : asym / scale);
+  if (asym > tolerance * scale) throw new NotSymmetricError(location, asym, tolerance * scale, at, orthogonalScope);
 }
 
 /** Throws NotOrthogonalError when ||P^T P - I||_F > tolerance. */

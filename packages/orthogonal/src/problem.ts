@@ -5,7 +5,7 @@
  */
 
 import type { Matrix } from 'ml-matrix';
-import { DimensionMismatchError, InvalidOptionError, NonFiniteInputError } from './errors.js';
+import { DimensionMismatchError, InvalidOptionError, NonFiniteInputError, orthogonalScope } from './errors.js';
 import { assertFinite, flatToMatrix, squareToFlat } from './matrix-io.js';
 
 /**
@@ -134,6 +134,6 @@ export class Objective {
 }
 
 function checkCost(value: number, location: string): void {
-  if (typeof value !== 'number') throw new DimensionMismatchError(location, 'number', typeof value);
-  if (!Number.isFinite(value)) throw new NonFiniteInputError(location, 0);
+  if (typeof value !== 'number') throw new DimensionMismatchError(location, 'cost value type', 'number', typeof value, orthogonalScope);
+  if (!Number.isFinite(value)) throw new NonFiniteInputError(location, 'the returned cost', value, orthogonalScope);
 }

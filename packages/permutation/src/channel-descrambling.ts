@@ -6,7 +6,7 @@
  */
 import { secondDerivative, type SecondDerivativeKind, symmetricEigen, syrk } from '@descramble/linalg';
 import { Matrix } from 'ml-matrix';
-import { DimensionMismatchError, InvalidArgumentError } from './errors.js';
+import { DimensionMismatchError, InvalidArgumentError, permutationScope } from './errors.js';
 import {
   eigenvalueBound,
   type QuadraticAssignmentOptions,
@@ -23,12 +23,12 @@ import { checkFinite, type Tensor } from './tensor.js';
 export function channelGram(preactivations: Tensor): Matrix {
   const operation = 'channelGram';
   const shape = preactivations.shape;
-  if (shape.length < 2) throw new DimensionMismatchError(operation, 'preactivations rank', '>= 2 ([N, C, ...])', shape.length);
+  if (shape.length < 2) throw new DimensionMismatchError(operation, 'preactivations rank', '>= 2 ([N, C, ...])', shape.length, permutationScope);
   const samples = shape[0]!;
   const channels = shape[1]!;
   const positions = shape.slice(2).reduce((x, y) => x * y, 1);
   if (preactivations.data.length !== samples * channels * positions) {
-    throw new DimensionMismatchError(operation, 'data length', samples * channels * positions, preactivations.data.length);
+    throw new DimensionMismatchError(operation, 'data length', samples * channels * positions, preactivations.data.length, permutationScope);
   }
   checkFinite(operation, 'preactivations', preactivations.data);
   const gram = new Float64Array(channels * channels);
@@ -115,14 +115,14 @@ export interface ChannelDescramblingResult {
 export function descrambleChannels(gram: Matrix, options: ChannelDescramblingOptions = {}): ChannelDescramblingResult {
   const operation = 'descrambleChannels';
   const c = gram.rows;
-  if (c === 0 || gram.columns !== c) throw new DimensionMismatchError(operation, 'gram', 'a non-empty square matrix', `${gram.rows} x ${gram.columns}`);
+  if (c === 0 || gram.columns !== c) throw new DimensionMismatchError(operation, 'gram', 'a non-empty square matrix', `${gram.rows} x ${gram.columns}`, permutationScope);
   const signed = options.signed ?? false;
   if (signed && options.activation !== 'odd') {
-    throw new InvalidArgumentError(operation, 'signed', "sign flips are a symmetry only for odd activations: pass activation: 'odd'");
+    throw new InvalidArgumentError(operation, 'signed', "sign flips are a symmetry only for odd activations: pass activation: 'odd'", permutationScope);
   }
   const operator = options.operator ?? 'fourier';
   const a = typeof operator === 'string' ? smoothnessMatrix(c, operator) : operator;
-  if (a.rows !== c || a.columns !== c) throw new DimensionMismatchError(operation, 'smoothness matrix', `${c} x ${c}`, `${a.rows} x ${a.columns}`);
+  if (a.rows !== c || a.columns !== c) throw new DimensionMismatchError(operation, 'smoothness matrix', `${c} x ${c}`, `${a.rows} x ${a.columns}`, permutationScope);
   const solver = options.solver ?? {};
   if (!signed) {
     const assignment = solveQuadraticAssignment(a, gram, solver);

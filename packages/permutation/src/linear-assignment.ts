@@ -1,5 +1,5 @@
 import type { Matrix } from 'ml-matrix';
-import { InfeasibleAssignmentError, NonFiniteInputError } from './errors.js';
+import { InfeasibleAssignmentError, NonFiniteInputError, permutationScope } from './errors.js';
 import { linearAssignmentKernel } from './linear-assignment-kernel.js';
 
 /** Options of {@link solveLinearAssignment}. */
@@ -54,7 +54,7 @@ export function solveLinearAssignment(
     for (let j = 0; j < n; j++) {
       const c = row[j]!;
       if (Number.isNaN(c) || c === -sign * Number.POSITIVE_INFINITY) {
-        throw new NonFiniteInputError(operation, `cost[${i}, ${j}]`, c);
+        throw new NonFiniteInputError(operation, `cost[${i}, ${j}]`, c, permutationScope);
       }
       flat[transpose ? j * cols + i : i * cols + j] = sign * c;
     }

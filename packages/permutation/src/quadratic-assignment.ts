@@ -1,6 +1,6 @@
 import { createRng, type Rng } from '@descramble/linalg';
 import type { Matrix } from 'ml-matrix';
-import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from './errors.js';
+import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError, permutationScope } from './errors.js';
 import { assertPermutation } from './permutations.js';
 import { branchAndBoundKernel } from './qap-branch-and-bound.js';
 import {
@@ -75,14 +75,14 @@ export interface QuadraticAssignmentResult {
 
 function readSquare(operation: string, what: string, m: Matrix, n: number): Float64Array {
   if (m.rows !== n || m.columns !== n) {
-    throw new DimensionMismatchError(operation, what, `${n} x ${n}`, `${m.rows} x ${m.columns}`);
+    throw new DimensionMismatchError(operation, what, `${n} x ${n}`, `${m.rows} x ${m.columns}`, permutationScope);
   }
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const row = m.getRow(i);
     for (let j = 0; j < n; j++) {
       const x = row[j]!;
-      if (!Number.isFinite(x)) throw new NonFiniteInputError(operation, `${what}[${i}, ${j}]`, x);
+      if (!Number.isFinite(x)) throw new NonFiniteInputError(operation, `${what}[${i}, ${j}]`, x, permutationScope);
       out[i * n + j] = x;
     }
   }
@@ -255,7 +255,7 @@ export function solveQuadraticAssignment(
 ): QuadraticAssignmentResult {
   const operation = 'solveQuadraticAssignment';
   const n = a.rows;
-  if (n === 0) throw new DimensionMismatchError(operation, 'A', 'a non-empty square matrix', '0 x 0');
+  if (n === 0) throw new DimensionMismatchError(operation, 'A', 'a non-empty square matrix', '0 x 0', permutationScope);
   const problem: Problem = { n, a: readSquare(operation, 'A', a, n), b: readSquare(operation, 'B', b, n) };
   const method = options.method ?? 'auto';
   if (options.initial !== undefined) assertPermutation(operation, 'initial', options.initial, n);
@@ -285,7 +285,7 @@ export function solveQuadraticAssignment(
       found = runTabu(problem, options.initial ?? identity, options.maxIterations ?? 100 * n, rng);
       break;
     default:
-      throw new InvalidArgumentError(operation, 'method', `unknown method ${String(method)}`);
+      throw new InvalidArgumentError(operation, 'method', `unknown method ${String(method)}`, permutationScope);
   }
   const lowerBound = found.proved ? found.value : computeBound(problem, options.bound ?? 'best');
   const proved = found.proved || found.value <= lowerBound;

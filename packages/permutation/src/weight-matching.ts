@@ -6,7 +6,7 @@
  * assignment for it, whose cost collects this layer's rows and the next layer's columns.
  */
 import { createRng } from '@descramble/linalg';
-import { DimensionMismatchError, InvalidArgumentError } from './errors.js';
+import { DimensionMismatchError, InvalidArgumentError, permutationScope } from './errors.js';
 import { linearAssignmentKernel } from './linear-assignment-kernel.js';
 import {
   type BatchNorm,
@@ -171,19 +171,19 @@ function similarityFlat(a: FlatLayer[], b: FlatLayer[], permutations: Int32Array
 }
 
 function checkSameShapes(operation: string, a: FlatLayer[], b: FlatLayer[]): void {
-  if (a.length !== b.length) throw new DimensionMismatchError(operation, 'layer count', a.length, b.length);
-  if (a.length === 0) throw new InvalidArgumentError(operation, 'a', 'a network needs at least one layer');
+  if (a.length !== b.length) throw new DimensionMismatchError(operation, 'layer count', a.length, b.length, permutationScope);
+  if (a.length === 0) throw new InvalidArgumentError(operation, 'a', 'a network needs at least one layer', permutationScope);
   for (let l = 0; l < a.length; l++) {
     const la = a[l]!;
     const lb = b[l]!;
     if (la.out !== lb.out || la.inputs !== lb.inputs || la.r !== lb.r) {
-      throw new DimensionMismatchError(operation, `layer ${l} shape`, `[${la.out}, ${la.inputs}, ${la.r}]`, `[${lb.out}, ${lb.inputs}, ${lb.r}]`);
+      throw new DimensionMismatchError(operation, `layer ${l} shape`, `[${la.out}, ${la.inputs}, ${la.r}]`, `[${lb.out}, ${lb.inputs}, ${lb.r}]`, permutationScope);
     }
     if ((la.bias === undefined) !== (lb.bias === undefined)) {
-      throw new InvalidArgumentError(operation, `layer ${l} bias`, 'present in one network only');
+      throw new InvalidArgumentError(operation, `layer ${l} bias`, 'present in one network only', permutationScope);
     }
     if (l > 0 && la.inputs !== a[l - 1]!.out) {
-      throw new DimensionMismatchError(operation, `layer ${l} inputs`, a[l - 1]!.out, la.inputs);
+      throw new DimensionMismatchError(operation, `layer ${l} inputs`, a[l - 1]!.out, la.inputs, permutationScope);
     }
     checkFinite(operation, `a layer ${l} weight`, la.weight);
     checkFinite(operation, `b layer ${l} weight`, lb.weight);
@@ -242,21 +242,21 @@ function convFlat(layer: ConvLayer): FlatLayer {
  */
 export function matchCnnWeights(a: Cnn, b: Cnn, options: WeightMatchingOptions = {}): WeightMatchingResult<Cnn> {
   const operation = 'matchCnnWeights';
-  if (a.conv.length === 0 || a.dense.length === 0) throw new InvalidArgumentError(operation, 'a', 'needs at least one conv and one dense layer');
+  if (a.conv.length === 0 || a.dense.length === 0) throw new InvalidArgumentError(operation, 'a', 'needs at least one conv and one dense layer', permutationScope);
   const toFlat = (net: Cnn): FlatLayer[] => {
     const conv = net.conv.map(convFlat);
     const last = conv[conv.length - 1]!;
     const dense = net.dense.map(denseFlat);
     const first = dense[0]!;
     if (first.inputs % last.out !== 0) {
-      throw new DimensionMismatchError(operation, 'first dense inputs', `a multiple of ${last.out} channels`, first.inputs);
+      throw new DimensionMismatchError(operation, 'first dense inputs', `a multiple of ${last.out} channels`, first.inputs, permutationScope);
     }
     const spatial = first.inputs / last.out;
     dense[0] = { ...first, inputs: last.out, r: spatial };
     return [...conv, ...dense];
   };
   if (a.conv.length !== b.conv.length || a.dense.length !== b.dense.length) {
-    throw new DimensionMismatchError(operation, 'layer counts', `${a.conv.length} conv + ${a.dense.length} dense`, `${b.conv.length} conv + ${b.dense.length} dense`);
+    throw new DimensionMismatchError(operation, 'layer counts', `${a.conv.length} conv + ${a.dense.length} dense`, `${b.conv.length} conv + ${b.dense.length} dense`, permutationScope);
   }
   const fa = toFlat(a);
   const fb = toFlat(b);

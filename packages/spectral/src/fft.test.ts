@@ -1,8 +1,8 @@
-import { createRng } from '@descramble/linalg';
+import { createRng, DimensionMismatchError as LinalgDimensionMismatchError } from '@descramble/linalg';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { directDft, maxAbsComplex, maxComplexDifference } from '../test/support.js';
-import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from './errors.js';
+import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError, SpectralError } from './errors.js';
 import { fft, ifft, irfft, rfft } from './fft.js';
 import { clearFftPlanCache, fftPlan, fftPlanCacheSize, MAX_CACHED_PLANS } from './fft-plan.js';
 
@@ -138,6 +138,9 @@ describe('fft of any length', () => {
 
   it('rejects empty, mismatched and non-finite input and never mutates it', () => {
     expect(() => fft([])).toThrow(DimensionMismatchError);
+    expect(() => fft([])).toThrow(/^spectral: fft: /);
+    expect(() => fft([])).toThrow(SpectralError);
+    expect(DimensionMismatchError).toBe(LinalgDimensionMismatchError);
     expect(() => fft({ re: [1, 2], im: [1] })).toThrow(DimensionMismatchError);
     expect(() => fft([1, Number.NaN])).toThrow(NonFiniteInputError);
     expect(() => ifft({ re: [1, 2], im: [0, Number.POSITIVE_INFINITY] })).toThrow(NonFiniteInputError);

@@ -21,7 +21,7 @@
  */
 import { qr } from '@descramble/linalg';
 import type { Matrix } from 'ml-matrix';
-import { DegenerateInputError, InvalidArgumentError } from './errors.js';
+import { DegenerateInputError, InvalidArgumentError, spectralScope } from './errors.js';
 import { checkInteger, matrixToRowMajor, readVector, rowMajorToMatrix } from './matrix-data.js';
 
 /** Where the polynomials are evaluated. Arrays must have exactly `n` entries. */
@@ -106,10 +106,10 @@ function gridPoints(operation: string, n: number, grid: PolynomialGrid): Float64
   if (grid === 'chebyshev-gauss') return chebyshevGaussNodes(n);
   if (grid === 'legendre-gauss') return gaussLegendre(n).nodes;
   if (typeof grid === 'string') {
-    throw new InvalidArgumentError(operation, 'grid', `unknown grid '${grid}'; expected 'equispaced', 'chebyshev-gauss', 'legendre-gauss' or an array`);
+    throw new InvalidArgumentError(operation, 'grid', `unknown grid '${grid}'; expected 'equispaced', 'chebyshev-gauss', 'legendre-gauss' or an array`, spectralScope);
   }
   const points = readVector(operation, 'grid', grid);
-  if (points.length !== n) throw new InvalidArgumentError(operation, 'grid', `has ${points.length} points, expected n = ${n}`);
+  if (points.length !== n) throw new InvalidArgumentError(operation, 'grid', `has ${points.length} points, expected n = ${n}`, spectralScope);
   return points;
 }
 
@@ -164,7 +164,7 @@ function basis(operation: string, family: Family, n: number, degree: number, opt
   let values = evaluate(family, x, degree);
   if (options.orthonormalise ?? false) {
     if (degree >= n) {
-      throw new InvalidArgumentError(operation, 'degree', `must be < n = ${n} to orthonormalise, got ${degree}`);
+      throw new InvalidArgumentError(operation, 'degree', `must be < n = ${n} to orthonormalise, got ${degree}`, spectralScope);
     }
     values = orthonormaliseColumns(operation, values, n, degree + 1);
   }

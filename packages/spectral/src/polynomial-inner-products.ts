@@ -4,7 +4,7 @@
  * family, and how close that matrix is to banded.
  */
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
-import { DegenerateInputError, InvalidArgumentError } from './errors.js';
+import { DegenerateInputError, InvalidArgumentError, spectralScope } from './errors.js';
 import { checkInteger, readMatrix, rowMajorToMatrix } from './matrix-data.js';
 import { chebyshevBasis, legendreBasis, type PolynomialGrid, rescaleToUnitInterval } from './polynomial-basis.js';
 
@@ -43,7 +43,7 @@ export function polynomialInnerProducts(
   const k = vectors.columns;
   const family = options.basis ?? 'chebyshev';
   if (family !== 'chebyshev' && family !== 'legendre') {
-    throw new InvalidArgumentError(operation, 'basis', `expected 'chebyshev' or 'legendre', got '${String(family)}'`);
+    throw new InvalidArgumentError(operation, 'basis', `expected 'chebyshev' or 'legendre', got '${String(family)}'`, spectralScope);
   }
   const basisOptions = { grid: options.grid ?? 'equispaced', orthonormalise: options.orthonormalise ?? false };
   const polynomials = family === 'chebyshev' ? chebyshevBasis(n, degree, basisOptions) : legendreBasis(n, degree, basisOptions);

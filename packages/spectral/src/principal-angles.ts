@@ -4,7 +4,7 @@
  */
 import { svd } from '@descramble/linalg';
 import type { AbstractMatrix } from 'ml-matrix';
-import { DegenerateInputError, DimensionMismatchError } from './errors.js';
+import { DegenerateInputError, DimensionMismatchError, spectralScope } from './errors.js';
 import { matrixToRowMajor, readMatrix, rowMajorToMatrix } from './matrix-data.js';
 
 /** Angles between two subspaces, with the evidence they were computed from. */
@@ -44,7 +44,7 @@ function orthonormalBasis(name: string, a: AbstractMatrix): { q: Float64Array; r
  * digits (Knyazev & Argentati, SIAM J. Sci. Comput. 23 (2002)).
  */
 export function principalAngles(a: AbstractMatrix, b: AbstractMatrix): PrincipalAngles {
-  if (a.rows !== b.rows) throw new DimensionMismatchError('principalAngles', 'b rows', a.rows, b.rows);
+  if (a.rows !== b.rows) throw new DimensionMismatchError('principalAngles', 'b rows', a.rows, b.rows, spectralScope);
   const basisA = orthonormalBasis('a', a);
   const basisB = orthonormalBasis('b', b);
   const n = a.rows;

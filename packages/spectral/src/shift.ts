@@ -5,7 +5,7 @@
  */
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
 import { type ComplexMatrix, type ComplexVector, isComplex } from './complex.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, spectralScope } from './errors.js';
 import { checkInteger, matrixToRowMajor, readVector, rowMajorToMatrix } from './matrix-data.js';
 
 /** Axes to shift for a matrix: 0 = along the row index (rows move), 1 = along the column index, undefined = both. */
@@ -35,7 +35,7 @@ function rollMatrixData(x: Float64Array, rows: number, columns: number, rowShift
 
 function rollMatrix(a: AbstractMatrix, axis: ShiftAxis, sign: number, operation: string): Matrix {
   if (axis !== undefined && axis !== 0 && axis !== 1) {
-    throw new InvalidArgumentError(operation, 'axis', `expected 0, 1 or undefined, got ${String(axis)}`);
+    throw new InvalidArgumentError(operation, 'axis', `expected 0, 1 or undefined, got ${String(axis)}`, spectralScope);
   }
   const rows = a.rows;
   const columns = a.columns;

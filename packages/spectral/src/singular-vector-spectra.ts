@@ -4,7 +4,7 @@
  */
 import { svd } from '@descramble/linalg';
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
-import { DegenerateInputError, DimensionMismatchError, InvalidArgumentError } from './errors.js';
+import { DegenerateInputError, DimensionMismatchError, InvalidArgumentError, spectralScope } from './errors.js';
 import { fftPlan } from './fft-plan.js';
 import { checkInteger, matrixToRowMajor, readMatrix, rowMajorToMatrix } from './matrix-data.js';
 import { centredMagnitudeKernel, symmetriseKernel, type WeightSpectrum } from './weight-spectrum.js';
@@ -78,7 +78,7 @@ export function singularVectorSpectra(m: AbstractMatrix, k: number, options: Sin
   readMatrix(operation, 'm', m);
   checkInteger(operation, 'k', k, 1);
   const rank = Math.min(m.rows, m.columns);
-  if (k > rank) throw new InvalidArgumentError(operation, 'k', `must be <= min(rows, columns) = ${rank}, got ${k}`);
+  if (k > rank) throw new InvalidArgumentError(operation, 'k', `must be <= min(rows, columns) = ${rank}, got ${k}`, spectralScope);
   const { u, s, v } = svd(m);
   const rows = m.rows;
   const columns = m.columns;
@@ -129,7 +129,7 @@ export function spectrumSimilarity(a: WeightSpectrum | AbstractMatrix, b: Weight
   const x = readMatrix(operation, 'a', ma);
   const y = readMatrix(operation, 'b', mb);
   if (ma.rows !== mb.rows || ma.columns !== mb.columns) {
-    throw new DimensionMismatchError(operation, 'b shape', `${ma.rows} x ${ma.columns}`, `${mb.rows} x ${mb.columns}`);
+    throw new DimensionMismatchError(operation, 'b shape', `${ma.rows} x ${ma.columns}`, `${mb.rows} x ${mb.columns}`, spectralScope);
   }
   let dot = 0;
   let xx = 0;
