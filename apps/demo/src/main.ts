@@ -18,6 +18,14 @@ interface DemoTimings {
   readyToExactMs: number | null;
   /** Worker time for the first exact descrambler. */
   exactWorkerMs: number | null;
+  /** Traces of the DEERNet view's first look, when the first exact descrambler was one; else null. */
+  firstLookTraces: number | null;
+  /** performance.now() when the exact descrambler of all the requested samples was drawn. */
+  fullExactDrawn: number | null;
+  /** fullExactDrawn - ready (equal to readyToExactMs when there was no first look). */
+  readyToFullExactMs: number | null;
+  /** Worker time for the exact descrambler of all the requested samples. */
+  fullExactWorkerMs: number | null;
 }
 
 declare global {
@@ -102,17 +110,36 @@ addEventListener('hashchange', () => {
 if (location.hash === '') history.replaceState(null, '', serialiseState(DEFAULT_STATE));
 render();
 
-const timings: DemoTimings = { ready: performance.now(), exactDrawn: null, readyToExactMs: null, exactWorkerMs: null };
+const timings: DemoTimings = {
+  ready: performance.now(),
+  exactDrawn: null,
+  readyToExactMs: null,
+  exactWorkerMs: null,
+  firstLookTraces: null,
+  fullExactDrawn: null,
+  readyToFullExactMs: null,
+  fullExactWorkerMs: null,
+};
 window.__descrambleDemo = timings;
+// The first exact descrambler (a first look or the full answer) sets data-phase, the full
+// answer data-generation: record both, then stop watching.
 const watch = new MutationObserver(() => {
-  if (tour.timings.exactDrawnAt === null) return;
-  timings.exactDrawn = tour.timings.exactDrawnAt;
-  timings.readyToExactMs = tour.timings.exactDrawnAt - timings.ready;
-  timings.exactWorkerMs = tour.timings.exactWorkerMs;
-  document.body.dataset.exactMs = timings.readyToExactMs.toFixed(1);
-  watch.disconnect();
+  const t = tour.timings;
+  if (t.exactDrawnAt !== null && timings.exactDrawn === null) {
+    timings.exactDrawn = t.exactDrawnAt;
+    timings.readyToExactMs = t.exactDrawnAt - timings.ready;
+    timings.exactWorkerMs = t.exactWorkerMs;
+    timings.firstLookTraces = t.firstLookTraces;
+    document.body.dataset.exactMs = timings.readyToExactMs.toFixed(1);
+  }
+  if (t.fullExactDrawnAt !== null) {
+    timings.fullExactDrawn = t.fullExactDrawnAt;
+    timings.readyToFullExactMs = t.fullExactDrawnAt - timings.ready;
+    timings.fullExactWorkerMs = t.fullExactWorkerMs;
+    watch.disconnect();
+  }
 });
-watch.observe(tour.root, { attributes: true, attributeFilter: ['data-generation'] });
+watch.observe(tour.root, { attributes: true, attributeFilter: ['data-generation', 'data-phase'] });
 
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   addEventListener('load', () => {

@@ -62,6 +62,22 @@ export interface ExactPayload {
   readonly exactMs: number;
 }
 
+/**
+ * A first look at a view whose data is slow to generate (DEERNet): the exact descrambler
+ * (Lemma 1) of the Gram matrix of the first `traces` of the requested `samples` inputs, drawn
+ * at once; the `exact` message with all of them follows and replaces it.
+ */
+export interface FirstLookPayload {
+  readonly weights: WireMatrix;
+  readonly descrambled: WireMatrix;
+  readonly descrambler: WireMatrix;
+  readonly certificate: Certificate;
+  readonly method: string;
+  readonly exactMs: number;
+  readonly traces: number;
+  readonly samples: number;
+}
+
 export interface StrategyRow {
   readonly name: StrategyName;
   readonly value: number;
@@ -134,6 +150,7 @@ export type Request =
 
 export type Response =
   | { readonly id: number; readonly kind: 'progress'; readonly stage: string; readonly fraction: number }
+  | { readonly id: number; readonly kind: 'first-look'; readonly payload: FirstLookPayload }
   | { readonly id: number; readonly kind: 'exact'; readonly payload: ExactPayload }
   | { readonly id: number; readonly kind: 'strategies'; readonly payload: StrategiesPayload }
   | { readonly id: number; readonly kind: 'extra'; readonly payload: ExtraPayload }

@@ -5,9 +5,9 @@
  */
 import type { BandpassContext } from './compute/bandpass.js';
 import type { DeerNetContext } from './compute/deernet.js';
-import { descrambleModel, inspectFiles } from './compute/model.js';
-import { tourExact, tourStrategies } from './compute/tour.js';
-import type { ExactPayload, ModelPayload, Request, Response, StrategiesPayload } from './protocol.js';
+import { tourExact, tourFirstLook, tourStrategies } from './compute/tour.js';
+import { FIRST_LOOK_TRACES } from './compute/tour-constants.js';
+import type { ExactPayload, FirstLookPayload, ModelPayload, Request, Response, StrategiesPayload } from './protocol.js';
 
 interface WorkerScope {
   postMessage(message: Response, transfer?: Transferable[]): void;
@@ -17,6 +17,10 @@ const scope = self as unknown as WorkerScope;
 
 function exactTransfer(p: ExactPayload): Transferable[] {
   return [p.weights, p.descrambled, p.descrambler, p.rawSpectrum, p.descrambledSpectrum].map((m) => m.data.buffer as ArrayBuffer);
+}
+
+function firstLookTransfer(p: FirstLookPayload): Transferable[] {
+  return [p.weights, p.descrambled, p.descrambler].map((m) => m.data.buffer as ArrayBuffer);
 }
 
 function strategiesTransfer(p: StrategiesPayload): Transferable[] {
@@ -45,7 +49,13 @@ async function handle(request: Request): Promise<void> {
         const { bandpassContext } = await import('./compute/bandpass.js');
         band = await bandpassContext(params);
       }
-      progress('Exact descrambler', 0.02);
+      if (deer !== undefined && params.samples > FIRST_LOOK_TRACES) {
+        // Generating thousands of DEER traces takes a while: draw the exact descrambler of the
+        // first ones at once, then the one of all the requested traces.
+        const first = tourFirstLook(params, deer.source, FIRST_LOOK_TRACES, progress);
+        scope.postMessage({ id, kind: 'first-look', payload: first }, firstLookTransfer(first));
+      }
+      progress('Exact descrambler', deer !== undefined ? 0.1 : 0.02);
       const tour = tourExact(params, progress, deer?.source ?? band?.source);
       scope.postMessage({ id, kind: 'exact', payload: tour.payload }, exactTransfer(tour.payload));
       if (deer !== undefined) {
@@ -63,11 +73,14 @@ async function handle(request: Request): Promise<void> {
     }
     case 'inspect': {
       progress('Reading the file', 0.1);
+      // "Your model" (io's readers and writers) loads on the first file, never in the first view.
+      const { inspectFiles } = await import('./compute/model.js');
       const tensors = await inspectFiles(request.request.files);
       scope.postMessage({ id, kind: 'tensors', payload: tensors });
       break;
     }
     case 'model': {
+      const { descrambleModel } = await import('./compute/model.js');
       const payload = await descrambleModel(request.request, progress);
       scope.postMessage({ id, kind: 'model', payload }, modelTransfer(payload));
       break;

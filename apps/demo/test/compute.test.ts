@@ -9,7 +9,8 @@ import { isotropicDescrambler } from '@descramble/descramblers';
 import { readNpy, readSafetensors, toMatrix } from '@descramble/io';
 import { createRng, svd } from '@descramble/linalg';
 import { describe, expect, it } from 'vitest';
-import { readTensorFile, sniffFormat, UnreadableFileError } from '../src/compute/files.js';
+import { deernetContext } from '../src/compute/deernet.js';
+import { fileFormat, readTensorFile, UnreadableFileError } from '../src/compute/files.js';
 import { descrambleModel, inspectFiles } from '../src/compute/model.js';
 import {
   circulantLayer,
@@ -17,6 +18,7 @@ import {
   smgModeStrengths,
   smgTargetStrengths,
   tourExact,
+  tourFirstLook,
   tourLayer,
 } from '../src/compute/tour.js';
 import { TOUR_HIDDEN, TOUR_INPUTS } from '../src/compute/tour-constants.js';
@@ -105,20 +107,58 @@ describe('tour pipeline', () => {
   });
 });
 
+describe('DEERNet first look', () => {
+  it('is Lemma 1 on the first traces of the same stream the full answer uses', async () => {
+    const p = params({ view: 'deernet', samples: 512, operator: 'dirichlet', seed: 1 });
+    const context = await deernetContext(p);
+    const first = tourFirstLook(p, context.source, 128);
+    expect(first.method).toContain('first 128 of 512 simulated DEER traces');
+    expect(first.certificate.rankB).toBe(80); // 128 traces: B = S S^T has full rank 80
+    // Certified at roundoff: the relative gap of an 80 x 80 eigenproblem whose B spans many orders
+    // of magnitude (DEER traces are strongly correlated) is ~1e-10; a wrong P gives a gap of order 1.
+    expect(Math.abs(first.certificate.gap)).toBeLessThan(1e-8);
+    // The full answer reuses the first look's traces: equal to a fresh stream with no first look.
+    const full = tourExact(p, () => {}, context.source);
+    const freshContext = await deernetContext(p);
+    const fresh = tourExact(p, () => {}, freshContext.source);
+    // The same 512 traces bit for bit (only the blocks differ: 128 + 256 + 128 against 256 + 256).
+    expect(context.traces().count).toBe(512);
+    expect(context.traces().inputs).toEqual(freshContext.traces().inputs);
+    // hence the same Gram matrix up to the order of accumulation: the same optimum to roundoff. The
+    // optimum weighs B's smallest eigenvalues by the largest omegas, and those eigenvalues carry an
+    // absolute error ~ eps lambda_max(B): relative 1e-8 (measured 4e-10); 128 against 512 traces differ O(1).
+    const optimum = fresh.payload.certificate.optimum;
+    expect(Math.abs(full.payload.certificate.optimum - optimum)).toBeLessThan(1e-8 * Math.abs(optimum));
+    expect(Math.abs(full.payload.certificate.value - optimum)).toBeLessThan(1e-8 * Math.abs(optimum));
+    // and the first look is the exact answer for its own data (its 128 traces), not the one of all 512.
+    const alone = tourExact(params({ view: 'deernet', samples: 128, operator: 'dirichlet', seed: 1 }), () => {}, (await deernetContext(p)).source);
+    expect(first.descrambler.data).toEqual(alone.payload.descrambler.data);
+    expect(first.certificate.optimum).not.toBe(full.payload.certificate.optimum);
+  });
+});
+
 describe('your model (worker side)', () => {
   const file = (name: string) => {
     const bytes = readFileSync(join(FIXTURES, name));
     return { name, bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer };
   };
 
-  it('sniffs formats from magic bytes before extensions', () => {
+  it('detects formats with io (magic bytes before extensions) and names the file when it cannot', () => {
     const npy = new Uint8Array(readFileSync(join(FIXTURES, 'mlp_input.npy')));
-    expect(sniffFormat('anything.bin', npy)).toBe('npy');
-    expect(sniffFormat('x.safetensors', new Uint8Array(readFileSync(join(FIXTURES, 'mlp.safetensors'))))).toBe('safetensors');
-    expect(sniffFormat('weights.h5', new Uint8Array(readFileSync(join(FIXTURES, 'mlp_keras.h5'))))).toBe('hdf5');
-    expect(sniffFormat('m.mat', new Uint8Array(readFileSync(join(FIXTURES, 'mlp_v5.mat'))))).toBe('mat');
-    expect(sniffFormat('m.onnx', new Uint8Array(readFileSync(join(FIXTURES, 'mlp.onnx'))))).toBe('onnx');
-    expect(() => sniffFormat('notes.txt', new TextEncoder().encode('hello'))).toThrow(UnreadableFileError);
+    expect(fileFormat('anything.bin', npy)).toBe('npy');
+    expect(fileFormat('x.safetensors', new Uint8Array(readFileSync(join(FIXTURES, 'mlp.safetensors'))))).toBe('safetensors');
+    expect(fileFormat('weights.h5', new Uint8Array(readFileSync(join(FIXTURES, 'mlp_keras.h5'))))).toBe('hdf5');
+    expect(fileFormat('m.mat', new Uint8Array(readFileSync(join(FIXTURES, 'mlp_v5.mat'))))).toBe('mat');
+    expect(fileFormat('m.onnx', new Uint8Array(readFileSync(join(FIXTURES, 'mlp.onnx'))))).toBe('onnx');
+    expect(() => fileFormat('notes.txt', new TextEncoder().encode('hello'))).toThrow(/notes\.txt: not a safetensors/);
+    expect(() => fileFormat('notes.txt', new TextEncoder().encode('hello'))).toThrow(UnreadableFileError);
+  });
+
+  it('reads every format through io, HDF5 and MATLAB included', async () => {
+    expect((await readTensorFile(file('mlp_keras.h5'))).size).toBeGreaterThan(0);
+    expect((await readTensorFile(file('mlp_v5.mat'))).size).toBeGreaterThan(0);
+    const onnx = await readTensorFile(file('mlp.onnx'));
+    expect(onnx.get('fc1.weight')?.shape).toEqual([12, 16]);
   });
 
   it('names the file in the message of a malformed or empty file', async () => {

@@ -122,6 +122,12 @@ report('readSafetensors 64 MB float32 -> float64 (vs struct + np.frombuffer.asty
 report('readNpy 16 MB float32 -> float64 (vs np.load + astype)', npySeconds, readPython?.npy);
 rmSync(folder, { recursive: true, force: true });
 
-console.log(`\nload average during the run: ${loadavg().map((v) => v.toFixed(1)).join(', ')} on ${cpus().length} cores`);
-console.log('\n| benchmark | ours | numpy | ours/numpy | note |\n| --- | --- | --- | --- | --- |');
-for (const row of rows) console.log(row);
+const table = [
+  `Median of repeats after a warm-up, same files for both. Machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, load average during the run ${loadavg().map((v) => v.toFixed(1)).join(' ')}.`,
+  '',
+  '| benchmark | ours | numpy | ours/numpy | note |',
+  '| --- | --- | --- | --- | --- |',
+  ...rows,
+];
+console.log(`\n${table.join('\n')}`);
+writeFileSync(new URL('latest.md', import.meta.url), `# @descramble/io benchmark\n\n${table.join('\n')}\n`);

@@ -1,11 +1,16 @@
-/** One entry point for every format: detect it from magic bytes (then the extension) and read. */
+/**
+ * One entry point for every format: detect it from magic bytes (then the extension) and read.
+ *
+ * The heavy readers load lazily: ONNX (protobuf decoding), HDF5 (h5wasm) and MATLAB .mat (whose
+ * v7.3 files are HDF5) are dynamic `import()`s taken only when a file needs them, so a bundler
+ * that includes `readTensors` or `detectFormat` does not put them in the importing chunk.
+ * `detectFormat` needs none of them.
+ */
 import { type BytesInput, asBytes } from './context.js';
 import { UnknownFormatError } from './errors.js';
-import { findHdf5Superblock, readHdf5 } from './hdf5.js';
-import { readMat } from './mat.js';
 import { readNpy } from './npy.js';
 import { readNpz } from './npz.js';
-import { type ExternalDataSource, readOnnx } from './onnx.js';
+import type { ExternalDataSource } from './onnx.js';
 import { SAFETENSORS_MAX_HEADER_LENGTH, readSafetensors } from './safetensors.js';
 import type { Tensor } from './tensor.js';
 
@@ -39,6 +44,20 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[], offset = 0): b
   return prefix.every((byte, i) => bytes[offset + i] === byte);
 }
 
+/** `\x89HDF\r\n\x1a\n`, the HDF5 format signature. */
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a] as const;
+
+/**
+ * Whether an HDF5 superblock signature sits at 0, 512, 1024, 2048, ... (the same search as
+ * `findHdf5Superblock` in hdf5.ts, repeated here so that detection does not load the HDF5 module).
+ */
+function hasHdf5Signature(bytes: Uint8Array): boolean {
+  for (let offset = 0; offset + 8 <= bytes.length; offset = offset === 0 ? 512 : offset * 2) {
+    if (startsWith(bytes, HDF5_SIGNATURE, offset)) return true;
+  }
+  return false;
+}
+
 /**
  * The format of a file: magic bytes first (`\x93NUMPY`, `PK`, `\x89HDF`, `MATLAB`, a
  * safetensors length + `{`), then the extension of `name`, then ONNX when the bytes begin
@@ -51,7 +70,7 @@ export function detectFormat(input: BytesInput, name: string): TensorFileFormat 
   if (startsWith(bytes, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'npy';
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) return 'npz';
   if (bytes.length >= 128 && latinPrefix(bytes) === 'MATLAB') return 'mat';
-  if (findHdf5Superblock(bytes) >= 0) return 'hdf5';
+  if (hasHdf5Signature(bytes)) return 'hdf5';
   if (bytes.length >= 9 && bytes[8] === 0x7b) {
     const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
     if (length <= BigInt(SAFETENSORS_MAX_HEADER_LENGTH)) return 'safetensors';
@@ -70,7 +89,8 @@ function latinPrefix(bytes: Uint8Array): string {
  * Reads every tensor of a file, whatever its format: safetensors tensors, a `.npy` array
  * (named by the file name without extension), `.npz` members, ONNX initializers, HDF5
  * numeric datasets, MATLAB numeric variables. Browser-safe (bytes in); for paths use
- * `readTensors` from `@descramble/io/node`.
+ * `readTensors` from `@descramble/io/node`. The ONNX, HDF5 and .mat readers are loaded on the
+ * first file that needs them (dynamic import).
  *
  * @throws UnknownFormatError, and the format reader's typed errors.
  */
@@ -87,13 +107,18 @@ export async function readTensors(source: BytesSource, options: ReadTensorsOptio
     case 'npz':
       return readNpz(bytes, name);
     case 'onnx': {
+      const { readOnnx } = await import('./onnx.js');
       const model = readOnnx(bytes, options.externalData === undefined ? { name } : { name, externalData: options.externalData });
       return new Map(model.graph.initializers);
     }
-    case 'hdf5':
+    case 'hdf5': {
+      const { readHdf5 } = await import('./hdf5.js');
       return readHdf5(bytes, name);
-    case 'mat':
+    }
+    case 'mat': {
+      const { readMat } = await import('./mat.js');
       return readMat(bytes, name);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The DEERNet view: the first layer of the DEERNet bundled with @descramble/experiments
  * (256 time points -> 80 tanh neurons -> 256 distance points), fed simulated DEER traces.
- * Loaded lazily (the weights are ~165 KB). After the exact descrambler, it measures the
+ * Loaded lazily by the worker (the weights are ~165 KB). After the exact descrambler, it measures the
  * notch and band-pass of the descrambled spectrum and computes the paper's Figure 4: the
  * top principal components of the second layer's preactivations W2 f1(X) against the first
  * 20 Chebyshev polynomials.
@@ -10,6 +10,9 @@ import type { Figure } from '@descramble/figures';
 import { createRng, multiply, multiplyTransposeB, symmetricEigen } from '@descramble/linalg';
 import { bandedness, bandEnergyFraction, notchDepth, polynomialInnerProducts, weightSpectrum } from '@descramble/spectral';
 import { Matrix } from 'ml-matrix';
+// Static here, so that the worker's one dynamic import of this module fetches the experiments
+// chunk (DEERNet weights, DEER simulator) in parallel rather than after it.
+import * as deer from '../formats/experiments.js';
 import type { ExtraPayload, TourParams } from '../protocol.js';
 import type { LayerSource, TourExact } from './tour.js';
 import { toWire } from './wire.js';
@@ -20,8 +23,6 @@ export const DEERNET_CHEBYSHEV_DEGREE = 19;
 /** Half-width of the hidden-axis band (paper: about 10). */
 export const DEERNET_HIDDEN_BAND = 10;
 
-type DeerModule = typeof import('../formats/experiments.js');
-
 export interface DeerNetContext {
   readonly source: LayerSource;
   /** Every trace generated for the Gram matrix, row-major (traces x 256), for Figure 4. */
@@ -31,7 +32,6 @@ export interface DeerNetContext {
 }
 
 export async function deernetContext(params: TourParams): Promise<DeerNetContext> {
-  const deer: DeerModule = await import('../formats/experiments.js');
   const net = deer.loadDeerNet();
   const spec = deer.deerDatasetSpec({
     timePoints: net.card.data.timePoints,
@@ -39,6 +39,9 @@ export async function deernetContext(params: TourParams): Promise<DeerNetContext
     maxTime: net.card.data.maxTimeMicroseconds,
   });
   const timePoints = spec.times.length;
+  // One stream of traces per request: trace i is always the i-th draw of the seeded generator,
+  // generated once and kept, so the first look's traces are the first of the full answer's.
+  const rng = createRng(params.seed + 2021);
   const generated: Float64Array[] = [];
   let count = 0;
   const blockRows = 256;
@@ -48,14 +51,18 @@ export async function deernetContext(params: TourParams): Promise<DeerNetContext
     isotropic: false,
     symmetrise: true,
     *blocks(samples, onBlock) {
-      const rng = createRng(params.seed + 2021);
-      for (let start = 0; start < samples; start += blockRows) {
-        const rows = Math.min(blockRows, samples - start);
-        const batch = deer.generateDeerBatch(spec, rng, rows);
-        generated.push(batch.inputs);
-        count += rows;
-        yield batch.inputs;
-        onBlock(start + rows);
+      let done = 0;
+      for (let index = 0; done < samples; index++) {
+        if (index === generated.length) {
+          const rows = Math.min(blockRows, samples - done);
+          generated.push(deer.generateDeerBatch(spec, rng, rows).inputs);
+          count += rows;
+        }
+        const block = generated[index]!;
+        const rows = Math.min(block.length / timePoints, samples - done);
+        yield rows * timePoints === block.length ? block : block.subarray(0, rows * timePoints);
+        done += rows;
+        onBlock(done);
       }
     },
   };

@@ -1,18 +1,14 @@
 /**
- * Reading a user's files in the worker. The format is sniffed from the magic bytes (then the
- * extension), and only that format's reader is loaded (dynamic import): ONNX and HDF5 never
- * reach a page that does not need them.
+ * Reading a user's files in the worker with @descramble/io: `detectFormat` (magic bytes, then
+ * the extension) and `readTensors`. io loads the heavy readers itself, by dynamic import, only
+ * when a file needs them (ONNX/protobuf, HDF5/h5wasm, MATLAB .mat), so they never reach the
+ * first view.
  */
+import { detectFormat, readTensors, type Tensor, type TensorFileFormat, toFloat64, UnknownFormatError } from '@descramble/io';
 import type { InputFile } from '../protocol.js';
 
-/** A tensor as every reader returns it (float data widened to Float64Array). */
-export interface LoadedTensor {
-  readonly dtype: string;
-  readonly shape: readonly number[];
-  readonly data: Float64Array | BigInt64Array | BigUint64Array;
-}
-
-export type SniffedFormat = 'safetensors' | 'npy' | 'npz' | 'onnx' | 'hdf5' | 'mat';
+/** A tensor as io returns it (float data widened to Float64Array, 64-bit integers as BigInt arrays). */
+export type LoadedTensor = Tensor;
 
 /** A file the page cannot read; the message is meant for the person who chose the file. */
 export class UnreadableFileError extends Error {
@@ -25,39 +21,16 @@ export class UnreadableFileError extends Error {
   }
 }
 
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
-function startsWith(bytes: Uint8Array, prefix: readonly number[], offset = 0): boolean {
-  return prefix.every((b, i) => bytes[offset + i] === b);
-}
-
-function ascii(bytes: Uint8Array, start: number, end: number): string {
-  return String.fromCharCode(...bytes.subarray(start, Math.min(end, bytes.length)));
-}
-
-/** The format of a file from its first bytes, then its name. */
-export function sniffFormat(name: string, bytes: Uint8Array): SniffedFormat {
-  const lower = name.toLowerCase();
-  if (startsWith(bytes, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'npy';
-  if (startsWith(bytes, [0x50, 0x4b])) return 'npz';
-  if (ascii(bytes, 0, 6) === 'MATLAB') return 'mat';
-  for (let offset = 0; offset + 8 <= bytes.length && offset <= 1 << 20; offset = offset === 0 ? 512 : offset * 2) {
-    if (startsWith(bytes, HDF5_SIGNATURE, offset)) return lower.endsWith('.mat') ? 'mat' : 'hdf5';
+/** The format of a chosen file (io's `detectFormat`), with a message for the person who chose it. */
+export function fileFormat(name: string, bytes: Uint8Array): TensorFileFormat {
+  try {
+    return detectFormat(bytes, name);
+  } catch (error) {
+    if (error instanceof UnknownFormatError) {
+      throw new UnreadableFileError(name, 'not a safetensors, npy, npz, ONNX, HDF5 (Keras .h5) or MATLAB .mat file');
+    }
+    throw error;
   }
-  if (bytes.length >= 9 && bytes[8] === 0x7b) return 'safetensors';
-  if (lower.endsWith('.onnx')) return 'onnx';
-  if (lower.endsWith('.safetensors')) return 'safetensors';
-  if (lower.endsWith('.npy')) return 'npy';
-  if (lower.endsWith('.npz')) return 'npz';
-  if (lower.endsWith('.h5') || lower.endsWith('.hdf5') || lower.endsWith('.keras')) return 'hdf5';
-  if (lower.endsWith('.mat')) return 'mat';
-  throw new UnreadableFileError(name, 'not a safetensors, npy, npz, ONNX, HDF5 (Keras .h5) or MATLAB .mat file');
-}
-
-function fileStem(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? name;
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(0, dot) : base;
 }
 
 /**
@@ -67,45 +40,21 @@ function fileStem(name: string): string {
 export async function readTensorFile(file: InputFile, others: readonly InputFile[] = []): Promise<Map<string, LoadedTensor>> {
   const bytes = new Uint8Array(file.bytes);
   if (bytes.length === 0) throw new UnreadableFileError(file.name, 'the file is empty');
-  const format = sniffFormat(file.name, bytes);
+  const format = fileFormat(file.name, bytes);
+  const external = new Map(others.map((o) => [o.name, new Uint8Array(o.bytes)] as const));
   try {
-    switch (format) {
-      case 'safetensors': {
-        const { readSafetensors } = await import('../formats/basic.js');
-        return readSafetensors(bytes, file.name).tensors;
-      }
-      case 'npy': {
-        const { readNpy } = await import('../formats/basic.js');
-        return new Map([[fileStem(file.name), readNpy(bytes, file.name)]]);
-      }
-      case 'npz': {
-        const { readNpz } = await import('../formats/basic.js');
-        return readNpz(bytes, file.name);
-      }
-      case 'mat': {
-        const { readMat } = await import('../formats/basic.js');
-        return await readMat(bytes, file.name);
-      }
-      case 'hdf5': {
-        const { readHdf5 } = await import('../formats/hdf5.js');
-        return await readHdf5(bytes, file.name);
-      }
-      case 'onnx': {
-        const { readOnnx } = await import('../formats/onnx.js');
-        const external = new Map(others.map((o) => [o.name, new Uint8Array(o.bytes)] as const));
-        const model = readOnnx(bytes, {
-          name: file.name,
-          externalData: (location: string) => {
-            const found = external.get(location) ?? external.get(location.split('/').pop() ?? location);
-            if (found === undefined) {
-              throw new UnreadableFileError(file.name, `needs its external data file "${location}": choose it together with the model`);
-            }
-            return found;
-          },
-        });
-        return new Map(model.graph.initializers);
-      }
-    }
+    return await readTensors(
+      { bytes, name: file.name },
+      {
+        externalData: (location: string) => {
+          const found = external.get(location) ?? external.get(location.split('/').pop() ?? location);
+          if (found === undefined) {
+            throw new UnreadableFileError(file.name, `needs its external data file "${location}": choose it together with the model`);
+          }
+          return found;
+        },
+      },
+    );
   } catch (error) {
     if (error instanceof UnreadableFileError) throw error;
     const message = error instanceof Error ? error.message : String(error);
@@ -115,6 +64,5 @@ export async function readTensorFile(file: InputFile, others: readonly InputFile
 
 /** The numeric data of a tensor as float64 (64-bit integers converted, exact below 2^53). */
 export function tensorFloat64(tensor: LoadedTensor): Float64Array {
-  if (tensor.data instanceof Float64Array) return tensor.data;
-  return Float64Array.from(tensor.data as ArrayLike<bigint>, (x) => Number(x));
+  return toFloat64(tensor);
 }

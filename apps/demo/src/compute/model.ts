@@ -4,6 +4,7 @@
  * produce the files to download. Runs in the worker; nothing leaves the page.
  */
 import { descrambleLayer, isotropicDescrambler, type ExactDescrambler } from '@descramble/descramblers';
+import { writeNpy, writeSafetensors } from '@descramble/io';
 import { weightSpectrum } from '@descramble/spectral';
 import { Matrix } from 'ml-matrix';
 import type { InputFile, ModelPayload, ModelRequest, TensorSummary } from '../protocol.js';
@@ -93,7 +94,6 @@ export async function descrambleModel(request: ModelRequest, onProgress: (stage:
   }
   const exactMs = performance.now() - started;
   onProgress('Centred spectra and downloads', 0.8);
-  const { writeNpy, writeSafetensors } = await import('../formats/basic.js');
   const p = toWire(exact.P);
   const pw = toWire(descrambled);
   const w = toWire(weights);

@@ -15,7 +15,7 @@ import {
 import { createRng, multiply, randomOrthogonal, type Rng } from '@descramble/linalg';
 import { weightSpectrum } from '@descramble/spectral';
 import { Matrix } from 'ml-matrix';
-import type { Certificate, ExactPayload, StrategiesPayload, StrategyRow, TourParams } from '../protocol.js';
+import type { Certificate, ExactPayload, FirstLookPayload, StrategiesPayload, StrategyRow, TourParams } from '../protocol.js';
 import { TOUR_HIDDEN, TOUR_INPUTS, TOUR_MAX_ITERATIONS, TOUR_MAX_SECONDS } from './tour-constants.js';
 import { toWire } from './wire.js';
 
@@ -205,6 +205,32 @@ export function tourExact(
   };
 }
 
+/**
+ * The first look of a slow source (see `FIRST_LOOK_TRACES`): Lemma 1 on the Gram matrix of the
+ * first `traces` inputs only, without the Theorem 2 limit or the spectra (they come with the
+ * full answer), so that the exact descrambler is on the page as early as possible.
+ */
+export function tourFirstLook(
+  params: TourParams,
+  source: LayerSource,
+  traces: number,
+  onProgress: (stage: string, fraction: number) => void = () => {},
+): FirstLookPayload {
+  const started = performance.now();
+  const onBlock = (done: number) => onProgress(`First look: Gram matrix of W X^T from ${done} of ${traces} ${source.dataLabel}`, (0.1 * done) / traces);
+  const layer = descrambleLayer({ weights: source.weights, data: source.blocks(traces, onBlock), operator: params.operator });
+  const exactMs = performance.now() - started;
+  return {
+    weights: toWire(source.weights),
+    descrambled: toWire(layer.descrambledWeights),
+    descrambler: toWire(layer.P),
+    certificate: certificateOf(layer, layer.rankB),
+    method: `Lemma 1 on the Gram matrix of W X^T from the first ${traces} of ${params.samples} ${source.dataLabel} (first look; all ${params.samples} follow)`,
+    exactMs,
+    traces,
+    samples: params.samples,
+  };
+}
 
 /** The paper's Figure 1 on a tour layer: three iterative strategies against the exact one. */
 export function tourStrategies(tour: TourExact, params: TourParams): StrategiesPayload {

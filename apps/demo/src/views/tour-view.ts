@@ -3,7 +3,7 @@
  * layer, descrambles it exactly (drawn as soon as it is known), then runs the paper's four
  * strategies and draws their convergence.
  */
-import type { ExactPayload, ExtraPayload, Response, StrategiesPayload, TourParams, TourViewName } from '../protocol.js';
+import type { Certificate, ExactPayload, ExtraPayload, FirstLookPayload, Response, StrategiesPayload, TourParams, TourViewName } from '../protocol.js';
 import { figureSlot, formatNumber, h, statusLine } from '../dom.js';
 import {
   convergenceFigure,
@@ -14,7 +14,7 @@ import {
   strategyLabel,
   weightsFigure,
 } from '../plots.js';
-import { TOUR_MAX_ITERATIONS, TOUR_MAX_SECONDS } from '../compute/tour-constants.js';
+import { FIRST_LOOK_TRACES, TOUR_MAX_ITERATIONS, TOUR_MAX_SECONDS } from '../compute/tour-constants.js';
 import { EPOCH_CHOICES, OPERATORS, type PageState, SAMPLE_CHOICES, STRATEGIES, TIME_MAX, TIME_MIN } from '../state.js';
 import { CancelledError, type ComputeClient } from '../worker-client.js';
 
@@ -55,7 +55,9 @@ export const TOUR_VIEWS: readonly TourViewInfo[] = [
       'The first layer (80 tanh neurons × 256 time points) of the DEERNet bundled with @descramble/experiments, trained from a fixed seed on ' +
       'simulated DEER traces and fed new traces here. Its descrambled weights show a notch at zero input frequency and a band-pass along the ' +
       'hidden axis (the 2021 paper; spectra symmetrised as there). The principal components of the second layer’s preactivations resemble ' +
-      'orthogonal polynomials: their inner products with Chebyshev polynomials form a nearly banded matrix (Figure 4).',
+      'orthogonal polynomials: their inner products with Chebyshev polynomials form a nearly banded matrix (Figure 4). ' +
+      `Simulating traces takes most of the time, so the page first draws the exact descrambler of the first ${FIRST_LOOK_TRACES} traces ` +
+      '(a first look, labelled as such below), then replaces it with the one of all the traces chosen under Samples N.',
   },
   {
     name: 'bandpass',
@@ -71,8 +73,14 @@ export const TOUR_VIEWS: readonly TourViewInfo[] = [
 export const NOT_YET: readonly string[] = [];
 
 export interface TourTimings {
+  /** When the first exact descrambler was drawn (a first look or the full answer). */
   exactDrawnAt: number | null;
   exactWorkerMs: number | null;
+  /** Traces of the first look, when the first exact descrambler was one (DEERNet). */
+  firstLookTraces: number | null;
+  /** When the first exact descrambler of all the requested samples was drawn. */
+  fullExactDrawnAt: number | null;
+  fullExactWorkerMs: number | null;
 }
 
 export class TourView {
@@ -99,7 +107,7 @@ export class TourView {
   private readonly extra = h('div', { class: 'extra', id: 'tour-extra', hidden: true });
   private generation = 0;
   private params: TourParams | undefined;
-  readonly timings: TourTimings = { exactDrawnAt: null, exactWorkerMs: null };
+  readonly timings: TourTimings = { exactDrawnAt: null, exactWorkerMs: null, firstLookTraces: null, fullExactDrawnAt: null, fullExactWorkerMs: null };
 
   constructor(
     private readonly client: ComputeClient,
@@ -255,6 +263,7 @@ export class TourView {
 
   private receive(response: Response): void {
     if (response.kind === 'progress') this.status.set(`${response.stage}…`, response.fraction);
+    else if (response.kind === 'first-look') this.drawFirstLook(response.payload);
     else if (response.kind === 'exact') this.drawExact(response.payload);
     else if (response.kind === 'strategies') this.drawStrategies(response.payload);
     else if (response.kind === 'extra') this.drawExtra(response.payload);
@@ -271,6 +280,40 @@ export class TourView {
     this.extra.hidden = false;
   }
 
+  /**
+   * The first look (DEERNet): the exact descrambler of the first traces, drawn at once. The
+   * spectra and singular values of a previous view are cleared; they come with the full answer.
+   */
+  private drawFirstLook(p: FirstLookPayload): void {
+    const s = this.slots;
+    draw(s.raw.canvas, weightsFigure('Raw weights W (scrambled)', p.weights));
+    draw(s.descrambled.canvas, weightsFigure(`Descrambled P W (exact, first ${p.traces} of ${p.samples} traces)`, p.descrambled));
+    draw(s.descrambler.canvas, descramblerFigure(p.descrambler));
+    for (const slot of [s.rawSpectrum, s.descrambledSpectrum, s.singular]) slot.canvas.getContext('2d')?.clearRect(0, 0, slot.canvas.width, slot.canvas.height);
+    this.certificate.replaceChildren(...this.certificateRows(p.method, p.certificate, '— (with all the traces)', p.exactMs));
+    if (this.timings.exactDrawnAt === null) {
+      this.timings.exactDrawnAt = performance.now();
+      this.timings.exactWorkerMs = p.exactMs;
+      this.timings.firstLookTraces = p.traces;
+    }
+    this.root.dataset.phase = 'first-look';
+  }
+
+  private certificateRows(method: string, c: Certificate, distance: string, exactMs: number): HTMLElement[] {
+    const rows: [string, string][] = [
+      ['How B was obtained', method],
+      ['Value tr(A P B Pᵀ)', formatNumber(c.value, 6)],
+      ['Lemma 1 optimum Σ ωᵢ σᵢ²', formatNumber(c.optimum, 6)],
+      ['Relative gap', formatNumber(c.gap)],
+      ['Equally optimal family (dimension)', String(c.familyDimension)],
+      ['Tied eigenvalue groups of A / of B', `${c.tiesA} / ${c.tiesB}`],
+      ['Rank of B', String(c.rankB)],
+      ['Distance to the Theorem 2 limit', distance],
+      ['Worker time for P', `${exactMs.toFixed(1)} ms`],
+    ];
+    return rows.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })]);
+  }
+
   private drawExact(p: ExactPayload): void {
     const s = this.slots;
     draw(s.raw.canvas, weightsFigure('Raw weights W (scrambled)', p.weights));
@@ -279,29 +322,21 @@ export class TourView {
     draw(s.descrambledSpectrum.canvas, spectrumFigure('|DFT| of P W, centred', p.descrambledSpectrum));
     draw(s.descrambler.canvas, descramblerFigure(p.descrambler));
     draw(s.singular.canvas, singularValuesFigure(p.singularValues));
-    const c = p.certificate;
-    const rows: [string, string][] = [
-      ['How B was obtained', p.method],
-      ['Value tr(A P B Pᵀ)', formatNumber(c.value, 6)],
-      ['Lemma 1 optimum Σ ωᵢ σᵢ²', formatNumber(c.optimum, 6)],
-      ['Relative gap', formatNumber(c.gap)],
-      ['Equally optimal family (dimension)', String(c.familyDimension)],
-      ['Tied eigenvalue groups of A / of B', `${c.tiesA} / ${c.tiesB}`],
-      ['Rank of B', String(c.rankB)],
-      [
-        'Distance to the Theorem 2 limit',
-        p.distanceToLimit !== null
-          ? formatNumber(p.distanceToLimit)
-          : p.method.startsWith('Theorem 2')
-            ? '— (this is the limit)'
-            : 'not applicable: the inputs are not isotropic',
-      ],
-      ['Worker time for P', `${p.exactMs.toFixed(1)} ms`],
-    ];
-    this.certificate.replaceChildren(...rows.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })]));
+    const distance =
+      p.distanceToLimit !== null
+        ? formatNumber(p.distanceToLimit)
+        : p.method.startsWith('Theorem 2')
+          ? '— (this is the limit)'
+          : 'not applicable: the inputs are not isotropic';
+    this.certificate.replaceChildren(...this.certificateRows(p.method, p.certificate, distance, p.exactMs));
+    const now = performance.now();
     if (this.timings.exactDrawnAt === null) {
-      this.timings.exactDrawnAt = performance.now();
+      this.timings.exactDrawnAt = now;
       this.timings.exactWorkerMs = p.exactMs;
+    }
+    if (this.timings.fullExactDrawnAt === null) {
+      this.timings.fullExactDrawnAt = now;
+      this.timings.fullExactWorkerMs = p.exactMs;
     }
     this.root.dataset.phase = 'exact';
     this.root.dataset.generation = String(Number(this.root.dataset.generation) + 1);
