@@ -2,12 +2,16 @@
 // There is no numpy/scipy equivalent of these renderers (matplotlib would be, and it is not
 // installed here), so this prints our numbers only and says so.
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { type Figure, renderFigureToPng, renderFigureToSvg, renderReportNode, zlibDeflate } from '../src/node/index.js';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
+
+const table: string[] = [];
 
 function time(label: string, repeats: number, run: () => { length: number }): void {
   run(); // warm-up
@@ -18,7 +22,8 @@ function time(label: string, repeats: number, run: () => { length: number }): vo
     size = run().length;
     times.push(performance.now() - start);
   }
-  console.log(`| ${label} | ${median(times).toFixed(1)} ms | ${(size / 1e6).toFixed(2)} MB |`);
+  table.push(`| ${label} | ${median(times).toFixed(1)} ms | ${(size / 1e6).toFixed(2)} MB |`);
+  console.log(table.at(-1));
 }
 
 function heatmap(n: number): Figure {
@@ -43,8 +48,7 @@ console.log(
     ? 'matplotlib found, but no comparison is wired up yet: our numbers only.'
     : 'No Python reference: matplotlib is not installed (numpy/scipy do not render), so our numbers only.',
 );
-console.log('| task | median | output |');
-console.log('| --- | --- | --- |');
+table.push('| task | median | output |', '| --- | --- | --- |');
 const h256 = heatmap(256);
 const h1000 = heatmap(1000);
 time('heatmap 256x256 -> SVG (stored raster, browser path)', 7, () => renderFigureToSvg(h256));
@@ -57,4 +61,6 @@ time('line plot 10x2000 -> PNG (resvg)', 5, () => renderFigureToPng(lines));
 time('report: 1000x1000 heatmap + line plot -> HTML', 3, () =>
   renderReportNode({ title: 'bench', sections: [{ heading: 'figures', figures: [h1000, lines] }] }),
 );
-console.log(`\nNode ${process.version}, ${process.platform}/${process.arch}`);
+const machine = `Machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}. No Python reference (matplotlib is not installed; numpy/scipy do not render).`;
+console.log(`\n${machine}`);
+writeFileSync(new URL('latest.md', import.meta.url), `# @descramble/figures benchmark\n\n${machine}\n\n${table.join('\n')}\n`);
