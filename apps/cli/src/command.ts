@@ -22,6 +22,7 @@ export interface CommandContext {
   readonly quiet: boolean;
   readonly color: boolean;
   readonly seed: number;
+  /** Worker threads for the Gram matrices of a pass over data samples (1: none). */
   readonly threads: number;
   /** Aborted on Ctrl-C / SIGTERM; long loops check it between blocks. */
   readonly signal: AbortSignal;
@@ -40,5 +41,7 @@ export interface Command {
   /** One line per option: `--name VALUE   what it does`. */
   readonly optionHelp: readonly string[];
   readonly examples: readonly string[];
+  /** What `--threads N` does for this command (help text); absent: the command ignores it. */
+  readonly threads?: string;
   run(values: OptionValues, positionals: readonly string[], context: CommandContext): Promise<void>;
 }

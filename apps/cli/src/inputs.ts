@@ -136,7 +136,14 @@ export interface SampleSource {
   readonly sampleShape: readonly number[];
   /** Blocks of at most `rowsPerBlock` rows, restricted to `range` when given. */
   blocks(rowsPerBlock: number, range?: RowRange): AsyncIterable<SampleBlock>;
+  /** Where the rows live, so that a worker thread can read its own range of them. */
+  readonly origin: SampleOrigin;
 }
+
+/** A streamed `.npy` file (each reader opens it itself), or rows held in memory (row-major). */
+export type SampleOrigin =
+  | { readonly kind: 'npy'; readonly tensorSamples: boolean }
+  | { readonly kind: 'memory'; readonly data: Float64Array };
 
 function nonFinite(file: string, tensor: string, data: Float64Array, columns: number, firstRow: number): void {
   for (let k = 0; k < data.length; k++) {
@@ -196,22 +203,34 @@ export async function openSampleSource(spec: FileSpec, options: { tensorSamples?
 export function wholeSource(file: string, tensor: string, sampleShape: readonly number[], rows: number, flat: Float64Array): SampleSource {
   const columns = sampleShape.reduce((a, b) => a * b, 1);
   nonFinite(file, tensor, flat, columns, 0);
+  return rangeSource(file, tensor, sampleShape, rows, 0, flat);
+}
+
+/**
+ * Rows `firstRow .. firstRow + flat.length / columns` of a source, held in memory and already
+ * checked: row numbers (ranges, messages) stay those of the whole source of `rows` rows.
+ */
+export function rangeSource(file: string, tensor: string, sampleShape: readonly number[], rows: number, firstRow: number, flat: Float64Array): SampleSource {
+  const columns = sampleShape.reduce((a, b) => a * b, 1);
+  const lastRow = firstRow + flat.length / columns;
   return {
     file,
     tensor,
     rows,
     columns,
     sampleShape,
+    origin: { kind: 'memory', data: flat },
     async *blocks(rowsPerBlock, range = { start: 0, end: rows }) {
-      for (let start = range.start; start < range.end; start += rowsPerBlock) {
-        const count = Math.min(rowsPerBlock, range.end - start);
-        yield { rows: count, data: flat.subarray(start * columns, (start + count) * columns) };
+      const end = Math.min(range.end, lastRow);
+      for (let start = Math.max(range.start, firstRow); start < end; start += rowsPerBlock) {
+        const count = Math.min(rowsPerBlock, end - start);
+        yield { rows: count, data: flat.subarray((start - firstRow) * columns, (start - firstRow + count) * columns) };
       }
     },
   };
 }
 
-async function openStreamingNpy(file: string, tensorSamples: boolean): Promise<SampleSource> {
+export async function openStreamingNpy(file: string, tensorSamples: boolean): Promise<SampleSource> {
   let stream: Awaited<ReturnType<typeof openNpyStream>>;
   try {
     stream = await openNpyStream(file);
@@ -234,6 +253,7 @@ async function openStreamingNpy(file: string, tensorSamples: boolean): Promise<S
     rows,
     columns: rowLength,
     sampleShape: shape.slice(1),
+    origin: { kind: 'npy', tensorSamples },
     async *blocks(rowsPerBlock, range = { start: 0, end: rows }) {
       let reader: Awaited<ReturnType<typeof openNpyStream>> | undefined;
       try {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CliError, InterruptedError, UsageError } from './cli-errors.js';
 import { COMMON_OPTIONS, type Command, type CommandContext } from './command.js';
 import { commands } from './commands/index.js';
+import { positiveInteger } from './options.js';
 import { createProgress } from './progress.js';
 import { VERSION } from './version.js';
 
@@ -44,7 +45,7 @@ export async function main(argv: readonly string[], streams: MainStreams): Promi
       quiet,
       color,
       seed: parseInteger(values.seed, '--seed', 2021),
-      threads: parseInteger(values.threads, '--threads', 1),
+      threads: positiveInteger(values.threads, '--threads', 1),
       signal: streams.signal,
       cwd: streams.cwd,
       argv,
@@ -108,7 +109,8 @@ export function generalHelp(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Common options: --json (report on stdout), --quiet, --seed N, --threads N, --help',
+    'Common options: --json (report on stdout), --quiet, --seed N, --threads N (worker threads for the',
+    'Gram matrices of explain, layer, gram and permute --data), --help',
     "Run 'descramble <command> --help' for a command's options and examples.",
     '',
   ].join('\n');
@@ -128,7 +130,7 @@ export function commandHelp(command: Command): string {
       ['--json', 'print the report as JSON on stdout'],
       ['--quiet, -q', 'no progress on stderr'],
       ['--seed N', 'seed for every random choice (default 2021)'],
-      ['--threads N', 'accepted for scripts; no command is multi-threaded yet'],
+      ['--threads N', command.threads ?? 'ignored by this command (it has no pass over data samples to split)'],
       ['--help, -h', 'this help'],
     ].map(([flag, text]) => `  ${(flag as string).padEnd(27)}${text}`),
     '',

@@ -1,21 +1,12 @@
-import { GramAccumulator, createRng, multiplyTransposeB } from '@descramble/linalg';
-import {
-  capture,
-  isLinearLayer,
-  isOddActivation,
-  type LinearLayer,
-  NetsError,
-  type SequentialModel,
-  sizeOf,
-  type Tensor,
-} from '@descramble/nets';
+import { type GramAccumulator, createRng, multiplyTransposeB } from '@descramble/linalg';
+import { isLinearLayer, isOddActivation, type LinearLayer, type SequentialModel, sizeOf, type Tensor } from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
-import { InputError, InterruptedError } from './cli-errors.js';
+import { InterruptedError } from './cli-errors.js';
 import type { CommandContext } from './command.js';
+import { ROWS_PER_BLOCK } from './gram-tasks.js';
 import type { SampleSource } from './inputs.js';
 import type { HiddenLayer, LoadedModel } from './models.js';
-
-const ROWS_PER_BLOCK = 4096;
+import { computeGrams } from './parallel-gram.js';
 
 /** A layer's weights as a matrix: rows are its units (channels), columns everything else. */
 export function layerMatrix(layer: LinearLayer): Matrix {
@@ -36,7 +27,8 @@ export interface LayerGram {
 
 /**
  * Each hidden layer's preactivation Gram matrix from the data (nets' capture, one pass per
- * layer, streamed), or W W^T (isotropic inputs, Theorem 2) when there are no data.
+ * layer, streamed; over `--threads` worker threads when more than one), or W W^T (isotropic
+ * inputs, Theorem 2) when there are no data.
  */
 export async function hiddenLayerGrams(
   loaded: LoadedModel,
@@ -45,37 +37,23 @@ export async function hiddenLayerGrams(
   context: CommandContext,
 ): Promise<Map<string, LayerGram>> {
   const grams = new Map<string, LayerGram>();
-  for (const { layer } of layers) {
-    if (context.signal.aborted) throw new InterruptedError();
-    if (samples === undefined) {
+  if (samples === undefined) {
+    for (const { layer } of layers) {
+      if (context.signal.aborted) throw new InterruptedError();
       const w = layerMatrix(layer);
       grams.set(layer.name, { gram: multiplyTransposeB(w, w), count: null, source: 'isotropic' });
-      continue;
     }
-    const source = samples;
-    async function* blocks() {
-      context.progress.start(`capturing '${layer.name}' preactivations`, source.rows);
-      let done = 0;
-      for await (const block of source.blocks(ROWS_PER_BLOCK)) {
-        if (context.signal.aborted) throw new InterruptedError();
-        yield block;
-        done += block.rows;
-        context.progress.update(done);
-      }
-      context.progress.finish();
-    }
-    try {
-      const result = await capture(loaded.model, blocks(), layer.name, {
-        at: 'preactivation',
-        gram: new GramAccumulator(layer.weight.shape[0] as number),
-      });
-      const accumulator = result.accumulator as GramAccumulator;
-      grams.set(layer.name, { gram: accumulator.gram(), count: accumulator.count, source: 'data' });
-    } catch (error) {
-      if (error instanceof NetsError) throw new InputError(`${source.file}: ${error.message.replace(/^nets: /, '')}`, { file: source.file });
-      throw error;
-    }
+    return grams;
   }
+  const names = layers.map(({ layer }) => layer.name);
+  const accumulators = await computeGrams({ kind: 'capture', model: loaded.model, layers: names }, samples, { start: 0, end: samples.rows }, context, {
+    pass: (_, layer) => `capturing '${layer}' preactivations`,
+    parallel: `capturing the preactivations of ${names.map((n) => `'${n}'`).join(', ')}`,
+  });
+  names.forEach((name, index) => {
+    const accumulator = accumulators[index] as GramAccumulator;
+    grams.set(name, { gram: accumulator.gram(), count: accumulator.count, source: 'data' });
+  });
   return grams;
 }
 

@@ -1,10 +1,16 @@
-import { VERSION } from './version.js';
+import { packageVersions, VERSION } from './version.js';
 
 /** Top level of report.json; `layers` hold `LayerRecord`s (see report.schema.json). */
 export interface ReportDocument {
   readonly format: 'descramble-report';
   readonly formatVersion: 1;
-  readonly tool: { readonly name: 'descramble'; readonly version: string; readonly node: string };
+  readonly tool: {
+    readonly name: 'descramble';
+    readonly version: string;
+    readonly node: string;
+    /** Version of every @descramble package the CLI ran on. */
+    readonly packages: Readonly<Record<string, string | null>>;
+  };
   readonly command: string;
   readonly arguments: readonly string[];
   readonly seed: number;
@@ -25,7 +31,7 @@ export function reportDocument(fields: {
   return {
     format: 'descramble-report',
     formatVersion: 1,
-    tool: { name: 'descramble', version: VERSION, node: process.version },
+    tool: { name: 'descramble', version: VERSION, node: process.version, packages: packageVersions() },
     command: fields.command,
     arguments: fields.arguments,
     seed: fields.seed,

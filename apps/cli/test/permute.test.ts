@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { forward, readOnnxModel, readSafetensorsModel, type SequentialModel } from '@descramble/nets';
+import { forward, permuteHiddenUnits, readOnnxModel, readSafetensorsModel, type SequentialModel, writeOnnxModel } from '@descramble/nets';
 import { describe, expect, it } from 'vitest';
 import { fixture, reference, runInProcess, schemaErrors, temporaryDirectory } from './helpers.js';
 
@@ -76,5 +76,44 @@ describe('descramble permute and match', () => {
     });
     expect(moved).toBeGreaterThan(0);
     expect(report.matching.verification.maxAbsDifference).toBeLessThanOrEqual(1e-12);
+  });
+
+  it('match aligns a CNN whose channels were permuted: recovers the permutation, same outputs as A to 1e-12', async () => {
+    const modelA = readOnnxModel(readFileSync(fixture('cnn.onnx')));
+    // B = A with its six conv channels (and the batch norm and the flattened dense columns after them) permuted.
+    const planted = [3, 0, 5, 1, 4, 2];
+    const modelB = permuteHiddenUnits(modelA, 'conv', planted);
+    const fileB = join(root, 'cnn-permuted.onnx');
+    writeFileSync(fileB, writeOnnxModel(modelB));
+    // B is a different parametrisation: its weights differ from A's, its outputs do not.
+    const weight = (model: SequentialModel) => (model.layers[0] as { weight: { data: Float64Array } }).weight.data;
+    expect(maxDifference(weight(modelB), weight(modelA))).toBeGreaterThan(1e-3);
+    const out = join(root, 'aligned-cnn');
+    const result = await runInProcess(['match', fixture('cnn.onnx'), fileB, '--data', fixture('cnn_input.npy'), '--out', out, '--json', '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(schemaErrors(report)).toBe('');
+    expect(report.matching.network).toBe('cnn');
+    expect(report.matching.converged).toBe(true);
+    // New channel i of the aligned B is channel p[i] of B, i.e. channel planted[p[i]] of A: the identity.
+    const [layer] = report.matching.layers;
+    expect(layer.name).toBe('conv');
+    expect(layer.permutation.map((j: number) => planted[j])).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const file of ['aligned.onnx', 'aligned.safetensors']) {
+      const bytes = readFileSync(join(out, file));
+      const aligned = file.endsWith('.onnx') ? readOnnxModel(bytes) : readSafetensorsModel(bytes);
+      // Every parameter is back where A has it (a permutation moves values, it does not round them).
+      aligned.layers.forEach((l, i) => {
+        const original = modelA.layers[i] as typeof l;
+        for (const key of ['weight', 'bias', 'scale', 'shift', 'mean', 'variance'] as const) {
+          const x = (l as unknown as Record<string, { data: Float64Array } | null | undefined>)[key];
+          const y = (original as unknown as Record<string, { data: Float64Array } | null | undefined>)[key];
+          if (x && y) expect(maxDifference(x.data, y.data), `${file} ${l.name}.${key}`).toBe(0);
+        }
+      });
+      const expected = outputs(modelA, reference.cnn.input);
+      const scale = Math.max(1, ...Array.from(expected, Math.abs));
+      expect(maxDifference(outputs(aligned, reference.cnn.input), expected) / scale).toBeLessThanOrEqual(1e-12);
+    }
   });
 });

@@ -62,6 +62,7 @@ export const explainCommand: Command = {
     'descramble explain cnn.onnx --data images.npy --operator dirichlet --out cnn-report',
     'descramble explain weights.npz --architecture arch.json --data inputs.npy --json > report.json',
   ],
+  threads: "worker threads accumulating the layers' Gram matrices over the data (default 1)",
   run: runExplain,
 };
 

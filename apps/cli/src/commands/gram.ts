@@ -1,16 +1,15 @@
 import { basename, extname, join } from 'node:path';
-import { accumulateLayerGramAsync } from '@descramble/descramblers';
-import { GramAccumulator } from '@descramble/linalg';
-import { capture, getLayer, isLinearLayer, NetsError } from '@descramble/nets';
+import type { GramAccumulator } from '@descramble/linalg';
+import { getLayer, isLinearLayer } from '@descramble/nets';
 import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
 import type { Command, CommandContext, OptionValues } from '../command.js';
-import { loadMatrix, openSampleSource, parseFileSpec, type SampleBlock, type SampleSource } from '../inputs.js';
+import { weightsTask } from '../gram-tasks.js';
+import { loadMatrix, openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
 import { checkModelData, loadModel } from '../models.js';
 import { noPositionals, parseShard, shardRows, stringOption } from '../options.js';
 import { writeFileAtomic } from '../output-directory.js';
+import { computeGrams } from '../parallel-gram.js';
 import { toJson } from '../report-file.js';
-
-const ROWS_PER_BLOCK = 4096;
 
 export const gramCommand: Command = {
   name: 'gram',
@@ -48,25 +47,9 @@ export const gramCommand: Command = {
     'descramble gram --weights model.safetensors:fc1.weight --data inputs.npy --out fc1.gram',
     'descramble merge-gram fc1-*.gram --out fc1.gram && descramble layer --weights model.safetensors:fc1.weight --gram fc1.gram',
   ],
+  threads: "worker threads, each accumulating a contiguous part of the (shard's) rows (default 1)",
   run: runGram,
 };
-
-async function* limited(
-  samples: SampleSource,
-  range: { start: number; end: number },
-  context: CommandContext,
-  label: string,
-): AsyncGenerator<SampleBlock> {
-  context.progress.start(label, range.end - range.start);
-  let done = 0;
-  for await (const block of samples.blocks(ROWS_PER_BLOCK, range)) {
-    if (context.signal.aborted) throw new InterruptedError();
-    yield block;
-    done += block.rows;
-    context.progress.update(done);
-  }
-  context.progress.finish();
-}
 
 async function runGram(values: OptionValues, positionals: readonly string[], context: CommandContext): Promise<void> {
   noPositionals('gram', positionals);
@@ -100,16 +83,10 @@ async function runGram(values: OptionValues, positionals: readonly string[], con
     checkModelData(loaded, samples);
     range = shardRows(shard, samples.rows);
     name = target.name;
-    try {
-      const result = await capture(loaded.model, limited(samples, range, context, `capturing '${layer}' on rows ${range.start}..${range.end}`), layer, {
-        at: 'preactivation',
-        gram: new GramAccumulator(target.weight.shape[0] as number),
-      });
-      accumulator = result.accumulator as GramAccumulator;
-    } catch (error) {
-      if (error instanceof NetsError) throw new InputError(`${samples.file}: ${error.message.replace(/^nets: /, '')}`, { file: samples.file });
-      throw error;
-    }
+    [accumulator] = (await computeGrams({ kind: 'capture', model: loaded.model, layers: [layer] }, samples, range, context, {
+      pass: () => `capturing '${layer}' on rows ${range.start}..${range.end}`,
+      parallel: `capturing '${layer}' on rows ${range.start}..${range.end}`,
+    })) as [GramAccumulator];
     source = { model: modelFile, layer };
   } else {
     const spec = parseFileSpec(weightsText as string, '--weights');
@@ -123,10 +100,10 @@ async function runGram(values: OptionValues, positionals: readonly string[], con
     }
     range = shardRows(shard, samples.rows);
     name = basename(spec.file, extname(spec.file)) + (spec.tensor ? `-${spec.tensor.replace(/[^A-Za-z0-9._-]+/g, '_')}` : '');
-    async function* rows(): AsyncGenerator<Float64Array> {
-      for await (const block of limited(samples, range, context, `accumulating rows ${range.start}..${range.end}`)) yield block.data;
-    }
-    accumulator = await accumulateLayerGramAsync(weights, rows());
+    [accumulator] = (await computeGrams(weightsTask(weights), samples, range, context, {
+      pass: () => `accumulating rows ${range.start}..${range.end}`,
+      parallel: `accumulating rows ${range.start}..${range.end}`,
+    })) as [GramAccumulator];
     source = { weights: spec.file, tensor };
   }
   if (context.signal.aborted) throw new InterruptedError();

@@ -3,7 +3,6 @@ import {
   compareStrategies,
   type DescramblerGroup,
   descrambleLayer,
-  descrambleLayerAsync,
   descramblerDistance,
   type LayerDescrambler,
 } from '@descramble/descramblers';
@@ -11,15 +10,17 @@ import { brockettCertificate, brockettProblem, type MethodName, minimize } from 
 import { descrambleChannels, permuteDenseLayer } from '@descramble/permutation';
 import { renderReportNode, renderFigureToPng } from '@descramble/figures/node';
 import { fromMatrix, writeNpy, writeSafetensors } from '@descramble/io';
-import { multiply, multiplyTransposeB } from '@descramble/linalg';
+import { type GramAccumulator, multiply, multiplyTransposeB } from '@descramble/linalg';
 import type { IterationLogEntry } from '@descramble/orthogonal';
 import { Matrix } from 'ml-matrix';
 import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
 import type { Command, CommandContext, OptionValues } from '../command.js';
+import { weightsTask } from '../gram-tasks.js';
 import { type FileSpec, loadGram, loadMatrix, openSampleSource, parseFileSpec } from '../inputs.js';
 import { convergenceFigure, layerFigures, layerRecord, layerSection } from '../layer-analysis.js';
 import { choice, positiveInteger, stringOption } from '../options.js';
 import { OutputDirectory } from '../output-directory.js';
+import { computeGrams } from '../parallel-gram.js';
 import { reportDocument, toJson } from '../report-file.js';
 
 const OPERATORS = ['fourier', 'periodic', 'dirichlet'] as const;
@@ -38,7 +39,6 @@ const STRATEGIES = [
 ] as const;
 type Strategy = (typeof STRATEGIES)[number];
 type Group = (typeof GROUPS)[number];
-const ROWS_PER_BLOCK = 4096;
 
 export const layerCommand: Command = {
   name: 'layer',
@@ -99,6 +99,7 @@ export const layerCommand: Command = {
     'descramble layer --weights model.safetensors:fc1.weight --data inputs.npy --strategy lbfgs',
     'descramble layer --weights model.safetensors:fc1.weight --data inputs.npy --group permutation',
   ],
+  threads: "worker threads accumulating the Gram matrix with --data (default 1; ignored otherwise)",
   run: runLayer,
 };
 
@@ -412,17 +413,10 @@ async function computeDescrambler(
       { file: spec.file, tensor: samples.tensor },
     );
   }
-  const progress = context.progress;
-  async function* blocks(): AsyncGenerator<Float64Array> {
-    progress.start(`accumulating the Gram matrix of ${samples.rows} samples`, samples.rows);
-    let done = 0;
-    for await (const block of samples.blocks(ROWS_PER_BLOCK)) {
-      if (context.signal.aborted) throw new InterruptedError();
-      yield block.data;
-      done += block.rows;
-      progress.update(done);
-    }
-    progress.finish();
-  }
-  return descrambleLayerAsync({ weights, data: blocks(), ...options });
+  // The same builder as descrambleLayerAsync (S = W x per block), over --threads workers when asked.
+  const [accumulator] = (await computeGrams(weightsTask(weights), samples, { start: 0, end: samples.rows }, context, {
+    pass: () => `accumulating the Gram matrix of ${samples.rows} samples`,
+    parallel: `accumulating the Gram matrix of ${samples.rows} samples`,
+  })) as [GramAccumulator];
+  return descrambleLayer({ weights, gram: accumulator, ...options });
 }

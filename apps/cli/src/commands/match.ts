@@ -1,6 +1,9 @@
 import { basename, extname, join } from 'node:path';
 import {
+  type Conv1dLayer,
+  type Conv2dLayer,
   type DenseLayer,
+  type Layer,
   permuteHiddenUnits,
   type SequentialModel,
   tensorToMatrix,
@@ -8,7 +11,7 @@ import {
   writeOnnxModel,
   writeSafetensorsModel,
 } from '@descramble/nets';
-import { matchMlpWeights, type DenseLayer as PermutationDense } from '@descramble/permutation';
+import { type Cnn, type CnnConvLayer, matchCnnWeights, matchMlpWeights, type DenseLayer as PermutationDense } from '@descramble/permutation';
 import { CliError, InputError, InterruptedError, UsageError } from '../cli-errors.js';
 import type { Command, CommandContext, OptionValues } from '../command.js';
 import { openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
@@ -24,10 +27,14 @@ export const matchCommand: Command = {
   summary: 'weight matching: permute the hidden units of MODEL_B to align with MODEL_A',
   usage: 'match MODEL_A MODEL_B [--data FILE[:TENSOR]] [--out DIR]',
   description: [
-    'Git Re-Basin weight matching of two networks of the same dense architecture (MLPs): maximises',
-    'sum over layers of <W_a, P_l W_b P_{l-1}^T> by coordinate descent, one exact linear assignment',
-    'per hidden layer (@descramble/permutation). Writes MODEL_B reparametrised (same function,',
-    'checked on the data or on seeded normal inputs) as aligned.safetensors and aligned.onnx.',
+    'Git Re-Basin weight matching of two networks of the same architecture: maximises the sum over',
+    'layers of <W_a, P_l W_b P_{l-1}^T> by coordinate descent, one exact linear assignment per hidden',
+    'layer (@descramble/permutation). MLPs (dense layers) use matchMlpWeights; CNNs (1-D or 2-D',
+    'convolutions with activations and batch norms between them, a flatten, dense layers) use',
+    'matchCnnWeights: channels are matched through their filters, the next convolution\'s input',
+    'channels and, for the last convolution, the blocks of the first dense layer that read them.',
+    'Writes MODEL_B reparametrised (same function, checked on the data or on seeded normal inputs)',
+    'as aligned.safetensors and aligned.onnx.',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -43,25 +50,75 @@ export const matchCommand: Command = {
     '--out DIR, -o DIR          output directory (default ./descramble-out/<model_b>-aligned)',
     '--force, -f                replace an existing output directory',
   ],
-  examples: ['descramble match run1.onnx run2.onnx', 'descramble match a.safetensors b.safetensors --data inputs.npy --json'],
+  examples: [
+    'descramble match run1.onnx run2.onnx',
+    'descramble match a.safetensors b.safetensors --data inputs.npy --json',
+    'descramble match cnn-seed0.onnx cnn-seed1.onnx --data images.npy --out aligned-cnn',
+  ],
   run: runMatch,
 };
 
-function denseLayers(model: SequentialModel, file: string): DenseLayer[] {
+/** Layers of a network as weight matching sees them: an MLP, or convolutions, a flatten, dense layers. */
+type MatchedNetwork =
+  | { readonly kind: 'mlp'; readonly dense: DenseLayer[] }
+  | { readonly kind: 'cnn'; readonly conv: Array<Conv1dLayer | Conv2dLayer>; readonly dense: DenseLayer[] };
+
+/**
+ * Splits a model into what the matchers accept: dense layers with activations between them
+ * (an MLP), or convolutions of one kind (groups 1, activations and batch norms between them),
+ * one flatten, then dense layers (a CNN). Batch norms follow their channels when B is
+ * reparametrised; they do not enter the similarity.
+ */
+function matchedNetwork(model: SequentialModel, file: string): MatchedNetwork {
+  const conv: Array<Conv1dLayer | Conv2dLayer> = [];
   const dense: DenseLayer[] = [];
+  let flattened = false;
+  const unsupported = (layer: Layer, why: string) =>
+    new InputError(`${file}: weight matching supports MLPs and CNNs (convolutions, flatten, dense layers); layer '${layer.name}' (${layer.kind}) ${why}`, { file });
   for (const layer of model.layers) {
-    if (layer.kind === 'dense') dense.push(layer);
-    else if (layer.kind !== 'activation') {
-      throw new InputError(`${file}: weight matching supports dense networks (MLPs); layer '${layer.name}' is ${layer.kind}`, { file });
+    if (layer.kind === 'activation' || layer.kind === 'batchnorm') continue;
+    if (layer.kind === 'conv1d' || layer.kind === 'conv2d') {
+      if (dense.length > 0 || flattened) throw unsupported(layer, 'comes after the flatten or a dense layer');
+      if (layer.groups !== 1) throw unsupported(layer, `is a grouped convolution (groups ${layer.groups})`);
+      if (conv.length > 0 && (conv[0] as Conv1dLayer | Conv2dLayer).kind !== layer.kind) throw unsupported(layer, 'mixes 1-D and 2-D convolutions');
+      conv.push(layer);
+    } else if (layer.kind === 'flatten') {
+      if (conv.length === 0 || flattened || dense.length > 0) throw unsupported(layer, 'is not the one flatten between the convolutions and the dense layers');
+      flattened = true;
+    } else {
+      if (conv.length > 0 && !flattened) throw unsupported(layer, 'follows a convolution without a flatten');
+      dense.push(layer);
     }
   }
-  if (dense.length < 2) throw new InputError(`${file}: needs at least two dense layers (one hidden layer) to match`, { file });
-  return dense;
+  if (conv.length === 0) {
+    if (dense.length < 2) throw new InputError(`${file}: needs at least two dense layers (one hidden layer) to match`, { file });
+    return { kind: 'mlp', dense };
+  }
+  if (dense.length === 0) throw new InputError(`${file}: a CNN needs a flatten and at least one dense layer after its convolutions to match`, { file });
+  return { kind: 'cnn', conv, dense };
+}
+
+/** Names of the layers whose units are matched, in the order of the matchers' permutations. */
+function hiddenNames(network: MatchedNetwork): string[] {
+  return [...(network.kind === 'cnn' ? network.conv : []), ...network.dense].slice(0, -1).map((layer) => layer.name);
+}
+
+function shapesOf(network: MatchedNetwork): string {
+  return [...(network.kind === 'cnn' ? network.conv : []), ...network.dense].map((l) => `${l.kind} ${l.weight.shape.join('x')}`).join(', ');
 }
 
 function forMatching(layer: DenseLayer): PermutationDense {
   const weight = tensorToMatrix(layer.weight);
   return layer.bias === null ? { weight } : { weight, bias: Float64Array.from(layer.bias.data) };
+}
+
+function convForMatching(layer: Conv1dLayer | Conv2dLayer): CnnConvLayer {
+  const weight = { shape: [...layer.weight.shape], data: layer.weight.data };
+  return layer.bias === null ? { weight } : { weight, bias: Float64Array.from(layer.bias.data) };
+}
+
+function cnnForMatching(network: MatchedNetwork & { kind: 'cnn' }): Cnn {
+  return { conv: network.conv.map(convForMatching), dense: network.dense.map(forMatching) };
 }
 
 async function runMatch(values: OptionValues, positionals: readonly string[], context: CommandContext): Promise<void> {
@@ -74,11 +131,10 @@ async function runMatch(values: OptionValues, positionals: readonly string[], co
     const architecture = stringOption(values, 'architecture');
     const a = await loadModel(fileA, architecture);
     const b = await loadModel(fileB, architecture);
-    const denseA = denseLayers(a.model, fileA);
-    const denseB = denseLayers(b.model, fileB);
-    const shapes = (layers: DenseLayer[]) => layers.map((l) => l.weight.shape.join('x')).join(', ');
-    if (shapes(denseA) !== shapes(denseB)) {
-      throw new InputError(`${fileB}: dense layers ${shapes(denseB)} do not match ${fileA}'s ${shapes(denseA)}`, { file: fileB });
+    const networkA = matchedNetwork(a.model, fileA);
+    const networkB = matchedNetwork(b.model, fileB);
+    if (networkA.kind !== networkB.kind || shapesOf(networkA) !== shapesOf(networkB)) {
+      throw new InputError(`${fileB}: layers ${shapesOf(networkB)} do not match ${fileA}'s ${shapesOf(networkA)}`, { file: fileB });
     }
     let samples: SampleSource | undefined;
     const dataText = stringOption(values, 'data');
@@ -87,15 +143,17 @@ async function runMatch(values: OptionValues, positionals: readonly string[], co
       checkModelData(b, samples);
     }
     const started = performance.now();
-    const result = matchMlpWeights(denseA.map(forMatching), denseB.map(forMatching), {
-      seed: context.seed,
-      maxSweeps: positiveInteger(values['max-sweeps'], '--max-sweeps', 100),
-    });
+    const options = { seed: context.seed, maxSweeps: positiveInteger(values['max-sweeps'], '--max-sweeps', 100) };
+    const result =
+      networkA.kind === 'cnn' && networkB.kind === 'cnn'
+        ? matchCnnWeights(cnnForMatching(networkA), cnnForMatching(networkB), options)
+        : matchMlpWeights(networkA.dense.map(forMatching), networkB.dense.map(forMatching), options);
     const seconds = (performance.now() - started) / 1000;
     if (context.signal.aborted) throw new InterruptedError();
     let aligned = b.model;
+    const names = hiddenNames(networkB);
     result.permutations.forEach((permutation, l) => {
-      aligned = permuteHiddenUnits(aligned, (denseB[l] as DenseLayer).name, permutation);
+      aligned = permuteHiddenUnits(aligned, names[l] as string, permutation);
     });
     const inputs = await verificationInputs(b.model, samples, context.seed);
     const check = verifyReparametrisation(b.model, aligned, inputs);
@@ -108,7 +166,8 @@ async function runMatch(values: OptionValues, positionals: readonly string[], co
     const record = {
       modelA: fileA,
       modelB: fileB,
-      layers: denseB.slice(0, -1).map((layer, l) => ({ name: layer.name, permutation: Array.from(result.permutations[l] as Int32Array) })),
+      network: networkB.kind,
+      layers: names.map((name, l) => ({ name, permutation: Array.from(result.permutations[l] as Int32Array) })),
       similarity: result.similarity,
       sweeps: result.sweeps,
       converged: result.converged,

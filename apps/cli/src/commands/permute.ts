@@ -63,6 +63,7 @@ export const permuteCommand: Command = {
     'descramble permute cnn.onnx --data images.npy --operator dirichlet --out cnn-sorted',
     'descramble permute model.safetensors --architecture arch.json --signed --json',
   ],
+  threads: "worker threads accumulating the layers' Gram matrices over the data (default 1)",
   run: runPermute,
 };
 
