@@ -54,14 +54,18 @@ print(sorted(ts[1:])[${Math.floor(repeats / 2)}])
   if (python.status === 0) numpy = Number(python.stdout.trim());
 
   const [load1] = loadavg();
-  console.log(`gram --weights (256 x 256) --data (${rows} x ${inputs} float32), ${existsSync(dist) ? 'dist' : 'src via tsx'}; ${availableParallelism()} cores, load average ${load1?.toFixed(1)} at the end`);
-  console.log('');
-  console.log('| --threads | median seconds | speed-up vs 1 | numpy (BLAS) seconds | ours / numpy |');
-  console.log('| --- | --- | --- | --- | --- |');
+  const lines = [
+    `gram --weights (256 x 256) --data (${rows} x ${inputs} float32), ${existsSync(dist) ? 'dist' : 'src via tsx'}; ${availableParallelism()} cores, Node ${process.version}, load average ${load1?.toFixed(1)} at the end. Wall time of the whole command (worker start-up included), median of ${repeats} after a warm-up; numpy: \`x.astype(float64) @ w.T\` then \`s.T @ s\` on the same data.`,
+    '',
+    '| --threads | median seconds | speed-up vs 1 | numpy (BLAS) seconds | ours / numpy |',
+    '| --- | --- | --- | --- | --- |',
+  ];
   for (const [threads, seconds] of [[1, one], [2, two]] as const) {
-    console.log(`| ${threads} | ${seconds.toFixed(2)} | ${(one / seconds).toFixed(2)} | ${numpy === undefined ? 'python absent' : numpy.toFixed(2)} | ${numpy === undefined ? '-' : (seconds / numpy).toFixed(1)} |`);
+    lines.push(`| ${threads} | ${seconds.toFixed(2)} | ${(one / seconds).toFixed(2)} | ${numpy === undefined ? 'python absent' : numpy.toFixed(2)} | ${numpy === undefined ? '-' : (seconds / numpy).toFixed(1)} |`);
   }
-  console.log(`\nall runs (s): 1 thread ${times.get(1)?.map((t) => t.toFixed(2)).join(', ')}; 2 threads ${times.get(2)?.map((t) => t.toFixed(2)).join(', ')}`);
+  lines.push('', `All runs (s): 1 thread ${times.get(1)?.map((t) => t.toFixed(2)).join(', ')}; 2 threads ${times.get(2)?.map((t) => t.toFixed(2)).join(', ')}.`);
+  console.log(lines.join('\n'));
+  writeFileSync(join(root, 'bench', 'latest.md'), `# @descramble/cli: Gram accumulation over threads\n\n${lines.join('\n')}\n`);
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }
