@@ -51,6 +51,15 @@ describe('minimize on random Brockett problems: converged means certified', () =
     }
   });
 
+  it('d = 100: trust regions (with the Brockett preconditioner) converges and is certified', () => {
+    const d = 100;
+    const A = randomGram(d, d + 2, 11);
+    const B = randomGram(d, 2 * d, 12);
+    const result = minimize(brockettProblem(A, B), { method: 'trust-regions', seed: 3, gradientTolerance: 1e-9, maxIterations: 500 });
+    expect(result.converged).toBe(true);
+    expect(brockettCertificate(A, B, result.P).relativeGap).toBeLessThanOrEqual(1e-8);
+  });
+
   it('the 2021 chart method (cayley-pgd) is run and its shortfall recorded, not hidden', () => {
     const shortfall: Array<{ d: number; seed: number; iterations: number; converged: boolean; relativeGap: number }> = [];
     for (const [d, seed] of [
