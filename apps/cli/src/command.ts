@@ -13,6 +13,78 @@ export const COMMON_OPTIONS = {
   threads: { type: 'string' },
 } as const satisfies OptionSpec;
 
+/** Column where the text of an option's help line starts (after `--name VALUE`). */
+export const HELP_COLUMN = 27;
+
+/** One help line: the flag padded to {@link HELP_COLUMN}, then what it does. */
+export function optionLine(flag: string, text: string): string {
+  return `${flag.padEnd(HELP_COLUMN)}${text}`;
+}
+
+/**
+ * `--out`/-o and `--force`/-f: where a command writes its result (an output directory, or for
+ * `gram` and `merge-gram` one file) and whether it may replace one that exists.
+ */
+export const OUTPUT_PATH_OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  force: { type: 'boolean', short: 'f' },
+} as const satisfies OptionSpec;
+
+/** {@link OUTPUT_PATH_OPTIONS} and `--no-figures`, for commands that render PNG figures and an HTML report. */
+export const OUTPUT_OPTIONS = {
+  ...OUTPUT_PATH_OPTIONS,
+  'no-figures': { type: 'boolean' },
+} as const satisfies OptionSpec;
+
+/** Help lines of `--out DIR` and `--force`; `defaultPath` e.g. `./descramble-out/<model>`. */
+export function outputDirectoryHelp(defaultPath: string): string[] {
+  return [optionLine('--out DIR, -o DIR', `output directory (default ${defaultPath})`), optionLine('--force, -f', 'replace an existing output directory')];
+}
+
+/** Help lines of {@link OUTPUT_OPTIONS}: {@link outputDirectoryHelp} and `--no-figures`. */
+export function outputHelp(defaultPath: string): string[] {
+  return [...outputDirectoryHelp(defaultPath), optionLine('--no-figures', 'skip PNG figures and the HTML report')];
+}
+
+/** Help lines of `--out FILE` and `--force` for a command writing one file; `what` describes the file. */
+export function outputFileHelp(what: string): string[] {
+  return [optionLine('--out FILE, -o FILE', what), optionLine('--force, -f', 'replace an existing output file')];
+}
+
+/** Help line of `--architecture FILE`. */
+export const ARCHITECTURE_HELP = optionLine('--architecture FILE', 'architecture spec JSON for weights without one');
+
+/** `--data` (the model's inputs, one sample per row) and `--architecture` of a command reading a MODEL. */
+export const MODEL_INPUT_OPTIONS = {
+  data: { type: 'string' },
+  architecture: { type: 'string' },
+} as const satisfies OptionSpec;
+
+/** Help lines of {@link MODEL_INPUT_OPTIONS}. */
+export const MODEL_INPUT_HELP: readonly string[] = [
+  optionLine('--data FILE[:TENSOR]', 'inputs of the model, one sample per row (.npy is streamed)'),
+  ARCHITECTURE_HELP,
+];
+
+/** The smoothness operators `--operator` accepts (the first is the default). */
+export const OPERATORS = ['fourier', 'periodic', 'dirichlet'] as const;
+
+/** `--operator NAME`: the smoothness operator D of A = D^T D, one of {@link OPERATORS}. */
+export const OPERATOR_OPTIONS = {
+  operator: { type: 'string' },
+} as const satisfies OptionSpec;
+
+/** Help line of `--operator`. */
+export const OPERATOR_HELP = optionLine('--operator NAME', 'fourier (default) | periodic | dirichlet');
+
+/** `--rescale`: the 2021 rescaling of A and B in the descrambler objective. */
+export const RESCALE_OPTIONS = {
+  rescale: { type: 'boolean' },
+} as const satisfies OptionSpec;
+
+/** Help line of `--rescale`. */
+export const RESCALE_HELP = optionLine('--rescale', 'the 2021 rescaling of A and B (changes the value, never P)');
+
 export interface CommandContext {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WriteStream;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliError, InterruptedError, UsageError } from './cli-errors.js';
-import { COMMON_OPTIONS, type Command, type CommandContext } from './command.js';
+import { COMMON_OPTIONS, type Command, type CommandContext, optionLine } from './command.js';
 import { commands } from './commands/index.js';
 import { positiveInteger } from './options.js';
 import { createProgress } from './progress.js';
@@ -132,7 +132,7 @@ export function commandHelp(command: Command): string {
       ['--seed N', 'seed for every random choice (default 2021)'],
       ['--threads N', command.threads ?? 'ignored by this command (it has no pass over data samples to split)'],
       ['--help, -h', 'this help'],
-    ].map(([flag, text]) => `  ${(flag as string).padEnd(27)}${text}`),
+    ].map(([flag, text]) => `  ${optionLine(flag as string, text as string)}`),
     '',
     'Examples:',
     ...command.examples.map((line) => `  ${line}`),

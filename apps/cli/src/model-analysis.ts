@@ -1,5 +1,12 @@
 import { type GramAccumulator, createRng, multiplyTransposeB } from '@descramble/linalg';
-import { isLinearLayer, isOddActivation, type LinearLayer, type SequentialModel, sizeOf, type Tensor } from '@descramble/nets';
+import {
+  isLinearLayer,
+  isOddActivation,
+  type LinearLayer,
+  type SequentialModel,
+  sizeOf,
+  type Tensor,
+} from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
 import { InterruptedError } from './cli-errors.js';
 import type { CommandContext } from './command.js';

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '@descramble/io';
 import { describe, expect, it } from 'vitest';
+import { HELP_COLUMN } from '../src/command.js';
 import { commands } from '../src/commands/index.js';
 import { fixture, listing, runChild, runInProcess, temporaryDirectory } from './helpers.js';
 
@@ -54,5 +55,22 @@ describe('help', () => {
     expect(result.stdout).toContain(`Usage: descramble ${name}`);
     const examples = result.stdout.split('Examples:\n')[1] ?? '';
     expect(examples.split('\n').filter((line) => line.startsWith(`  descramble ${name}`)).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(commands.map((c) => [c.name, c] as const))('%s: one aligned help line per option, and no line for an option it lacks', (_, command) => {
+    const lines = command.optionHelp.filter((line) => line.startsWith('--'));
+    const flags = lines.map((line) => line.slice(0, HELP_COLUMN));
+    for (const line of command.optionHelp) {
+      // The text starts at HELP_COLUMN, on option lines and on their continuation lines alike.
+      expect(line.slice(0, HELP_COLUMN).trim().startsWith('--') || line.slice(0, HELP_COLUMN).trim() === '').toBe(true);
+      expect(line[HELP_COLUMN - 1]).toBe(' ');
+      expect(line[HELP_COLUMN]).toMatch(/\S/);
+    }
+    const documented = flags.flatMap((flag) => Array.from(flag.matchAll(/--([a-z][a-z-]*)/g), (match) => match[1]));
+    expect([...documented].sort()).toEqual(Object.keys(command.options).sort());
+    for (const [key, spec] of Object.entries(command.options)) {
+      const flag = flags.find((text) => new RegExp(`--${key}(?![a-z-])`).test(text)) ?? '';
+      if (spec.short !== undefined) expect(flag).toMatch(new RegExp(`(^|[ ,])-${spec.short}( |$)`));
+    }
   });
 });

@@ -4,7 +4,15 @@ import { GramAccumulator } from '@descramble/linalg';
 import { writeNpy } from '@descramble/io';
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { fixture, maxAbsDifference, reference, referenceMatrix, runInProcess, temporaryDirectory, weightsJson } from './helpers.js';
+import {
+  fixture,
+  maxAbsDifference,
+  reference,
+  referenceMatrix,
+  runInProcess,
+  temporaryDirectory,
+  weightsJson,
+} from './helpers.js';
 
 function readGram(file: string): GramAccumulator {
   const bytes = readFileSync(file);

@@ -1,6 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { forward, permuteHiddenUnits, readOnnxModel, readSafetensorsModel, type SequentialModel, writeOnnxModel } from '@descramble/nets';
+import {
+  forward,
+  permuteHiddenUnits,
+  readOnnxModel,
+  readSafetensorsModel,
+  type SequentialModel,
+  writeOnnxModel,
+} from '@descramble/nets';
 import { describe, expect, it } from 'vitest';
 import { fixture, reference, runInProcess, schemaErrors, temporaryDirectory } from './helpers.js';
 

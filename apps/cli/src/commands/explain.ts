@@ -6,7 +6,20 @@ import { fromMatrix, type TensorInput, writeNpy, writeSafetensors } from '@descr
 import { deerDatasetSpec, generateDeerBatch, loadDeerNet } from '@descramble/experiments';
 import { createRng } from '@descramble/linalg';
 import { CliError, InterruptedError, UsageError } from '../cli-errors.js';
-import type { Command, CommandContext, OptionValues } from '../command.js';
+import {
+  type Command,
+  type CommandContext,
+  MODEL_INPUT_HELP,
+  MODEL_INPUT_OPTIONS,
+  OPERATOR_HELP,
+  OPERATOR_OPTIONS,
+  OPERATORS,
+  type OptionValues,
+  OUTPUT_OPTIONS,
+  outputHelp,
+  RESCALE_HELP,
+  RESCALE_OPTIONS,
+} from '../command.js';
 import { openSampleSource, parseFileSpec, type SampleSource, wholeSource } from '../inputs.js';
 import { layerFigures, layerRecord, layerSection, type LayerRecord } from '../layer-analysis.js';
 import { hiddenLayerGrams, layerMatrix } from '../model-analysis.js';
@@ -15,7 +28,6 @@ import { choice, positiveInteger, stringOption } from '../options.js';
 import { OutputDirectory } from '../output-directory.js';
 import { reportDocument, toJson } from '../report-file.js';
 
-const OPERATORS = ['fourier', 'periodic', 'dirichlet'] as const;
 const GROUPS = ['orthogonal', 'special-orthogonal'] as const;
 
 export const explainCommand: Command = {
@@ -35,25 +47,19 @@ export const explainCommand: Command = {
     '--traces freshly generated DEER traces (seeded by --seed): the paper\'s running example.',
   ].join('\n'),
   options: {
-    data: { type: 'string' },
-    architecture: { type: 'string' },
-    operator: { type: 'string' },
+    ...MODEL_INPUT_OPTIONS,
+    ...OPERATOR_OPTIONS,
     group: { type: 'string' },
-    rescale: { type: 'boolean' },
-    out: { type: 'string', short: 'o' },
-    force: { type: 'boolean', short: 'f' },
-    'no-figures': { type: 'boolean' },
+    ...RESCALE_OPTIONS,
+    ...OUTPUT_OPTIONS,
     traces: { type: 'string' },
   },
   optionHelp: [
-    '--data FILE[:TENSOR]       inputs of the model, one sample per row (.npy is streamed)',
-    '--architecture FILE        architecture spec JSON for weights without one',
-    '--operator NAME            fourier (default) | periodic | dirichlet',
+    ...MODEL_INPUT_HELP,
+    OPERATOR_HELP,
     '--group NAME               orthogonal (default) | special-orthogonal',
-    '--rescale                  the 2021 rescaling of A and B (changes the value, never P)',
-    '--out DIR, -o DIR          output directory (default ./descramble-out/<model>)',
-    '--force, -f                replace an existing output directory',
-    '--no-figures               skip PNG figures and the HTML report',
+    RESCALE_HELP,
+    ...outputHelp('./descramble-out/<model>'),
     '--traces N                 without MODEL: DEER traces to generate (default 2000)',
   ],
   examples: [

@@ -2,7 +2,15 @@ import { basename, extname, join } from 'node:path';
 import type { GramAccumulator } from '@descramble/linalg';
 import { getLayer, isLinearLayer } from '@descramble/nets';
 import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
-import type { Command, CommandContext, OptionValues } from '../command.js';
+import {
+  ARCHITECTURE_HELP,
+  type Command,
+  type CommandContext,
+  MODEL_INPUT_OPTIONS,
+  type OptionValues,
+  OUTPUT_PATH_OPTIONS,
+  outputFileHelp,
+} from '../command.js';
 import { weightsTask } from '../gram-tasks.js';
 import { loadMatrix, openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
 import { checkModelData, loadModel } from '../models.js';
@@ -24,23 +32,21 @@ export const gramCommand: Command = {
   ].join('\n'),
   options: {
     model: { type: 'string' },
-    architecture: { type: 'string' },
+    architecture: MODEL_INPUT_OPTIONS.architecture,
     layer: { type: 'string' },
     weights: { type: 'string' },
     data: { type: 'string' },
     shard: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    force: { type: 'boolean', short: 'f' },
+    ...OUTPUT_PATH_OPTIONS,
   },
   optionHelp: [
     '--model FILE               model: ONNX, or safetensors with its architecture',
-    '--architecture FILE        architecture spec JSON for weights without one',
+    ARCHITECTURE_HELP,
     '--layer NAME               the dense or convolution layer whose preactivations to use',
     '--weights FILE[:TENSOR]    instead of --model: one weight matrix, out x in',
     '--data FILE[:TENSOR]       inputs, one sample per row (.npy is streamed)',
     '--shard i/n                only shard i of n (0 <= i < n) of the rows',
-    '--out FILE, -o FILE        the .gram file (default ./descramble-out/<layer>[-shard-i-of-n].gram)',
-    '--force, -f                replace an existing output file',
+    ...outputFileHelp('the .gram file (default ./descramble-out/<layer>[-shard-i-of-n].gram)'),
   ],
   examples: [
     'descramble gram --model mlp.onnx --layer fc1 --data inputs.npy --shard 0/4 --out fc1-0.gram',

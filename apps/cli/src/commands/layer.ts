@@ -14,7 +14,18 @@ import { type GramAccumulator, multiply, multiplyTransposeB } from '@descramble/
 import type { IterationLogEntry } from '@descramble/orthogonal';
 import { Matrix } from 'ml-matrix';
 import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
-import type { Command, CommandContext, OptionValues } from '../command.js';
+import {
+  type Command,
+  type CommandContext,
+  OPERATOR_HELP,
+  OPERATOR_OPTIONS,
+  OPERATORS,
+  type OptionValues,
+  OUTPUT_OPTIONS,
+  outputHelp,
+  RESCALE_HELP,
+  RESCALE_OPTIONS,
+} from '../command.js';
 import { weightsTask } from '../gram-tasks.js';
 import { type FileSpec, loadGram, loadMatrix, openSampleSource, parseFileSpec } from '../inputs.js';
 import { convergenceFigure, layerFigures, layerRecord, layerSection } from '../layer-analysis.js';
@@ -23,7 +34,6 @@ import { OutputDirectory } from '../output-directory.js';
 import { computeGrams } from '../parallel-gram.js';
 import { reportDocument, toJson } from '../report-file.js';
 
-const OPERATORS = ['fourier', 'periodic', 'dirichlet'] as const;
 const GROUPS = ['orthogonal', 'special-orthogonal', 'permutation', 'signed-permutation'] as const;
 /** The paper's Figure 1 strategies (compareStrategies) and orthogonal's solvers on the Brockett problem from P = I. */
 const STRATEGIES = [
@@ -60,15 +70,13 @@ export const layerCommand: Command = {
     'second-moment': { type: 'string' },
     isotropic: { type: 'boolean' },
     'next-weights': { type: 'string' },
-    operator: { type: 'string' },
+    ...OPERATOR_OPTIONS,
     group: { type: 'string' },
     strategy: { type: 'string' },
     'max-iterations': { type: 'string' },
     'gradient-tolerance': { type: 'string' },
-    rescale: { type: 'boolean' },
-    out: { type: 'string', short: 'o' },
-    force: { type: 'boolean', short: 'f' },
-    'no-figures': { type: 'boolean' },
+    ...RESCALE_OPTIONS,
+    ...OUTPUT_OPTIONS,
   },
   optionHelp: [
     '--weights FILE[:TENSOR]    weights, out x in (safetensors, npy, npz, ONNX, .h5, .mat)',
@@ -77,7 +85,7 @@ export const layerCommand: Command = {
     '--second-moment FILE       second moment of the inputs, in x in',
     '--isotropic                assume isotropic inputs (Gamma = I)',
     '--next-weights FILE[:T]    next layer weights; writes W_next P^T too',
-    '--operator NAME            fourier (default) | periodic | dirichlet',
+    OPERATOR_HELP,
     '--group NAME               orthogonal (default) | special-orthogonal | permutation | signed-permutation',
     '                           (the permutation groups solve the QAP on the same A and B and report',
     '                           the gap to the Lemma 1 bound)',
@@ -87,10 +95,8 @@ export const layerCommand: Command = {
     '                           exact optimum and the distance to the exact descrambler)',
     '--max-iterations N         iteration budget of an iterative strategy (default 1000)',
     '--gradient-tolerance X     stop an iterative strategy below this gradient norm (default 1e-8)',
-    '--rescale                  the 2021 rescaling of A and B (changes the value, never P)',
-    '--out DIR, -o DIR          output directory (default ./descramble-out/<weights name>)',
-    '--force, -f                replace an existing output directory',
-    '--no-figures               skip PNG figures and the HTML report',
+    RESCALE_HELP,
+    ...outputHelp('./descramble-out/<weights name>'),
   ],
   examples: [
     'descramble layer --weights model.safetensors:fc1.weight --data inputs.npy',

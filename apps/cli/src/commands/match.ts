@@ -11,9 +11,23 @@ import {
   writeOnnxModel,
   writeSafetensorsModel,
 } from '@descramble/nets';
-import { type Cnn, type CnnConvLayer, matchCnnWeights, matchMlpWeights, type DenseLayer as PermutationDense } from '@descramble/permutation';
+import {
+  type Cnn,
+  type CnnConvLayer,
+  matchCnnWeights,
+  matchMlpWeights,
+  type DenseLayer as PermutationDense,
+} from '@descramble/permutation';
 import { CliError, InputError, InterruptedError, UsageError } from '../cli-errors.js';
-import type { Command, CommandContext, OptionValues } from '../command.js';
+import {
+  ARCHITECTURE_HELP,
+  type Command,
+  type CommandContext,
+  MODEL_INPUT_OPTIONS,
+  type OptionValues,
+  OUTPUT_PATH_OPTIONS,
+  outputDirectoryHelp,
+} from '../command.js';
 import { openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
 import { verificationInputs } from '../model-analysis.js';
 import { checkModelData, loadModel } from '../models.js';
@@ -37,18 +51,15 @@ export const matchCommand: Command = {
     'as aligned.safetensors and aligned.onnx.',
   ].join('\n'),
   options: {
-    data: { type: 'string' },
-    architecture: { type: 'string' },
+    ...MODEL_INPUT_OPTIONS,
     'max-sweeps': { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    force: { type: 'boolean', short: 'f' },
+    ...OUTPUT_PATH_OPTIONS,
   },
   optionHelp: [
     '--data FILE[:TENSOR]       inputs for the check that the aligned model computes the same function',
-    '--architecture FILE        architecture spec JSON for weights without one (both models)',
+    `${ARCHITECTURE_HELP} (both models)`,
     '--max-sweeps N             coordinate-descent sweeps (default 100)',
-    '--out DIR, -o DIR          output directory (default ./descramble-out/<model_b>-aligned)',
-    '--force, -f                replace an existing output directory',
+    ...outputDirectoryHelp('./descramble-out/<model_b>-aligned'),
   ],
   examples: [
     'descramble match run1.onnx run2.onnx',

@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { GramAccumulator } from '@descramble/linalg';
 import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
-import type { Command, CommandContext, OptionValues } from '../command.js';
+import {
+  type Command,
+  type CommandContext,
+  type OptionValues,
+  OUTPUT_PATH_OPTIONS,
+  outputFileHelp,
+} from '../command.js';
 import { requireFile } from '../inputs.js';
 import { stringOption } from '../options.js';
 import { writeFileAtomic } from '../output-directory.js';
@@ -16,11 +22,8 @@ export const mergeGramCommand: Command = {
     'exact sums, so the order of the shards does not matter beyond round-off). All files must',
     'belong to the same layer (same dimension).',
   ].join('\n'),
-  options: {
-    out: { type: 'string', short: 'o' },
-    force: { type: 'boolean', short: 'f' },
-  },
-  optionHelp: ['--out FILE, -o FILE        the merged .gram file (required)', '--force, -f                replace an existing output file'],
+  options: { ...OUTPUT_PATH_OPTIONS },
+  optionHelp: outputFileHelp('the merged .gram file (required)'),
   examples: ['descramble merge-gram fc1-shard-*.gram --out fc1.gram', 'descramble merge-gram a.gram b.gram -o both.gram --json'],
   run: runMergeGram,
 };

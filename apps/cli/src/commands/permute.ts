@@ -14,7 +14,18 @@ import {
 } from '@descramble/nets';
 import { descrambleChannels, quadraticAssignmentValue, smoothnessMatrix } from '@descramble/permutation';
 import { CliError, InterruptedError, UsageError } from '../cli-errors.js';
-import type { Command, CommandContext, OptionValues } from '../command.js';
+import {
+  type Command,
+  type CommandContext,
+  MODEL_INPUT_HELP,
+  MODEL_INPUT_OPTIONS,
+  OPERATOR_HELP,
+  OPERATOR_OPTIONS,
+  OPERATORS,
+  type OptionValues,
+  OUTPUT_OPTIONS,
+  outputHelp,
+} from '../command.js';
 import { openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
 import { hiddenLayerGrams, layerMatrix, oddUpToNextLinear, verificationInputs } from '../model-analysis.js';
 import { checkModelData, hiddenLayers, loadModel } from '../models.js';
@@ -22,7 +33,6 @@ import { choice, stringOption } from '../options.js';
 import { OutputDirectory } from '../output-directory.js';
 import { reportDocument, toJson } from '../report-file.js';
 
-const OPERATORS = ['fourier', 'periodic', 'dirichlet'] as const;
 /** Largest acceptable max |f(x) - g(x)| relative to max(1, max |f(x)|): float64 round-off. */
 export const REPARAMETRISATION_TOLERANCE = 1e-12;
 
@@ -41,22 +51,16 @@ export const permuteCommand: Command = {
     '--signed also flips signs where every activation up to the next layer is odd (tanh, identity).',
   ].join('\n'),
   options: {
-    data: { type: 'string' },
-    architecture: { type: 'string' },
-    operator: { type: 'string' },
+    ...MODEL_INPUT_OPTIONS,
+    ...OPERATOR_OPTIONS,
     signed: { type: 'boolean' },
-    out: { type: 'string', short: 'o' },
-    force: { type: 'boolean', short: 'f' },
-    'no-figures': { type: 'boolean' },
+    ...OUTPUT_OPTIONS,
   },
   optionHelp: [
-    '--data FILE[:TENSOR]       inputs of the model, one sample per row (.npy is streamed)',
-    '--architecture FILE        architecture spec JSON for weights without one',
-    '--operator NAME            fourier (default) | periodic | dirichlet',
+    ...MODEL_INPUT_HELP,
+    OPERATOR_HELP,
     '--signed                   signed permutations where the activations are odd',
-    '--out DIR, -o DIR          output directory (default ./descramble-out/<model>-permuted)',
-    '--force, -f                replace an existing output directory',
-    '--no-figures               skip PNG figures and the HTML report',
+    ...outputHelp('./descramble-out/<model>-permuted'),
   ],
   examples: [
     'descramble permute mlp.onnx --data inputs.npy',

@@ -1,7 +1,13 @@
 import { join, relative } from 'node:path';
 import { EXPERIMENT_NAMES, type ExperimentName, reproduce } from '@descramble/experiments/node';
 import { InterruptedError, UsageError } from '../cli-errors.js';
-import type { Command, CommandContext, OptionValues } from '../command.js';
+import {
+  type Command,
+  type CommandContext,
+  type OptionValues,
+  OUTPUT_PATH_OPTIONS,
+  outputDirectoryHelp,
+} from '../command.js';
 import { choice, stringOption } from '../options.js';
 import { OutputDirectory } from '../output-directory.js';
 import { reportDocument, toJson } from '../report-file.js';
@@ -17,14 +23,8 @@ export const reproduceCommand: Command = {
     'uses the DEERNet bundled with @descramble/experiments. Exit 0 even when a claim does not hold:',
     'that is a finding, reported as measured.',
   ].join('\n'),
-  options: {
-    out: { type: 'string', short: 'o' },
-    force: { type: 'boolean', short: 'f' },
-  },
-  optionHelp: [
-    '--out DIR, -o DIR          output directory (default ./descramble-out/reproduce-<experiment>)',
-    '--force, -f                replace an existing output directory',
-  ],
+  options: { ...OUTPUT_PATH_OPTIONS },
+  optionHelp: outputDirectoryHelp('./descramble-out/reproduce-<experiment>'),
   examples: ['descramble reproduce isotropic', 'descramble reproduce all --out reproduction --json > checks.json'],
   run: runReproduce,
 };

@@ -3,7 +3,13 @@ import type { Figure } from '@descramble/figures';
 import { renderFigureToPng, renderReportNode } from '@descramble/figures/node';
 import { singularVectorSpectra } from '@descramble/spectral';
 import { InterruptedError, UsageError } from '../cli-errors.js';
-import type { Command, CommandContext, OptionValues } from '../command.js';
+import {
+  type Command,
+  type CommandContext,
+  type OptionValues,
+  OUTPUT_OPTIONS,
+  outputHelp,
+} from '../command.js';
 import { loadMatrix, parseFileSpec } from '../inputs.js';
 import { layerFigures, spectralSummary } from '../layer-analysis.js';
 import { noPositionals, positiveInteger, stringOption } from '../options.js';
@@ -23,16 +29,12 @@ export const spectrumCommand: Command = {
   options: {
     weights: { type: 'string' },
     vectors: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    force: { type: 'boolean', short: 'f' },
-    'no-figures': { type: 'boolean' },
+    ...OUTPUT_OPTIONS,
   },
   optionHelp: [
     '--weights FILE[:TENSOR]    any matrix (safetensors, npy, npz, ONNX, .h5, .mat)',
     '--vectors K                leading singular vectors to transform (default min(4, rank))',
-    '--out DIR, -o DIR          output directory (default ./descramble-out/<name>-spectrum)',
-    '--force, -f                replace an existing output directory',
-    '--no-figures               skip PNG figures and the HTML report',
+    ...outputHelp('./descramble-out/<name>-spectrum'),
   ],
   examples: [
     'descramble spectrum --weights out/descrambled-weights.npy',
