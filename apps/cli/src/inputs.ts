@@ -258,16 +258,10 @@ export async function openStreamingNpy(file: string, tensorSamples: boolean): Pr
       let reader: Awaited<ReturnType<typeof openNpyStream>> | undefined;
       try {
         reader = await openNpyStream(file, { rowsPerBlock });
-        for await (const block of reader.blocks(rowsPerBlock)) {
-          const first = Math.max(range.start, block.startRow);
-          const last = Math.min(range.end, block.startRow + block.rows);
-          if (last <= first) {
-            if (block.startRow >= range.end) break;
-            continue;
-          }
-          const data = block.data.subarray((first - block.startRow) * rowLength, (last - block.startRow) * rowLength);
-          nonFinite(file, tensor, data, rowLength, first);
-          yield { rows: last - first, data };
+        // Only the rows of the range are read: a worker of --threads starts at its own rows.
+        for await (const block of reader.blocks(rowsPerBlock, range)) {
+          nonFinite(file, tensor, block.data, rowLength, block.startRow);
+          yield { rows: block.rows, data: block.data };
         }
       } catch (error) {
         throw asInputError(error, file);

@@ -39,6 +39,31 @@ describe('openNpyStream / readNpyBlocks', () => {
     expect(joined).toEqual(whole.data);
   });
 
+  it('walks only the rows of a range, equal to the same rows read whole', async () => {
+    const stream = await openNpyStream(path);
+    for (const [start, end, rowsPerBlock] of [
+      [0, 0, 7],
+      [13, 14, 7],
+      [250, 751, 64],
+      [999, 1000, 3],
+      [0, 1000, 400],
+    ] as const) {
+      const parts: number[] = [];
+      let expectedStart = start;
+      for await (const block of stream.blocks(rowsPerBlock, { start, end })) {
+        expect(block.startRow).toBe(expectedStart);
+        expectedStart += block.rows;
+        parts.push(...block.data);
+      }
+      expect(expectedStart).toBe(end);
+      expect(Float64Array.from(parts)).toEqual(whole.data.subarray(start * columns, end * columns));
+    }
+    await expect(async () => {
+      for await (const _ of stream.blocks(10, { start: 5, end: 1001 })) break;
+    }).rejects.toThrow(/range/);
+    await stream.close();
+  });
+
   it('reports the header and shape; big-endian files stream too', async () => {
     const stream = await openNpyStream(`${FIXTURES}npy_big_endian_f8.npy`);
     expect(stream.rows).toBe(12);

@@ -92,9 +92,18 @@ export interface NpyStream {
   readonly rows: number;
   /** Product of `shape[1:]` (1 for 0-d and 1-d arrays). */
   readonly rowLength: number;
-  /** Blocks of `rowsPerBlock` rows (default: about 8 MB of float64 per block), in order. */
-  blocks(rowsPerBlock?: number): AsyncGenerator<NpyBlock>;
+  /**
+   * Blocks of `rowsPerBlock` rows (default: about 8 MB of float64 per block), in order, of the
+   * rows `range.start <= row < range.end` (default: all); rows outside the range are not read.
+   */
+  blocks(rowsPerBlock?: number, range?: NpyRowRange): AsyncGenerator<NpyBlock>;
   close(): Promise<void>;
+}
+
+/** Rows `start <= row < end` of a `.npy` array. */
+export interface NpyRowRange {
+  readonly start: number;
+  readonly end: number;
 }
 
 /** Options of `openNpyStream`. */
@@ -157,14 +166,18 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
       header,
       rows,
       rowLength,
-      async *blocks(rowsPerBlock = defaultRows) {
+      async *blocks(rowsPerBlock = defaultRows, range = { start: 0, end: rows }) {
         if (!Number.isSafeInteger(rowsPerBlock) || rowsPerBlock < 1) {
           throw new IoError('npy', path, 'rowsPerBlock', `must be a positive integer, got ${rowsPerBlock}`);
         }
-        const buffer = new Uint8Array(Math.min(rows, rowsPerBlock) * rowBytes);
-        for (let startRow = 0; startRow < rows; startRow += rowsPerBlock) {
+        const { start, end } = range;
+        if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > rows) {
+          throw new IoError('npy', path, 'range', `must satisfy 0 <= start <= end <= ${rows}, got [${start}, ${end})`);
+        }
+        const buffer = new Uint8Array(Math.min(end - start, rowsPerBlock) * rowBytes);
+        for (let startRow = start; startRow < end; startRow += rowsPerBlock) {
           if (closed) throw new IoError('npy', path, 'stream', 'read after close');
-          const count = Math.min(rowsPerBlock, rows - startRow);
+          const count = Math.min(rowsPerBlock, end - startRow);
           const chunk = buffer.subarray(0, count * rowBytes);
           await readExactly(handle, chunk, header.dataOffset + startRow * rowBytes, context, 'data', fileSize);
           const data = decodeElements(chunk, 0, count * rowLength, header.dtype, header.littleEndian) as Float64Array;
