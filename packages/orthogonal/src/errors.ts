@@ -63,13 +63,20 @@ export class ChartDomainError extends OrthogonalError {
   }
 }
 
-/** A retraction has no inverse implemented here. */
-export class NoInverseRetractionError extends OrthogonalError {
-  override readonly name = 'NoInverseRetractionError';
+/**
+ * Q lies outside the image of a retraction at P, so the inverse retraction is undefined:
+ * for 'exponential' C = P^T Q has an eigenvalue at (or numerically at) -1, i.e.
+ * 2I + C + C^T is not positive definite; for 'polar' C has an eigenvalue with real part
+ * <= 0, i.e. C + C^T is not positive definite. `pivot` is the first Cholesky pivot of that
+ * matrix that fell at or below the tolerance.
+ */
+export class InverseRetractionDomainError extends OrthogonalError {
+  override readonly name = 'InverseRetractionDomainError';
   constructor(
     readonly location: string,
     readonly retraction: string,
+    readonly pivot: number,
   ) {
-    super(location, `no inverse available (retraction ${retraction})`);
+    super(location, `point outside the image of the ${retraction} retraction (Cholesky pivot ${pivot} not positive)`);
   }
 }

@@ -2,7 +2,7 @@ export {
   ChartDomainError,
   DimensionMismatchError,
   InvalidOptionError,
-  NoInverseRetractionError,
+  InverseRetractionDomainError,
   NonFiniteInputError,
   NotOrthogonalError,
   NotSymmetricError,

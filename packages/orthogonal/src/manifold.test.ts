@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
-import { NoInverseRetractionError, NotOrthogonalError } from './errors.js';
+import { InverseRetractionDomainError, NotOrthogonalError } from './errors.js';
 import {
   inverseRetract,
   orthogonalityError,
@@ -42,9 +42,91 @@ describe('retractions on O(d)', () => {
     );
   });
 
-  it.each(['polar', 'exponential'] as const)('%s has no inverse here: typed error', (name) => {
+  // Round trip for the two inverses without a closed-form chart: Omega skew, scaled to
+  // ||Omega||_F in [0.1, 1]; both maps are smooth with bounded condition there, so the
+  // recovered tangent vector agrees to a few hundred ulps of ||V||_F (tolerance 1e-10 relative).
+  it.each(['polar', 'exponential'] as const)('%s inverse: inverseRetract(P, retract(P, V)) = V (property, n = 1, 2, 5, 30)', (name) => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 2, 5, 30),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.double({ min: 0.1, max: 1, noNaN: true }),
+        (d, seed, scale) => {
+          const P = haar(d, seed);
+          const raw = skew(gaussianMatrix(d, d, seed + 1));
+          const rawNorm = raw.norm('frobenius');
+          const omega = rawNorm === 0 ? raw : raw.mul(scale / rawNorm);
+          const V = P.mmul(omega);
+          const back = inverseRetract(P, retract(P, V, name), name);
+          const size = Math.max(V.norm('frobenius'), 1e-300);
+          return d === 1 ? maxAbsDifference(back, V) === 0 : back.clone().sub(V).norm('frobenius') < 1e-10 * size;
+        },
+      ),
+      { numRuns: 24 },
+    );
+  });
+
+  it.each(['polar', 'exponential'] as const)('%s inverse recovers large rotations (angles up to 3)', (name) => {
+    // Omega with one 2x2 block of angle w: exp gives rotation angle w (needs |w| < pi),
+    // polar gives atan(w) (any w); check a wide range including w = 3.
+    for (const w of [0.5, 1.5, 3]) {
+      const d = 5;
+      const P = haar(d, 11);
+      const omega = Matrix.zeros(d, d);
+      omega.set(1, 3, w);
+      omega.set(3, 1, -w);
+      const V = P.mmul(omega);
+      const back = inverseRetract(P, retract(P, V, name), name);
+      expect(back.clone().sub(V).norm('frobenius')).toBeLessThan(1e-10 * w);
+    }
+  });
+
+  it('exponential inverse: the principal logarithm of a rotation by angle theta in R^2 is theta', () => {
+    for (const theta of [0.3, 2, 3.1]) {
+      const Q = new Matrix([
+        [Math.cos(theta), -Math.sin(theta)],
+        [Math.sin(theta), Math.cos(theta)],
+      ]);
+      const V = inverseRetract(Matrix.eye(2), Q, 'exponential');
+      expect(Math.abs(V.get(1, 0) - theta)).toBeLessThan(1e-13 * theta);
+      expect(V.get(0, 0)).toBe(0);
+    }
+  });
+
+  it('polar inverse: a rotation by theta in R^2 comes from the skew block tan(theta)', () => {
+    for (const theta of [0.3, 1, 1.5]) {
+      const Q = new Matrix([
+        [Math.cos(theta), -Math.sin(theta)],
+        [Math.sin(theta), Math.cos(theta)],
+      ]);
+      const V = inverseRetract(Matrix.eye(2), Q, 'polar');
+      expect(Math.abs(V.get(1, 0) - Math.tan(theta)) / Math.tan(theta)).toBeLessThan(1e-12);
+    }
+  });
+
+  it.each(['polar', 'exponential'] as const)('%s inverse outside its domain: typed error', (name) => {
     const P = haar(4, 3);
-    expect(() => inverseRetract(P, P, name)).toThrow(NoInverseRetractionError);
+    // det(P^T Q) = -1: P^T Q has an eigenvalue -1 (outside both domains)
+    const reflect = Matrix.eye(4);
+    reflect.set(2, 2, -1);
+    expect(() => inverseRetract(P, P.mmul(reflect), name)).toThrow(InverseRetractionDomainError);
+    // rotation by pi in a plane: eigenvalues -1, -1
+    const half = Matrix.eye(4);
+    half.set(0, 0, -1);
+    half.set(1, 1, -1);
+    expect(() => inverseRetract(P, P.mmul(half), name)).toThrow(InverseRetractionDomainError);
+    // n = 1: Q = -P
+    expect(() => inverseRetract(Matrix.eye(1), new Matrix([[-1]]), name)).toThrow(InverseRetractionDomainError);
+  });
+
+  it('polar inverse: rotations by angles >= pi/2 are outside the image (C + C^T not positive definite)', () => {
+    for (const theta of [Math.PI / 2, 2, 3]) {
+      const Q = new Matrix([
+        [Math.cos(theta), -Math.sin(theta)],
+        [Math.sin(theta), Math.cos(theta)],
+      ]);
+      expect(() => inverseRetract(Matrix.eye(2), Q, 'polar')).toThrow(InverseRetractionDomainError);
+    }
   });
 
   it('rejects non-orthogonal base points', () => {

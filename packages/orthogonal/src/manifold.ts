@@ -10,8 +10,13 @@
  *   retraction                R_P(P Omega) = P r(Omega), r one of
  *     cayley       (I - Omega/2)^{-1} (I + Omega/2)       inverse 2 (C - I)(C + I)^{-1}
  *     qr           Q factor of I + Omega (positive diag R) inverse by a triangular recursion
- *     polar        (I + Omega)(I - Omega^2)^{-1/2}       (no inverse implemented)
- *     exponential  exp(Omega)                            (no inverse implemented)
+ *     polar        (I + Omega)(I - Omega^2)^{-1/2}       inverse (C - C^T)(C + C^T)^{-1}
+ *                                                         (C + C^T must be positive definite)
+ *     exponential  exp(Omega)                            inverse principal log C by inverse
+ *                                                         scaling and squaring (square roots
+ *                                                         polar(I + C), then 2 artanh of the
+ *                                                         Cayley parameter); no eigenvalue -1
+ *   Outside an inverse's domain inverseRetract throws InverseRetractionDomainError.
  */
 
 import type { Matrix } from 'ml-matrix';
@@ -29,7 +34,12 @@ import {
   skewPart,
   symmetricPart,
 } from './dense.js';
-import { InvalidOptionError, NoInverseRetractionError, orthogonalScope, SingularMatrixError } from './errors.js';
+import {
+  InvalidOptionError,
+  InverseRetractionDomainError,
+  orthogonalScope,
+  SingularMatrixError,
+} from './errors.js';
 import { assertOrthogonal, flatToMatrix, squareToFlat } from './matrix-io.js';
 
 export type RetractionName = 'cayley' | 'qr' | 'polar' | 'exponential';
@@ -57,8 +67,8 @@ export class Workspace {
 export interface FlatRetraction {
   readonly name: RetractionName;
   factor(omega: Float64Array, t: number, out: Float64Array, ws: Workspace): void;
-  /** Omega (skew) with r(Omega) = c, or undefined when not implemented. */
-  inverseFactor?: (c: Float64Array, out: Float64Array, ws: Workspace) => void;
+  /** Omega (skew) with r(Omega) = c; throws InverseRetractionDomainError outside the image. */
+  inverseFactor: (c: Float64Array, out: Float64Array, ws: Workspace) => void;
 }
 
 const cayleyRetraction: FlatRetraction = {
@@ -140,6 +150,30 @@ const polarRetraction: FlatRetraction = {
     for (let i = 0; i < n; i++) m[i * n + i]! += 1;
     polarFactor(m, out, n, ws.buffer(1), ws.buffer(2), ws.buffer(3));
   },
+  inverseFactor(c, out, ws) {
+    // C = (I + Omega) S^{-1} with S = (I - Omega^2)^{1/2} requires sym(C S) = I, i.e.
+    // C S + S C^T = 2I. Orthogonal C is normal, so C commutes with C + C^T
+    // (C (C + C^T) = C^2 + I = (C + C^T) C); hence S = 2 (C + C^T)^{-1} solves the equation
+    // (C S + S C^T = 2 (C + C^T)(C + C^T)^{-1} = 2I) and is the SPD solution exactly when
+    // C + C^T is positive definite (every eigenvalue e^{i theta} of C has cos theta > 0; the
+    // retraction maps the eigenvalue i w of Omega to the angle atan w in (-pi/2, pi/2), so this
+    // is also exactly its image). Then Omega = C S - I = (C - C^T)(C + C^T)^{-1}: one Cholesky
+    // factorisation and n triangular solves, O(n^3) and backward stable, with no Lyapunov or
+    // Krylov iteration to tune. A non-positive Cholesky pivot is the typed domain error.
+    const n = ws.n;
+    const sum = ws.buffer(0);
+    const difference = ws.buffer(1);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        sum[i * n + j] = c[i * n + j]! + c[j * n + i]!;
+        difference[i * n + j] = c[i * n + j]! - c[j * n + i]!;
+      }
+    }
+    choleskyInPlace(sum, n, 'inverseRetract', 'polar');
+    // (C + C^T)^{-1} (C - C^T) equals (C - C^T)(C + C^T)^{-1}: the two commute.
+    choleskySolveRows(sum, difference, n);
+    skewPart(difference, out, n);
+  },
 };
 
 const exponentialRetraction: FlatRetraction = {
@@ -149,6 +183,73 @@ const exponentialRetraction: FlatRetraction = {
     const m = ws.buffer(0);
     for (let i = 0; i < n * n; i++) m[i] = t * omega[i]!;
     expmSkew(m, out, n, ws.buffer(1), ws.buffer(2), ws.buffer(3));
+  },
+  inverseFactor(c, out, ws) {
+    // Principal logarithm by inverse scaling and squaring. For orthogonal C without eigenvalue
+    // -1 the principal square root is the polar factor of I + C:
+    //   I + C = C^{1/2} (C^{-1/2} + C^{1/2}), the second factor symmetric with eigenvalues
+    //   2 cos(theta/2) > 0,
+    // so every root is orthogonal by construction (no drift to repair). After k roots with
+    // ||C_k - I||_F <= 1/4 (angles |theta| / 2^k < 0.26) the Cayley parameter
+    // K = (C_k - I)(C_k + I)^{-1} is skew with ||K||_2 = max tan(theta / 2^{k+1}) < 0.13, and
+    // log C_k = 2 artanh K = 2 sum_j K^{2j+1} / (2j + 1) converges to rounding in <= 9 terms.
+    // log C = 2^k log C_k. Domain: 2I + C + C^T = (I + C)^T (I + C) must be positive
+    // definite (no eigenvalue -1; det C = -1 always has one), checked by Cholesky.
+    const n = ws.n;
+    const root = ws.buffer(0);
+    const shifted = ws.buffer(1);
+    const w1 = ws.buffer(2);
+    const w2 = ws.buffer(3);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) shifted[i * n + j] = c[i * n + j]! + c[j * n + i]!;
+      shifted[i * n + i]! += 2;
+    }
+    choleskyInPlace(shifted, n, 'inverseRetract', 'exponential');
+    root.set(c.subarray(0, n * n));
+    let roots = 0;
+    const w3 = new Float64Array(n * n);
+    while (distanceToIdentity(root, n) > 0.25) {
+      if (roots >= 64) throw new InverseRetractionDomainError('inverseRetract', 'exponential', 0);
+      shifted.set(root);
+      for (let i = 0; i < n; i++) shifted[i * n + i]! += 1;
+      polarFactor(shifted, root, n, w1, w2, w3);
+      roots += 1;
+    }
+    // K = (C_k - I)(C_k + I)^{-1}
+    const minus = shifted;
+    const plus = w3;
+    for (let i = 0; i < n * n; i++) {
+      minus[i] = root[i]!;
+      plus[i] = root[i]!;
+    }
+    for (let i = 0; i < n; i++) {
+      minus[i * n + i]! -= 1;
+      plus[i * n + i]! += 1;
+    }
+    invert(plus, w1, n, w2, 'inverseRetract');
+    const k = multiply(minus, w1, w2, n);
+    const k2 = multiply(k, k, w1, n);
+    // log = 2 sum_j K^{2j+1} / (2j + 1); `power` holds K^{2j+1}.
+    const power = root;
+    power.set(k);
+    const sum = new Float64Array(n * n);
+    const next = minus;
+    const kNorm = Math.sqrt(k.reduce((acc, v) => acc + v * v, 0));
+    for (let j = 0; j < 40; j++) {
+      const weight = 2 / (2 * j + 1);
+      let termNorm = 0;
+      for (let i = 0; i < n * n; i++) {
+        const term = weight * power[i]!;
+        sum[i]! += term;
+        termNorm += term * term;
+      }
+      if (Math.sqrt(termNorm) <= 1e-18 * kNorm) break;
+      multiply(power, k2, next, n);
+      power.set(next);
+    }
+    const scale = 2 ** roots;
+    for (let i = 0; i < n * n; i++) sum[i]! *= scale;
+    skewPart(sum, out, n);
   },
 };
 
@@ -163,6 +264,62 @@ export function flatRetraction(name: RetractionName, location: string): FlatRetr
   const r = retractions[name];
   if (r === undefined) throw new InvalidOptionError(location, 'retraction', name);
   return r;
+}
+
+/** ||M - I||_F. */
+function distanceToIdentity(m: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = m[i * n + j]! - (i === j ? 1 : 0);
+      s += v * v;
+    }
+  }
+  return Math.sqrt(s);
+}
+
+/**
+ * Cholesky factorisation in place of a symmetric matrix with diagonal entries at most 4
+ * (C + C^T or 2I + C + C^T for orthogonal C): the lower triangle receives L with A = L L^T.
+ * A pivot at or below 64 eps * 4 (the rounding level of those entries) means the matrix is
+ * not (numerically) positive definite: InverseRetractionDomainError.
+ */
+function choleskyInPlace(a: Float64Array, n: number, location: string, retraction: RetractionName): void {
+  const tolerance = 256 * Number.EPSILON;
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= a[j * n + k]! * a[j * n + k]!;
+    if (!(d > tolerance)) throw new InverseRetractionDomainError(location, retraction, d);
+    const ljj = Math.sqrt(d);
+    a[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = a[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
+      a[i * n + j] = s / ljj;
+    }
+  }
+}
+
+/** b <- (L L^T)^{-1} b for the lower-triangular L of {@link choleskyInPlace}, by row operations. */
+function choleskySolveRows(l: Float64Array, b: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < i; k++) {
+      const f = l[i * n + k]!;
+      if (f === 0) continue;
+      for (let j = 0; j < n; j++) b[i * n + j]! -= f * b[k * n + j]!;
+    }
+    const inv = 1 / l[i * n + i]!;
+    for (let j = 0; j < n; j++) b[i * n + j]! *= inv;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    for (let k = i + 1; k < n; k++) {
+      const f = l[k * n + i]!;
+      if (f === 0) continue;
+      for (let j = 0; j < n; j++) b[i * n + j]! -= f * b[k * n + j]!;
+    }
+    const inv = 1 / l[i * n + i]!;
+    for (let j = 0; j < n; j++) b[i * n + j]! *= inv;
+  }
 }
 
 /** Solves a small dense system in place (rhs receives the solution); partial pivoting. */
@@ -295,9 +452,10 @@ export function retract(P: Matrix, V: Matrix, retraction: RetractionName = 'cayl
 }
 
 /**
- * Inverse retraction: the tangent vector V at P with R_P(V) = Q. Implemented for
- * 'cayley' (needs P^T Q without eigenvalue -1) and 'qr'; throws
- * NoInverseRetractionError for 'polar' and 'exponential'.
+ * Inverse retraction: the tangent vector V at P with R_P(V) = Q, for every retraction:
+ * 'cayley' (needs P^T Q without eigenvalue -1), 'qr', 'polar' (needs P^T Q + Q^T P positive
+ * definite, else InverseRetractionDomainError) and 'exponential' (the principal logarithm:
+ * needs P^T Q without eigenvalue -1, else InverseRetractionDomainError).
  */
 export function inverseRetract(P: Matrix, Q: Matrix, retraction: RetractionName = 'cayley'): Matrix {
   const n = dimensionOf(P);
@@ -306,7 +464,6 @@ export function inverseRetract(P: Matrix, Q: Matrix, retraction: RetractionName 
   assertOrthogonal(p, n, 'inverseRetract(P)');
   assertOrthogonal(q, n, 'inverseRetract(Q)');
   const r = flatRetraction(retraction, 'inverseRetract');
-  if (r.inverseFactor === undefined) throw new NoInverseRetractionError('inverseRetract', retraction);
   const ws = new Workspace(n);
   const c = multiplyTransposeLeft(p, q, new Float64Array(n * n), n, ws.buffer(4));
   const omega = new Float64Array(n * n);
