@@ -4,7 +4,7 @@ import {
   isOddActivation,
   type LinearLayer,
   type SequentialModel,
-  sizeOf,
+  shapeSize,
   type Tensor,
 } from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
@@ -18,7 +18,7 @@ import { computeGrams } from './parallel-gram.js';
 /** A layer's weights as a matrix: rows are its units (channels), columns everything else. */
 export function layerMatrix(layer: LinearLayer): Matrix {
   const rows = layer.weight.shape[0] as number;
-  const columns = sizeOf(layer.weight.shape.slice(1));
+  const columns = shapeSize(layer.weight.shape.slice(1));
   const matrix = new Matrix(rows, columns);
   for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) matrix.set(i, j, layer.weight.data[i * columns + j] as number);
   return matrix;
@@ -71,7 +71,7 @@ export async function verificationInputs(
   seed: number,
   maxRows = 1024,
 ): Promise<{ readonly rows: number; readonly data: Float64Array; readonly source: string }> {
-  const size = sizeOf(model.inputShape);
+  const size = shapeSize(model.inputShape);
   if (samples === undefined) {
     const rng = createRng(seed);
     const rows = 64;

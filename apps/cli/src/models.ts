@@ -11,7 +11,7 @@ import {
   parseArchitectureSpec,
   readSafetensorsModel,
   type SequentialModel,
-  sizeOf,
+  shapeSize,
 } from '@descramble/nets';
 import { InputError } from './cli-errors.js';
 import { asInputError, loadTensors, parseFileSpec, requireFile, type SampleSource } from './inputs.js';
@@ -81,7 +81,7 @@ export function hiddenLayers(model: SequentialModel): HiddenLayer[] {
 
 /** Checks that data samples have the model's input shape. */
 export function checkModelData(loaded: LoadedModel, samples: SampleSource): void {
-  const expected = sizeOf(loaded.model.inputShape);
+  const expected = shapeSize(loaded.model.inputShape);
   if (samples.columns !== expected) {
     throw new InputError(
       `${samples.file}: data '${samples.tensor}' has samples of shape [${samples.sampleShape.join(', ')}] (${samples.columns} values), but model ${loaded.file} takes inputs of shape [${loaded.model.inputShape.join(', ')}] (${expected} values)`,

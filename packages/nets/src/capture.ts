@@ -3,7 +3,7 @@ import type { Matrix } from 'ml-matrix';
 import { InvalidArgumentError, netsScope, ShapeMismatchError } from './errors.js';
 import { applyLayer, type BatchInput, toBatch } from './forward.js';
 import { type LayerReference, layerIndex, layerShapes, type SequentialModel } from './layers.js';
-import { formatShape, sizeOf, type Tensor } from './tensor.js';
+import { formatShape, shapeSize, type Tensor } from './tensor.js';
 
 /**
  * Where to tap a layer:
@@ -127,7 +127,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   const shape = shapes[end + 1]!;
   if (shape.length === 0) throw new ShapeMismatchError(operation, 'captured shape', '[channels, ...]', formatShape(shape));
   const channels = shape[0]!;
-  const positions = sizeOf(shape.slice(1));
+  const positions = shapeSize(shape.slice(1));
   const batchSize = options.batchSize ?? 1024;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(operation, 'batchSize', `expected a positive integer, got ${batchSize}`, netsScope);
 
@@ -180,7 +180,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
     const batch = toBatch(inputs as BatchInput, model.inputShape, operation);
     const samples = batch.shape[0]!;
     total ??= samples;
-    const sampleSize = sizeOf(model.inputShape);
+    const sampleSize = shapeSize(model.inputShape);
     for (let start = 0; start < samples || (start === 0 && samples === 0); start += batchSize) {
       const rows = Math.min(batchSize, samples - start);
       // already validated as a whole: blocks go straight to the layers

@@ -13,7 +13,7 @@ import {
   layerShapes,
   type SequentialModel,
 } from './layers.js';
-import { assertFinite, formatShape, sizeOf, type Tensor, tensorFromMatrix } from './tensor.js';
+import { assertFinite, formatShape, shapeSize, type Tensor, tensorFromMatrix } from './tensor.js';
 
 /**
  * A batch of inputs: a tensor `[N, ...shape]`, a tensor `[N, prod(shape)]` (reshaped), a
@@ -43,13 +43,13 @@ export function toBatch(input: BatchInput, sampleShape: readonly number[], opera
     data = t.data;
     shape = t.shape;
   } else {
-    shape = 'shape' in input ? input.shape : [input.rows, input.rows === 0 ? sizeOf(sampleShape) : input.data.length / input.rows];
+    shape = 'shape' in input ? input.shape : [input.rows, input.rows === 0 ? shapeSize(sampleShape) : input.data.length / input.rows];
     data = input.data instanceof Float64Array ? input.data : Float64Array.from(input.data);
-    if (data.length !== sizeOf(shape)) {
-      throw new ShapeMismatchError(operation, 'input data length', `${sizeOf(shape)} for shape ${formatShape(shape)}`, String(data.length));
+    if (data.length !== shapeSize(shape)) {
+      throw new ShapeMismatchError(operation, 'input data length', `${shapeSize(shape)} for shape ${formatShape(shape)}`, String(data.length));
     }
   }
-  const sampleSize = sizeOf(sampleShape);
+  const sampleSize = shapeSize(sampleShape);
   const expected = `[N, ${sampleShape.join(', ')}]`;
   if (shape.length < 1) throw new ShapeMismatchError(operation, 'input', expected, formatShape(shape));
   const samples = shape[0]!;
@@ -94,7 +94,7 @@ export function applyLayer(layer: Layer, x: Tensor): Tensor {
     case 'batchnorm':
       return applyBatchNorm(layer, x);
     case 'flatten':
-      return { shape: [x.shape[0]!, sizeOf(x.shape.slice(1))], data: x.data };
+      return { shape: [x.shape[0]!, shapeSize(x.shape.slice(1))], data: x.data };
     case 'activation': {
       const out = new Float64Array(x.data.length);
       applyActivation(layer.activation, x.data, out);
@@ -254,7 +254,7 @@ function convolve(c: Convolution): Float64Array {
 function applyBatchNorm(layer: BatchNormLayer, x: Tensor): Tensor {
   const samples = x.shape[0]!;
   const channels = x.shape[1]!;
-  const positions = sizeOf(x.shape.slice(2));
+  const positions = shapeSize(x.shape.slice(2));
   const out = new Float64Array(x.data.length);
   for (let c = 0; c < channels; c++) {
     const inverse = 1 / Math.sqrt(layer.variance.data[c]! + layer.epsilon);

@@ -93,7 +93,7 @@ export {
   assertFinite,
   formatShape,
   maxAbsDifference,
-  sizeOf,
+  shapeSize,
   type Tensor,
   tensor,
   tensorFromMatrix,

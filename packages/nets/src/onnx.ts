@@ -24,7 +24,7 @@ import {
   type SequentialModel,
   sequential,
 } from './layers.js';
-import { formatShape, sizeOf, type Tensor } from './tensor.js';
+import { formatShape, shapeSize, type Tensor } from './tensor.js';
 
 const ACTIVATION_OPS: Readonly<Record<string, ActivationName>> = {
   Relu: 'relu',
@@ -296,7 +296,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
 }
 
 function biasVector(t: Tensor, units: number, beta: number, node: OnnxNode): Tensor {
-  const size = sizeOf(t.shape);
+  const size = shapeSize(t.shape);
   if (size === units) return scaled({ shape: [units], data: t.data }, beta);
   if (size === 1) return { shape: [units], data: new Float64Array(units).fill(t.data[0]! * beta) };
   throw new UnsupportedOperatorError('modelFromOnnx', node.opType, node.name, `bias of shape ${formatShape(t.shape)} does not broadcast to [${units}]`);

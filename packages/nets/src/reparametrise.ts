@@ -28,7 +28,7 @@ import {
   type SequentialModel,
   sequential,
 } from './layers.js';
-import { maxAbsDifference, sizeOf, type Tensor, tensorFromMatrix } from './tensor.js';
+import { maxAbsDifference, shapeSize, type Tensor, tensorFromMatrix } from './tensor.js';
 
 /**
  * A signed permutation `P` of d units: `P[i, permutation[i]] = signs[i]`, zero elsewhere. Applied
@@ -143,7 +143,7 @@ function checkGroupPreserving(p: SignedPermutation, size: number, layer: string,
  */
 function permuteGroupedConvInputs<L extends Conv1dLayer | Conv2dLayer>(layer: L, p: SignedPermutation): L {
   const [out, perGroup] = layer.weight.shape as [number, number];
-  const kernel = sizeOf(layer.weight.shape.slice(2));
+  const kernel = shapeSize(layer.weight.shape.slice(2));
   const outPerGroup = out / layer.groups;
   const data = new Float64Array(layer.weight.data.length);
   for (let o = 0; o < out; o++) {
@@ -225,7 +225,7 @@ export function permuteHiddenUnits(
         if (signs !== undefined && !isOddActivation(next.activation)) throw new NotOddActivationError(operation, target.name, next.activation);
         continue;
       case 'flatten':
-        blocks *= sizeOf(shapes[j]!.slice(1)); // input of the flatten: [units, ...positions]
+        blocks *= shapeSize(shapes[j]!.slice(1)); // input of the flatten: [units, ...positions]
         continue;
       case 'dense':
         layers[j] =

@@ -1,23 +1,14 @@
+import { shapeSize, type Tensor } from '@descramble/permutation';
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
 import { NonFiniteValueError, ShapeMismatchError } from './errors.js';
 
 /**
- * A dense row-major (C order) tensor in Float64: entry `(i0, i1, ..., ik)` sits at
- * `((i0 * s1 + i1) * s2 + ...) * sk + ik`. Weight tensors use PyTorch's layouts
- * (`[out, in]`, `[out, in, k]`, `[out, in, kh, kw]`); batches put the sample axis first.
- * Functions of this package never mutate a tensor they are given.
+ * Tensors are @descramble/permutation's plain `{ shape, data }`: row-major (C order) Float64,
+ * weight tensors in PyTorch's layouts (`[out, in]`, `[out, in, k]`, `[out, in, kh, kw]`),
+ * batches with the sample axis first. Functions of this package never mutate a tensor they are given.
  */
-export interface Tensor {
-  readonly shape: readonly number[];
-  readonly data: Float64Array;
-}
-
-/** Number of entries of a shape (1 for the 0-d shape `[]`). */
-export function sizeOf(shape: readonly number[]): number {
-  let size = 1;
-  for (const extent of shape) size *= extent;
-  return size;
-}
+export { shapeSize };
+export type { Tensor };
 
 /** Formats a shape as `[2, 3, 4]` for messages. */
 export function formatShape(shape: readonly number[]): string {
@@ -34,7 +25,7 @@ export function tensor(data: ArrayLike<number>, shape: readonly number[], operat
       throw new ShapeMismatchError(operation, 'shape', 'non-negative integer extents', formatShape(shape));
     }
   }
-  const size = sizeOf(shape);
+  const size = shapeSize(shape);
   if (data.length !== size) {
     throw new ShapeMismatchError(operation, 'data length', `${size} for shape ${formatShape(shape)}`, String(data.length));
   }
