@@ -33,26 +33,14 @@ export function transpose(a: Float64Array, out: Float64Array, n: number): Float6
   return out;
 }
 
-/** out = a^T b. (`_scratch` kept for call-site symmetry; unused.) */
-export function multiplyTransposeLeft(
-  a: Float64Array,
-  b: Float64Array,
-  out: Float64Array,
-  n: number,
-  _scratch?: Float64Array,
-): Float64Array {
+/** out = a^T b. */
+export function multiplyTransposeLeft(a: Float64Array, b: Float64Array, out: Float64Array, n: number): Float64Array {
   gemm(true, false, n, n, n, 1, a, 0, n, b, 0, n, 0, out, 0, n);
   return out;
 }
 
 /** out = a b^T. */
-export function multiplyTransposeRight(
-  a: Float64Array,
-  b: Float64Array,
-  out: Float64Array,
-  n: number,
-  _scratch?: Float64Array,
-): Float64Array {
+export function multiplyTransposeRight(a: Float64Array, b: Float64Array, out: Float64Array, n: number): Float64Array {
   gemm(false, true, n, n, n, 1, a, 0, n, b, 0, n, 0, out, 0, n);
   return out;
 }
@@ -137,7 +125,7 @@ export function orthogonalityDrift(p: Float64Array, n: number, scratch: Float64A
  * Workspace: `w1`, `w2` (n x n).
  */
 export function newtonSchulzStep(p: Float64Array, n: number, w1: Float64Array, w2: Float64Array): void {
-  multiplyTransposeRight(p, p, w1, n, w2); // w1 = P P^T
+  multiplyTransposeRight(p, p, w1, n); // w1 = P P^T
   for (let i = 0; i < n * n; i++) w1[i] = -0.5 * w1[i]!;
   for (let i = 0; i < n; i++) w1[i * n + i]! += 1.5;
   multiply(w1, p, w2, n);

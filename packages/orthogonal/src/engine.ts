@@ -11,8 +11,7 @@ import { type FlatRetraction, type RetractionName, trivialisedGradient, triviali
 import type { Objective } from './problem.js';
 import { isConverged, type IterationLogEntry, type Monitor, type StopReason } from './stopping.js';
 
-// Workspace buffers 0..3 belong to retractions; the engine uses 4..11.
-const B_SCRATCH = 4;
+// Workspace buffers 0..3 belong to retractions; the engine uses 5..11.
 const B_FACTOR = 5;
 const B_HESS1 = 6;
 const B_HESS2 = 7;
@@ -79,7 +78,7 @@ export class Engine {
   }
 
   private finishGradient(pt: Point): void {
-    trivialisedGradient(pt.p, pt.g, pt.ptg, pt.omega, this.n, this.ws.buffer(B_SCRATCH));
+    trivialisedGradient(pt.p, pt.g, pt.ptg, pt.omega, this.n);
     pt.gradientNorm = norm(pt.omega);
     pt.hasGradient = true;
   }

@@ -359,9 +359,8 @@ export function trivialisedGradient(
   ptg: Float64Array,
   omega: Float64Array,
   n: number,
-  scratch: Float64Array,
 ): void {
-  multiplyTransposeLeft(p, g, ptg, n, scratch);
+  multiplyTransposeLeft(p, g, ptg, n);
   skewPart(ptg, omega, n);
 }
 
@@ -381,7 +380,7 @@ export function trivialisedHessian(
   s2: Float64Array,
   s3: Float64Array,
 ): void {
-  multiplyTransposeLeft(p, ehess, s1, n, s2); // s1 = P^T H
+  multiplyTransposeLeft(p, ehess, s1, n); // s1 = P^T H
   symmetricPart(ptg, s2, n); // s2 = sym(P^T G)
   multiply(omega, s2, s3, n); // s3 = Omega sym(P^T G)
   for (let i = 0; i < n * n; i++) s1[i]! -= s3[i]!;
@@ -403,7 +402,7 @@ export function riemannianGradient(P: Matrix, euclideanGradient: Matrix): Matrix
   const g = squareToFlat(euclideanGradient, n, 'riemannianGradient(G)');
   const ptg = new Float64Array(n * n);
   const omega = new Float64Array(n * n);
-  trivialisedGradient(p, g, ptg, omega, n, new Float64Array(n * n));
+  trivialisedGradient(p, g, ptg, omega, n);
   return flatToMatrix(multiply(p, omega, new Float64Array(n * n), n), n);
 }
 
@@ -426,8 +425,8 @@ export function riemannianHessian(
   const s1 = new Float64Array(n * n);
   const s2 = new Float64Array(n * n);
   const s3 = new Float64Array(n * n);
-  const ptg = multiplyTransposeLeft(p, g, new Float64Array(n * n), n, s1);
-  const omega = skewPart(multiplyTransposeLeft(p, v, s3, n, s1), new Float64Array(n * n), n);
+  const ptg = multiplyTransposeLeft(p, g, new Float64Array(n * n), n);
+  const omega = skewPart(multiplyTransposeLeft(p, v, s3, n), new Float64Array(n * n), n);
   const out = new Float64Array(n * n);
   trivialisedHessian(p, ptg, omega, h, out, n, s1, s2, s3);
   return flatToMatrix(multiply(p, out, s1, n), n);
@@ -445,7 +444,7 @@ export function retract(P: Matrix, V: Matrix, retraction: RetractionName = 'cayl
   assertOrthogonal(p, n, 'retract(P)');
   const v = squareToFlat(V, n, 'retract(V)');
   const ws = new Workspace(n);
-  const omega = skewPart(multiplyTransposeLeft(p, v, ws.buffer(4), n, ws.buffer(5)), new Float64Array(n * n), n);
+  const omega = skewPart(multiplyTransposeLeft(p, v, ws.buffer(4), n), new Float64Array(n * n), n);
   const c = new Float64Array(n * n);
   flatRetraction(retraction, 'retract').factor(omega, 1, c, ws);
   return flatToMatrix(multiply(p, c, ws.buffer(4), n), n);
@@ -465,7 +464,7 @@ export function inverseRetract(P: Matrix, Q: Matrix, retraction: RetractionName 
   assertOrthogonal(q, n, 'inverseRetract(Q)');
   const r = flatRetraction(retraction, 'inverseRetract');
   const ws = new Workspace(n);
-  const c = multiplyTransposeLeft(p, q, new Float64Array(n * n), n, ws.buffer(4));
+  const c = multiplyTransposeLeft(p, q, new Float64Array(n * n), n);
   const omega = new Float64Array(n * n);
   r.inverseFactor(c, omega, ws);
   return flatToMatrix(multiply(p, omega, ws.buffer(4), n), n);

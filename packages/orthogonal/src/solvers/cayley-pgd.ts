@@ -82,8 +82,8 @@ export function cayleyPgd(engine: Engine, p0: Float64Array, stepRule: ChartStepR
     const ip = ws.buffer(10);
     for (let i = 0; i < size; i++) ip[i] = p[i]!;
     for (let i = 0; i < n; i++) ip[i * n + i]! += 1;
-    multiplyTransposeLeft(minv, st.point.g, tmp1, n, tmp2);
-    multiplyTransposeRight(tmp1, ip, tmp2, n, ws.buffer(11));
+    multiplyTransposeLeft(minv, st.point.g, tmp1, n);
+    multiplyTransposeRight(tmp1, ip, tmp2, n);
     const cg = st.chartGradient;
     for (let i = 0; i < n; i++) {
       cg[i * n + i] = 0;
