@@ -11,7 +11,7 @@
  * minimisation, finite entries or `+Infinity` (a forbidden pair), and no NaN.
  */
 
-import { sparseAugment } from './linear-assignment-sparse.js';
+import { augmentAlongPath, sparseAugment } from './linear-assignment-sparse.js';
 
 /** Square problems from this size on place the rows left by the reductions on a sparse graph first. */
 export const SPARSE_MIN_SIZE = 384;
@@ -117,16 +117,7 @@ export function linearAssignmentKernel(
       v[c] = v[c]! - (minVal - shortest[c]!);
       scannedCols[c] = 0;
     }
-    // Augment along the alternating path ending at the sink.
-    let j = sink;
-    for (;;) {
-      const r = path[j]!;
-      row4col[j] = r;
-      const previous = col4row[r]!;
-      col4row[r] = j;
-      j = previous;
-      if (r === curRow) break;
-    }
+    augmentAlongPath(path, row4col, col4row, sink, curRow);
   }
   return -1;
 }

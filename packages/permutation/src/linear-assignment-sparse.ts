@@ -12,6 +12,29 @@
  * feasible on every entry and tight on the matched pairs.
  */
 
+/**
+ * Flips the alternating path found by a shortest-path search: walking back from `sink`
+ * through `path` (the row that reached each column) until `startRow`, each column is assigned
+ * to the row that reached it. Shared by the dense and the sparse Dijkstra phases.
+ */
+export function augmentAlongPath(
+  path: Int32Array,
+  row4col: Int32Array,
+  col4row: Int32Array,
+  sink: number,
+  startRow: number,
+): void {
+  let j = sink;
+  for (;;) {
+    const r = path[j]!;
+    row4col[j] = r;
+    const previous = col4row[r]!;
+    col4row[r] = j;
+    j = previous;
+    if (r === startRow) break;
+  }
+}
+
 /** Candidate entries per row: enough that random instances rarely need repair. */
 export function sparseDegree(n: number): number {
   return Math.min(n, Math.max(12, Math.ceil(2.5 * Math.log2(n))));
@@ -121,15 +144,7 @@ export function sparseAugment(
       v[c] = v[c]! - (minVal - shortest[c]!);
       scannedCols[c] = 0;
     }
-    let j = sink;
-    for (;;) {
-      const r = path[j]!;
-      row4col[j] = r;
-      const previous = col4row[r]!;
-      col4row[r] = j;
-      j = previous;
-      if (r === curRow) break;
-    }
+    augmentAlongPath(path, row4col, col4row, sink, curRow);
     for (let t = 0; t < nTouched; t++) shortest[touched[t]!] = Number.POSITIVE_INFINITY;
   }
 
