@@ -39,6 +39,17 @@ export class InterruptedError extends CliError {
   override readonly name = 'InterruptedError';
 
   constructor() {
-    super('interrupted; no output was written', 130);
+    super('interrupted; nothing was written', 130);
+  }
+}
+
+/** An output path cannot be written or may not be replaced; says why in words. */
+export class OutputError extends CliError {
+  override readonly name = 'OutputError';
+  readonly file: string | undefined;
+
+  constructor(message: string, location: { file?: string }) {
+    super(message, 1);
+    this.file = location.file;
   }
 }

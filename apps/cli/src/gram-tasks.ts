@@ -2,6 +2,7 @@ import { accumulateLayerGramAsync } from '@descramble/descramblers';
 import { GramAccumulator } from '@descramble/linalg';
 import { capture, getLayer, NetsError, type SequentialModel } from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
+import type { BiasChoice } from './bias.js';
 import { InputError } from './cli-errors.js';
 import type { RowRange, SampleBlock, SampleSource } from './inputs.js';
 
@@ -15,12 +16,12 @@ export const ROWS_PER_BLOCK = 4096;
  * so that it can be posted to a worker thread.
  */
 export type GramTask =
-  | { readonly kind: 'weights'; readonly rows: number; readonly columns: number; readonly weights: Float64Array }
-  | { readonly kind: 'capture'; readonly model: SequentialModel; readonly layers: readonly string[] };
+  | { readonly kind: 'weights'; readonly rows: number; readonly columns: number; readonly weights: Float64Array; readonly bias: Float64Array | null }
+  | { readonly kind: 'capture'; readonly model: SequentialModel; readonly layers: readonly string[]; readonly bias: BiasChoice };
 
-/** The task of one weight matrix (out x in): the Gram matrix of `S = W x`. */
-export function weightsTask(weights: Matrix): GramTask {
-  return { kind: 'weights', rows: weights.rows, columns: weights.columns, weights: Float64Array.from(weights.to1DArray()) };
+/** The task of one weight matrix (out x in): the Gram matrix of `S = W x`, or `W x + b` with a bias. */
+export function weightsTask(weights: Matrix, bias: Float64Array | null): GramTask {
+  return { kind: 'weights', rows: weights.rows, columns: weights.columns, weights: Float64Array.from(weights.to1DArray()), bias };
 }
 
 /** Callbacks of `accumulateTask`: a pass begins, rows of the pass are done, stop asked. */
@@ -67,7 +68,7 @@ export async function accumulateTask(task: GramTask, samples: SampleSource, rang
     async function* rows(): AsyncGenerator<Float64Array> {
       for await (const block of rangeBlocks(samples, range, hooks)) yield block.data;
     }
-    const accumulator = await accumulateLayerGramAsync(weights, rows());
+    const accumulator = await accumulateLayerGramAsync(weights, rows(), task.bias === null ? {} : { bias: task.bias });
     hooks.endPass();
     return [accumulator];
   }
@@ -78,6 +79,7 @@ export async function accumulateTask(task: GramTask, samples: SampleSource, rang
     try {
       const result = await capture(task.model, rangeBlocks(samples, range, hooks), layer, {
         at: 'preactivation',
+        bias: task.bias,
         gram: new GramAccumulator(dimensions[index] as number),
       });
       accumulators.push(result.accumulator as GramAccumulator);

@@ -1,10 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { GramAccumulator } from '@descramble/linalg';
+import type { GramAccumulator } from '@descramble/linalg';
 import { IoError, openNpyStream, readTensors, type Tensor, toMatrix } from '@descramble/io/node';
 import type { Matrix } from 'ml-matrix';
+import type { BiasChoice } from './bias.js';
 import { InputError, UsageError } from './cli-errors.js';
+import { readGramFile } from './gram-file.js';
 
 /** `FILE[:TENSOR]` as given on the command line. */
 export interface FileSpec {
@@ -272,19 +273,15 @@ export async function openStreamingNpy(file: string, tensorSamples: boolean): Pr
   };
 }
 
-/** A Gram matrix: the accumulator bytes `descramble gram` writes, or a plain matrix file. */
-export async function loadGram(spec: FileSpec): Promise<{ gram: GramAccumulator | Matrix; count: number | null }> {
+/**
+ * A Gram matrix: a `.gram` file of `descramble gram`, or a plain matrix file; with the bias
+ * choice it was accumulated with ('unknown' where the file does not record it).
+ */
+export async function loadGram(spec: FileSpec): Promise<{ gram: GramAccumulator | Matrix; count: number | null; recordedBias: BiasChoice | 'unknown' }> {
   requireFile(spec.file);
   if (extname(spec.file).toLowerCase() === '.gram') {
-    const bytes = await readFile(spec.file);
-    try {
-      const accumulator = GramAccumulator.fromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return { gram: accumulator, count: accumulator.count };
-    } catch (error) {
-      throw new InputError(`${spec.file}: not a Gram file written by 'descramble gram' (${(error as Error).message})`, {
-        file: spec.file,
-      });
-    }
+    const { accumulator, provenance } = await readGramFile(spec.file);
+    return { gram: accumulator, count: accumulator.count, recordedBias: provenance?.bias ?? 'unknown' };
   }
   const { matrix } = await loadMatrix(spec, 'Gram matrix');
   if (matrix.rows !== matrix.columns) {
@@ -292,5 +289,5 @@ export async function loadGram(spec: FileSpec): Promise<{ gram: GramAccumulator 
       file: spec.file,
     });
   }
-  return { gram: matrix, count: null };
+  return { gram: matrix, count: null, recordedBias: 'unknown' };
 }

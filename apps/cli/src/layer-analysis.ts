@@ -3,6 +3,7 @@ import type { Figure, ReportSection } from '@descramble/figures';
 import type { IterationLogEntry } from '@descramble/orthogonal';
 import { bandEdges, notchDepth, weightSpectrum } from '@descramble/spectral';
 import type { Matrix } from 'ml-matrix';
+import type { BiasChoice } from './bias.js';
 
 /** Numbers read off the centred 2-D spectrum of the descrambled weights (THEORY.md section 8). */
 export interface SpectralSummary {
@@ -33,6 +34,8 @@ export interface LayerRecord {
   readonly group: string;
   readonly strategy: string;
   readonly rescale: boolean;
+  /** Whether the data S included the layer's bias (`--bias`); unknown for a Gram file that does not say. */
+  readonly bias: BiasChoice | 'unknown';
   readonly value: number;
   readonly optimum: number;
   readonly gap: number;
@@ -61,6 +64,7 @@ export interface LayerRecordInput {
   /** Group searched, when not the exact result's (permutation groups). */
   readonly group?: string;
   readonly rescale: boolean;
+  readonly bias: BiasChoice | 'unknown';
   readonly timings: Readonly<Record<string, number>>;
   readonly solver?: Readonly<Record<string, unknown>>;
   /** Value of the strategy's descrambler when it is not the exact one. */
@@ -80,6 +84,7 @@ export function layerRecord(input: LayerRecordInput): LayerRecord {
     group: input.group ?? result.group,
     strategy: input.strategy,
     rescale: input.rescale,
+    bias: input.bias,
     value: input.value ?? result.value,
     optimum: result.optimum,
     gap: input.gap ?? result.gap,
@@ -150,7 +155,7 @@ export function layerSection(record: LayerRecord, figures: Record<string, Figure
     heading: `Layer ${record.name}`,
     text: [
       `Weights \`${record.weights.tensor}\` of \`${record.weights.file}\`, ${record.weights.shape[0]} x ${record.weights.shape[1]};`,
-      `Gram matrix from ${record.source}${record.sampleCount === null ? '' : ` (${record.sampleCount} samples)`}, rank ${record.gramRank}.`,
+      `Gram matrix from ${record.source}${record.sampleCount === null ? '' : ` (${record.sampleCount} samples)`}, rank ${record.gramRank}, ${record.bias === 'unknown' ? 'bias in the data S not recorded by the Gram file' : `bias ${record.bias === 'include' ? 'included in' : 'excluded from'} the data S`}.`,
       `Smoothness operator **${record.operator}**, group ${record.group}, strategy ${record.strategy}.`,
       '',
       `- value ${formatNumber(record.value)}, Lemma 1 optimum ${formatNumber(record.optimum)}, relative gap ${formatNumber(record.gap)}`,

@@ -55,7 +55,7 @@ export async function main(argv: readonly string[], streams: MainStreams): Promi
     await command.run(values, positionals, context);
     return 0;
   } catch (error) {
-    return reportError(error, stderr, streams.signal);
+    return reportError(error, { stdout, stderr, json: rest.includes('--json') }, streams.signal);
   }
 }
 
@@ -82,21 +82,32 @@ function parseInteger(value: unknown, flag: string, fallback: number): number {
   return parsed;
 }
 
-function reportError(error: unknown, stderr: NodeJS.WritableStream, signal: AbortSignal): number {
-  if (signal.aborted && !(error instanceof CliError && error.exitCode === 2)) {
-    const interrupted = new InterruptedError();
-    stderr.write(`descramble: ${interrupted.message}\n`);
-    return interrupted.exitCode;
-  }
-  if (error instanceof CliError) {
-    stderr.write(`descramble: ${error.message}\n`);
-    return error.exitCode;
-  }
+/** The JSON error object printed on stdout under --json (a script reads it instead of a report). */
+export function errorObject(error: unknown, exitCode: number, message: string): Record<string, unknown> {
+  const located = error as { file?: unknown; tensor?: unknown } | undefined;
+  return {
+    error: {
+      name: error instanceof Error ? error.name : 'Error',
+      message,
+      exitCode,
+      ...(typeof located?.file === 'string' ? { file: located.file } : {}),
+      ...(typeof located?.tensor === 'string' ? { tensor: located.tensor } : {}),
+    },
+  };
+}
+
+function reportError(error: unknown, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; json: boolean }, signal: AbortSignal): number {
+  let reported = error;
+  if (signal.aborted && !(error instanceof CliError && error.exitCode === 2)) reported = new InterruptedError();
+  const exitCode = reported instanceof CliError ? reported.exitCode : 1;
   // Typed errors of the packages (LinalgError, IoError, ...) already name what was wrong.
-  const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`descramble: ${message}\n`);
-  if (process.env.DESCRAMBLE_DEBUG && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-  return 1;
+  const message = reported instanceof Error ? reported.message : String(reported);
+  out.stderr.write(`descramble: ${message}\n`);
+  if (out.json) out.stdout.write(`${JSON.stringify(errorObject(reported, exitCode, message), null, 2)}\n`);
+  if (exitCode === 1 && !(reported instanceof CliError) && process.env.DESCRAMBLE_DEBUG && reported instanceof Error && reported.stack) {
+    out.stderr.write(`${reported.stack}\n`);
+  }
+  return exitCode;
 }
 
 export function generalHelp(): string {

@@ -8,6 +8,7 @@ import {
   type Tensor,
 } from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
+import type { BiasChoice } from './bias.js';
 import { InterruptedError } from './cli-errors.js';
 import type { CommandContext } from './command.js';
 import { ROWS_PER_BLOCK } from './gram-tasks.js';
@@ -42,18 +43,18 @@ export async function hiddenLayerGrams(
   layers: readonly HiddenLayer[],
   samples: SampleSource | undefined,
   context: CommandContext,
+  bias: BiasChoice,
 ): Promise<Map<string, LayerGram>> {
   const grams = new Map<string, LayerGram>();
   if (samples === undefined) {
     for (const { layer } of layers) {
       if (context.signal.aborted) throw new InterruptedError();
-      const w = layerMatrix(layer);
-      grams.set(layer.name, { gram: multiplyTransposeB(w, w), count: null, source: 'isotropic' });
+      grams.set(layer.name, { gram: isotropicGram(layerMatrix(layer), bias === 'include' ? layer.bias?.data : undefined), count: null, source: 'isotropic' });
     }
     return grams;
   }
   const names = layers.map(({ layer }) => layer.name);
-  const accumulators = await computeGrams({ kind: 'capture', model: loaded.model, layers: names }, samples, { start: 0, end: samples.rows }, context, {
+  const accumulators = await computeGrams({ kind: 'capture', model: loaded.model, layers: names, bias }, samples, { start: 0, end: samples.rows }, context, {
     pass: (_, layer) => `capturing '${layer}' preactivations`,
     parallel: `capturing the preactivations of ${names.map((n) => `'${n}'`).join(', ')}`,
   });
@@ -62,6 +63,17 @@ export async function hiddenLayerGrams(
     grams.set(name, { gram: accumulator.gram(), count: accumulator.count, source: 'data' });
   });
   return grams;
+}
+
+/**
+ * B per sample for isotropic inputs (E[x] = 0, E[x x^T] = I, Theorem 2): W W^T, and
+ * W W^T + b b^T when the data include the bias.
+ */
+export function isotropicGram(weights: Matrix, bias: ArrayLike<number> | undefined): Matrix {
+  const gram = multiplyTransposeB(weights, weights);
+  if (bias === undefined) return gram;
+  const b = Matrix.columnVector(Array.from(bias));
+  return gram.add(multiplyTransposeB(b, b));
 }
 
 /** Up to `maxRows` input samples for checking a reparametrised model, or seeded normal inputs. */

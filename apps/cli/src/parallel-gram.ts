@@ -5,16 +5,13 @@
  * order-independent, so the sum equals the single-thread Gram matrix to rounding (the
  * blocks are cut at other rows, ~1e-16 relative). With N = 1 (the default) no worker runs.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { GramAccumulator } from '@descramble/linalg';
 import { CliError, InputError, InterruptedError, UsageError } from './cli-errors.js';
 import type { CommandContext } from './command.js';
 import { accumulateTask, type GramTask } from './gram-tasks.js';
 import type { RowRange, SampleOrigin, SampleSource } from './inputs.js';
+import { workerLaunch } from './worker-launch.js';
 
 /** The samples as a worker sees them: a `.npy` to open, or its own rows copied. */
 export interface WorkerSamples {
@@ -104,30 +101,6 @@ export async function computeGrams(task: GramTask, samples: SampleSource, range:
   return runWorkers(task, samples, splitRange(range, threads), context, labels);
 }
 
-interface WorkerLaunch {
-  readonly specifier: URL | string;
-  readonly options: { eval?: boolean; execArgv?: string[] };
-}
-
-/**
- * How to start `gram-worker`: from dist, the `.js` file as it is; from src (tsx, vitest), the
- * `.ts` file through tsx's loader with the source-first condition. Node 20 does not apply
- * loader hooks registered by `--import tsx` in a worker's execArgv to the worker's own entry
- * module (ERR_UNKNOWN_FILE_EXTENSION), so a two-line bootstrap registers tsx in the worker
- * (resolved from this package, so the working directory does not matter) and imports it.
- */
-function workerLaunch(): WorkerLaunch {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./gram-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return { specifier: entry, options: {} };
-  const require = createRequire(import.meta.url);
-  const manifestPath = require.resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  const api = pathToFileURL(join(dirname(manifestPath), manifest.exports['./esm/api']?.import.default ?? 'dist/esm/api/index.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return { specifier: bootstrap, options: { eval: true, execArgv: ['--conditions=@descramble/source'] } };
-}
-
 function workerSamples(samples: SampleSource, range: RowRange): { samples: WorkerSamples; transfer: ArrayBuffer[] } {
   const base = { file: samples.file, tensor: samples.tensor, rows: samples.rows, sampleShape: samples.sampleShape };
   if (samples.origin.kind === 'npy') return { samples: { ...base, origin: samples.origin }, transfer: [] };
@@ -137,7 +110,7 @@ function workerSamples(samples: SampleSource, range: RowRange): { samples: Worke
 }
 
 async function runWorkers(task: GramTask, samples: SampleSource, ranges: RowRange[], context: CommandContext, labels: GramLabels): Promise<GramAccumulator[]> {
-  const launch = workerLaunch();
+  const launch = workerLaunch('gram-worker');
   const passes = task.kind === 'weights' ? 1 : task.layers.length;
   const sizes = ranges.map((r) => r.end - r.start);
   const done = ranges.map(() => 0);

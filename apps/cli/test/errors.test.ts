@@ -100,10 +100,16 @@ describe('bad input: exit 1, one sentence naming the file (and tensor), no outpu
     await expectFailure(['layer', '--weights', WEIGHTS, '--data', DATA, '--out', existing, '--no-figures'], root, 1, `output directory ${existing} already exists; pass --force to replace it`);
     expect(listing(existing)).toEqual(['keep.txt']);
     expect(readFileSync(join(existing, 'keep.txt'), 'utf8')).toBe('mine');
-    // With --force it is replaced as a whole.
-    const forced = await runInProcess(['layer', '--weights', WEIGHTS, '--data', DATA, '--out', existing, '--no-figures', '--force', '-q']);
-    expect(forced.code).toBe(0);
-    expect(listing(existing)).toEqual(['descrambled-weights.npy', 'descrambled.safetensors', 'descrambler.npy', 'report.json']);
+    // --force does not replace it either: descramble did not write it.
+    await expectFailure(['layer', '--weights', WEIGHTS, '--data', DATA, '--out', existing, '--no-figures', '--force'], root, 1, /refusing to replace .*existing with --force: descramble did not write it/);
+    expect(listing(existing)).toEqual(['keep.txt']);
+    // A folder descramble wrote is replaced as a whole under --force.
+    const ours = join(root, 'ours');
+    expect((await runInProcess(['layer', '--weights', WEIGHTS, '--data', DATA, '--out', ours, '--no-figures', '-q'])).code).toBe(0);
+    writeFileSync(join(ours, 'stale.txt'), 'from before');
+    const forced = await runInProcess(['layer', '--weights', WEIGHTS, '--data', DATA, '--out', ours, '--no-figures', '--force', '-q']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(listing(ours)).toEqual(['.descramble-output.json', 'descrambled-weights.npy', 'descrambled.safetensors', 'descrambler.npy', 'report.json']);
   });
 });
 

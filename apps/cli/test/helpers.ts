@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -7,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { readNpy } from '@descramble/io';
 import Ajv from 'ajv';
 import { Matrix } from 'ml-matrix';
+import type { GramAccumulator } from '@descramble/linalg';
+import { readGramFile } from '../src/gram-file.js';
 import { main } from '../src/main.js';
 
 export const CLI_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,7 +23,7 @@ export interface RunResult {
 }
 
 /** Runs a command line in this process through `main` (the same code path as the binary). */
-export async function runInProcess(args: readonly string[], options: { signal?: AbortSignal } = {}): Promise<RunResult> {
+export async function runInProcess(args: readonly string[], options: { signal?: AbortSignal; cwd?: string } = {}): Promise<RunResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -35,7 +38,7 @@ export async function runInProcess(args: readonly string[], options: { signal?: 
     stdout,
     stderr: stderr as unknown as NodeJS.WriteStream,
     env: { ...process.env, NO_COLOR: '1' },
-    cwd: process.cwd(),
+    cwd: options.cwd ?? process.cwd(),
     signal: options.signal ?? new AbortController().signal,
   });
   return { code, stdout: out, stderr: err };
@@ -47,11 +50,11 @@ export async function runInProcess(args: readonly string[], options: { signal?: 
  */
 export function runChild(
   args: readonly string[],
-  options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv } = {},
+  options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<RunResult & { signalled: boolean }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@descramble/source', join(CLI_ROOT, 'src/bin.ts'), ...args], {
-      cwd: CLI_ROOT,
+      cwd: options.cwd ?? CLI_ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -73,9 +76,36 @@ export function temporaryDirectory(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `descramble-cli-${prefix}-`));
 }
 
+/**
+ * Every file and folder under `root` with a digest of each file's bytes (symbolic links as
+ * their targets' text): equal snapshots mean nothing was created, removed or changed.
+ */
+export function snapshot(root: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  const walk = (folder: string, prefix: string) => {
+    for (const name of readdirSync(folder).sort()) {
+      const path = join(folder, name);
+      const stats = lstatSync(path);
+      const key = `${prefix}${name}`;
+      if (stats.isSymbolicLink()) entries[key] = `-> ${readlinkSync(path)}`;
+      else if (stats.isDirectory()) {
+        entries[`${key}/`] = 'folder';
+        walk(path, `${key}/`);
+      } else entries[key] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    }
+  };
+  walk(root, '');
+  return entries;
+}
+
 /** Entries of a directory (hidden staging directories included). */
 export function listing(directory: string): string[] {
   return existsSync(directory) ? readdirSync(directory).sort() : [];
+}
+
+/** The Gram matrix of a `.gram` file written by `descramble gram` or `merge-gram`. */
+export async function readGramAccumulator(file: string): Promise<GramAccumulator> {
+  return (await readGramFile(file)).accumulator;
 }
 
 export function readMatrixNpy(file: string): Matrix {

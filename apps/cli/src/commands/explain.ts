@@ -25,7 +25,10 @@ import { layerFigures, layerRecord, layerSection, type LayerRecord } from '../la
 import { hiddenLayerGrams, layerMatrix } from '../model-analysis.js';
 import { checkModelData, hiddenLayers, type LoadedModel, loadModel } from '../models.js';
 import { choice, positiveInteger, stringOption } from '../options.js';
-import { OutputDirectory } from '../output-directory.js';
+import { OutputDirectory, runInputs } from '../output-directory.js';
+import { PathComponents, safeComponent } from '../path-components.js';
+import { BIAS_HELP, BIAS_OPTIONS, biasChoice } from '../bias.js';
+import { InputWatch } from '../input-watch.js';
 import { reportDocument, toJson } from '../report-file.js';
 
 const GROUPS = ['orthogonal', 'special-orthogonal'] as const;
@@ -51,6 +54,7 @@ export const explainCommand: Command = {
     ...OPERATOR_OPTIONS,
     group: { type: 'string' },
     ...RESCALE_OPTIONS,
+    ...BIAS_OPTIONS,
     ...OUTPUT_OPTIONS,
     traces: { type: 'string' },
   },
@@ -59,6 +63,7 @@ export const explainCommand: Command = {
     OPERATOR_HELP,
     '--group NAME               orthogonal (default) | special-orthogonal',
     RESCALE_HELP,
+    BIAS_HELP,
     ...outputHelp('./descramble-out/<model>'),
     '--traces N                 without MODEL: DEER traces to generate (default 2000)',
   ],
@@ -84,12 +89,18 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
   const operator = choice(values.operator, OPERATORS, '--operator', 'fourier');
   const group = choice(values.group, GROUPS, '--group', 'orthogonal');
   const rescale = values.rescale === true;
-  const name = basename(modelFile, extname(modelFile));
-  const out = await OutputDirectory.open(stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', name), { force: values.force === true });
+  const bias = biasChoice(values.bias);
+  const name = safeComponent(basename(modelFile, extname(modelFile)));
+  const dataText = stringOption(values, 'data');
+  const inputFiles = bundled ? [] : [modelFile, dataText, stringOption(values, 'architecture')];
+  const watch = new InputWatch(context.cwd, inputFiles);
+  const out = await OutputDirectory.open(stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', name), {
+    force: values.force === true,
+    inputs: runInputs(context.cwd, inputFiles),
+  });
   try {
     const started = performance.now();
     let loaded: LoadedModel;
-    const dataText = stringOption(values, 'data');
     let samples: SampleSource | undefined;
     if (bundled) {
       context.progress.note(`generating ${traces} DEER traces (seed ${context.seed}) for the bundled DEERNet`);
@@ -110,7 +121,8 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
     const layers = hiddenLayers(loaded.model);
     if (layers.length === 0) throw new CliError(`${modelFile}: has no hidden dense or convolution layer to descramble`, 1);
     const loadedAt = performance.now();
-    const grams = await hiddenLayerGrams(loaded, layers, samples, context);
+    const grams = await hiddenLayerGrams(loaded, layers, samples, context, bias);
+    const components = new PathComponents();
     const capturedAt = performance.now();
     const records: LayerRecord[] = [];
     const sections: ReportSection[] = [];
@@ -134,11 +146,12 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
         operator,
         strategy: 'exact',
         rescale,
+        bias,
         descrambledWeights: result.descrambledWeights,
         timings: { descramblerSeconds: seconds },
       });
       records.push(record);
-      const folder = layer.name.replace(/[^A-Za-z0-9._-]+/g, '_');
+      const folder = components.component(layer.name);
       await out.write(`${folder}/descrambler.npy`, writeNpy(fromMatrix(result.P)));
       await out.write(`${folder}/descrambled-weights.npy`, writeNpy(fromMatrix(result.descrambledWeights)));
       files.push(`${folder}/descrambler.npy`, `${folder}/descrambled-weights.npy`);
@@ -170,6 +183,8 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
       files,
       extra: {
         model: loaded.file,
+        bias,
+        renamed: components.renamed,
         data: samples === undefined ? null : { file: samples.file, tensor: samples.tensor, rows: samples.rows, sampleShape: samples.sampleShape },
         timings: {
           loadSeconds: (loadedAt - started) / 1000,
@@ -191,6 +206,7 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
       );
     }
     if (context.signal.aborted) throw new InterruptedError();
+    await watch.check();
     await out.commit();
     if (context.json) context.stdout.write(json);
     else {

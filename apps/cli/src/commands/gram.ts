@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { GramAccumulator } from '@descramble/linalg';
 import { getLayer, isLinearLayer } from '@descramble/nets';
@@ -15,7 +16,12 @@ import { weightsTask } from '../gram-tasks.js';
 import { loadMatrix, openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
 import { checkModelData, loadModel } from '../models.js';
 import { noPositionals, parseShard, shardRows, stringOption } from '../options.js';
-import { writeFileAtomic } from '../output-directory.js';
+import { runInputs, writeFileAtomic } from '../output-directory.js';
+import { safeComponent } from '../path-components.js';
+import { BIAS_HELP, BIAS_OPTIONS, biasChoice } from '../bias.js';
+import { encodeGramFile, fileSha256, GRAM_FILE_MAGIC, type GramProvenance, isGramFile } from '../gram-file.js';
+import { InputWatch } from '../input-watch.js';
+import { loadBias } from './layer.js';
 import { computeGrams } from '../parallel-gram.js';
 import { toJson } from '../report-file.js';
 
@@ -37,6 +43,7 @@ export const gramCommand: Command = {
     weights: { type: 'string' },
     data: { type: 'string' },
     shard: { type: 'string' },
+    ...BIAS_OPTIONS,
     ...OUTPUT_PATH_OPTIONS,
   },
   optionHelp: [
@@ -46,6 +53,7 @@ export const gramCommand: Command = {
     '--weights FILE[:TENSOR]    instead of --model: one weight matrix, out x in',
     '--data FILE[:TENSOR]       inputs, one sample per row (.npy is streamed)',
     '--shard i/n                only shard i of n (0 <= i < n) of the rows',
+    BIAS_HELP,
     ...outputFileHelp('the .gram file (default ./descramble-out/<layer>[-shard-i-of-n].gram)'),
   ],
   examples: [
@@ -67,13 +75,16 @@ async function runGram(values: OptionValues, positionals: readonly string[], con
   if (modelFile !== undefined && layerName === undefined) throw new UsageError('gram: --model needs --layer NAME');
   if (dataText === undefined) throw new UsageError('gram: --data FILE[:TENSOR] is required');
   const shard = parseShard(stringOption(values, 'shard'));
+  const bias = biasChoice(values.bias);
+  const inputFiles = [modelFile, weightsText, dataText, stringOption(values, 'architecture')];
+  const watch = new InputWatch(context.cwd, inputFiles);
   const started = performance.now();
 
   let accumulator: GramAccumulator;
   let name: string;
   let samples: SampleSource;
   let range: { start: number; end: number };
-  let source: Record<string, unknown>;
+  let source: GramProvenance['source'];
   if (modelFile !== undefined) {
     const loaded = await loadModel(modelFile, stringOption(values, 'architecture'));
     const layer = layerName as string;
@@ -89,11 +100,11 @@ async function runGram(values: OptionValues, positionals: readonly string[], con
     checkModelData(loaded, samples);
     range = shardRows(shard, samples.rows);
     name = target.name;
-    [accumulator] = (await computeGrams({ kind: 'capture', model: loaded.model, layers: [layer] }, samples, range, context, {
+    [accumulator] = (await computeGrams({ kind: 'capture', model: loaded.model, layers: [layer], bias }, samples, range, context, {
       pass: () => `capturing '${layer}' on rows ${range.start}..${range.end}`,
       parallel: `capturing '${layer}' on rows ${range.start}..${range.end}`,
     })) as [GramAccumulator];
-    source = { model: modelFile, layer };
+    source = { kind: 'model', file: basename(modelFile), sha256: await fileSha256(modelFile), layer: target.name };
   } else {
     const spec = parseFileSpec(weightsText as string, '--weights');
     const { matrix: weights, tensor } = await loadMatrix(spec, 'weights');
@@ -105,25 +116,38 @@ async function runGram(values: OptionValues, positionals: readonly string[], con
       );
     }
     range = shardRows(shard, samples.rows);
-    name = basename(spec.file, extname(spec.file)) + (spec.tensor ? `-${spec.tensor.replace(/[^A-Za-z0-9._-]+/g, '_')}` : '');
-    [accumulator] = (await computeGrams(weightsTask(weights), samples, range, context, {
+    name = basename(spec.file, extname(spec.file)) + (spec.tensor ? `-${spec.tensor}` : '');
+    const biasVector = bias === 'include' ? await loadBias(spec, tensor, weights.rows) : null;
+    [accumulator] = (await computeGrams(weightsTask(weights, biasVector), samples, range, context, {
       pass: () => `accumulating rows ${range.start}..${range.end}`,
       parallel: `accumulating rows ${range.start}..${range.end}`,
     })) as [GramAccumulator];
-    source = { weights: spec.file, tensor };
+    source = { kind: 'weights', file: basename(spec.file), sha256: await fileSha256(spec.file), tensor };
   }
   if (context.signal.aborted) throw new InterruptedError();
   const suffix = shard === undefined ? '' : `-shard-${shard.index}-of-${shard.count}`;
-  const out = stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}${suffix}.gram`);
-  const path = await writeFileAtomic(out, accumulator.toBytes(), { force: values.force === true });
-  const summary = {
+  const out = stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', `${safeComponent(name)}${suffix}.gram`);
+  const provenance: GramProvenance = {
     format: 'descramble-gram',
-    file: path,
-    ...source,
-    data: samples.file,
-    shard: shard === undefined ? null : { index: shard.index, count: shard.count, start: range.start, end: range.end },
-    dimension: accumulator.dimension,
+    formatVersion: 2,
+    source,
+    bias,
+    data: { file: basename(samples.file), bytes: statSync(samples.file).size, tensor: samples.tensor, rows: samples.rows },
+    ranges: [range],
     count: accumulator.count,
+    dimension: accumulator.dimension,
+  };
+  await watch.check();
+  const path = await writeFileAtomic(out, encodeGramFile(provenance, accumulator), {
+    force: values.force === true,
+    inputs: runInputs(context.cwd, inputFiles),
+    isOurs: isGramFile,
+    magicLength: GRAM_FILE_MAGIC.length,
+  });
+  const summary = {
+    file: path,
+    ...provenance,
+    shard: shard === undefined ? null : { index: shard.index, count: shard.count, start: range.start, end: range.end },
     seconds: (performance.now() - started) / 1000,
   };
   if (context.json) context.stdout.write(toJson(summary));

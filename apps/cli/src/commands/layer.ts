@@ -27,10 +27,14 @@ import {
   RESCALE_OPTIONS,
 } from '../command.js';
 import { weightsTask } from '../gram-tasks.js';
-import { type FileSpec, loadGram, loadMatrix, openSampleSource, parseFileSpec } from '../inputs.js';
+import { type FileSpec, loadGram, loadMatrix, loadTensors, openSampleSource, parseFileSpec } from '../inputs.js';
 import { convergenceFigure, layerFigures, layerRecord, layerSection } from '../layer-analysis.js';
 import { choice, positiveInteger, stringOption } from '../options.js';
-import { OutputDirectory } from '../output-directory.js';
+import { OutputDirectory, runInputs } from '../output-directory.js';
+import { safeComponent } from '../path-components.js';
+import { BIAS_HELP, BIAS_OPTIONS, type BiasChoice, biasChoice } from '../bias.js';
+import { InputWatch } from '../input-watch.js';
+import { isotropicGram } from '../model-analysis.js';
 import { computeGrams } from '../parallel-gram.js';
 import { reportDocument, toJson } from '../report-file.js';
 
@@ -76,6 +80,7 @@ export const layerCommand: Command = {
     'max-iterations': { type: 'string' },
     'gradient-tolerance': { type: 'string' },
     ...RESCALE_OPTIONS,
+    ...BIAS_OPTIONS,
     ...OUTPUT_OPTIONS,
   },
   optionHelp: [
@@ -96,6 +101,8 @@ export const layerCommand: Command = {
     '--max-iterations N         iteration budget of an iterative strategy (default 1000)',
     '--gradient-tolerance X     stop an iterative strategy below this gradient norm (default 1e-8)',
     RESCALE_HELP,
+    BIAS_HELP,
+    '                           (include: the bias is the tensor beside the weights, <name>.bias)',
     ...outputHelp('./descramble-out/<weights name>'),
   ],
   examples: [
@@ -130,8 +137,9 @@ async function runLayer(values: OptionValues, positionals: readonly string[], co
   const weightsSpec = parseFileSpec(weightsText, '--weights');
   const name = defaultName(weightsSpec);
   const outDir = stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', name);
-
-  const out = await OutputDirectory.open(outDir, { force: values.force === true });
+  const inputFiles = [weightsText, ...['data', 'gram', 'second-moment', 'next-weights'].map((option) => stringOption(values, option))];
+  const watch = new InputWatch(context.cwd, inputFiles);
+  const out = await OutputDirectory.open(outDir, { force: values.force === true, inputs: runInputs(context.cwd, inputFiles) });
   try {
     const started = performance.now();
     const { matrix: weights, tensor } = await loadMatrix(weightsSpec, 'weights');
@@ -148,7 +156,7 @@ async function runLayer(values: OptionValues, positionals: readonly string[], co
     const exactGroup: DescramblerGroup = group === 'special-orthogonal' ? 'special-orthogonal' : 'orthogonal';
     const options = { operator, group: exactGroup, rescale, ...(next ? { nextWeights: next.matrix } : {}) };
     const source = sources[0] as 'data' | 'gram' | 'second-moment' | 'isotropic';
-    const result = await computeDescrambler(source, values, weights, weightsSpec, tensor, options, context);
+    const { result, bias } = await computeDescrambler(source, values, weights, weightsSpec, tensor, options, context);
     const exactDone = performance.now();
     const chosen = chooseDescrambler(result, weights, { group, strategy, maxIterations, gradientTolerance }, context);
     const finished = performance.now();
@@ -165,6 +173,7 @@ async function runLayer(values: OptionValues, positionals: readonly string[], co
       strategy,
       group,
       rescale,
+      bias,
       value: chosen.value,
       gap: chosen.gap,
       descrambledWeights: chosen.descrambledWeights,
@@ -221,6 +230,7 @@ async function runLayer(values: OptionValues, positionals: readonly string[], co
       await out.write('report.html', html);
     }
     if (context.signal.aborted) throw new InterruptedError();
+    await watch.check();
     await out.commit();
     if (context.json) context.stdout.write(json);
     else {
@@ -366,7 +376,7 @@ function chooseDescrambler(
 
 function defaultName(spec: FileSpec): string {
   const stem = basename(spec.file, extname(spec.file));
-  return spec.tensor === undefined ? stem : `${stem}-${spec.tensor.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
+  return safeComponent(spec.tensor === undefined ? stem : `${stem}-${spec.tensor}`);
 }
 
 interface DescramblerOptions {
@@ -384,21 +394,31 @@ async function computeDescrambler(
   tensor: string,
   options: DescramblerOptions,
   context: CommandContext,
-): Promise<LayerDescrambler> {
+): Promise<{ result: LayerDescrambler; bias: BiasChoice | 'unknown' }> {
   const shape = `weights '${tensor}' of ${weightsSpec.file} are ${weights.rows} x ${weights.columns}`;
+  const bias = biasChoice(values.bias);
+  const biasVector = async () => (bias === 'include' ? loadBias(weightsSpec, tensor, weights.rows) : null);
   if (source === 'isotropic') {
-    return descrambleLayer({ weights, secondMoment: Matrix.eye(weights.columns), ...options });
+    const vector = await biasVector();
+    if (vector === null) return { result: descrambleLayer({ weights, secondMoment: Matrix.eye(weights.columns), ...options }), bias };
+    return { result: descrambleLayer({ weights, gram: isotropicGram(weights, vector), ...options }), bias };
   }
   if (source === 'gram') {
     const spec = parseFileSpec(values.gram as string, '--gram');
-    const { gram } = await loadGram(spec);
+    const { gram, recordedBias } = await loadGram(spec);
+    if (values.bias !== undefined && recordedBias !== 'unknown' && recordedBias !== bias) {
+      throw new UsageError(`layer: --bias ${bias}, but ${spec.file} was accumulated with --bias ${recordedBias}`);
+    }
     const size = gram instanceof Matrix ? gram.rows : gram.dimension;
     if (size !== weights.rows) {
       throw new InputError(`${spec.file}: Gram matrix is ${size} x ${size}, but ${shape}: it must be ${weights.rows} x ${weights.rows}`, {
         file: spec.file,
       });
     }
-    return descrambleLayer({ weights, gram, ...options });
+    return { result: descrambleLayer({ weights, gram, ...options }), bias: recordedBias };
+  }
+  if (source === 'second-moment' && bias === 'include') {
+    throw new UsageError('layer: --bias include needs the mean of the inputs too, which --second-moment (E[x x^T]) does not give; use --data, or --bias exclude');
   }
   if (source === 'second-moment') {
     const spec = parseFileSpec(values['second-moment'] as string, '--second-moment');
@@ -409,7 +429,7 @@ async function computeDescrambler(
         { file: spec.file },
       );
     }
-    return descrambleLayer({ weights, secondMoment: matrix, ...options });
+    return { result: descrambleLayer({ weights, secondMoment: matrix, ...options }), bias };
   }
   const spec = parseFileSpec(values.data as string, '--data');
   const samples = await openSampleSource(spec);
@@ -420,9 +440,34 @@ async function computeDescrambler(
     );
   }
   // The same builder as descrambleLayerAsync (S = W x per block), over --threads workers when asked.
-  const [accumulator] = (await computeGrams(weightsTask(weights), samples, { start: 0, end: samples.rows }, context, {
+  const [accumulator] = (await computeGrams(weightsTask(weights, await biasVector()), samples, { start: 0, end: samples.rows }, context, {
     pass: () => `accumulating the Gram matrix of ${samples.rows} samples`,
     parallel: `accumulating the Gram matrix of ${samples.rows} samples`,
   })) as [GramAccumulator];
-  return descrambleLayer({ weights, gram: accumulator, ...options });
+  return { result: descrambleLayer({ weights, gram: accumulator, ...options }), bias };
+}
+
+/**
+ * The bias of a layer given by its weights alone (`--bias include`): the tensor beside the
+ * weights in the same file, `<name>.bias` for `<name>.weight` (PyTorch's naming).
+ */
+export async function loadBias(spec: FileSpec, tensor: string, rows: number): Promise<Float64Array> {
+  const name = tensor.endsWith('weight') ? `${tensor.slice(0, -'weight'.length)}bias` : undefined;
+  const tensors = await loadTensors(spec.file);
+  const found = name === undefined ? undefined : tensors.get(name);
+  if (name === undefined || found === undefined) {
+    throw new InputError(`${spec.file}: --bias include needs the layer's bias, but there is no tensor${name === undefined ? '' : ` '${name}'`} beside weights '${tensor}'; pass --bias exclude, or a file that holds both`, {
+      file: spec.file,
+      tensor,
+    });
+  }
+  if (found.shape.length !== 1 || found.shape[0] !== rows || typeof found.data[0] === 'bigint') {
+    throw new InputError(`${spec.file}: bias '${name}' has shape [${found.shape.join(', ')}] ${found.dtype}, but the weights have ${rows} rows: it must be [${rows}], floating point`, {
+      file: spec.file,
+      tensor: name,
+    });
+  }
+  const vector = Float64Array.from(found.data as ArrayLike<number>);
+  if (!vector.every(Number.isFinite)) throw new InputError(`${spec.file}: bias '${name}' has a non-finite value`, { file: spec.file, tensor: name });
+  return vector;
 }

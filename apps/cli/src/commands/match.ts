@@ -32,7 +32,9 @@ import { openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js
 import { verificationInputs } from '../model-analysis.js';
 import { checkModelData, loadModel } from '../models.js';
 import { positiveInteger, stringOption } from '../options.js';
-import { OutputDirectory } from '../output-directory.js';
+import { OutputDirectory, runInputs } from '../output-directory.js';
+import { safeComponent } from '../path-components.js';
+import { InputWatch } from '../input-watch.js';
 import { reportDocument, toJson } from '../report-file.js';
 import { REPARAMETRISATION_TOLERANCE } from './permute.js';
 
@@ -135,8 +137,11 @@ function cnnForMatching(network: MatchedNetwork & { kind: 'cnn' }): Cnn {
 async function runMatch(values: OptionValues, positionals: readonly string[], context: CommandContext): Promise<void> {
   if (positionals.length !== 2) throw new UsageError('match: give two model files, MODEL_A MODEL_B');
   const [fileA, fileB] = positionals as [string, string];
-  const out = await OutputDirectory.open(stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', `${basename(fileB, extname(fileB))}-aligned`), {
+  const inputFiles = [fileA, fileB, stringOption(values, 'data'), stringOption(values, 'architecture')];
+  const watch = new InputWatch(context.cwd, inputFiles);
+  const out = await OutputDirectory.open(stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', safeComponent(`${basename(fileB, extname(fileB))}-aligned`)), {
     force: values.force === true,
+    inputs: runInputs(context.cwd, inputFiles),
   });
   try {
     const architecture = stringOption(values, 'architecture');
@@ -190,6 +195,7 @@ async function runMatch(values: OptionValues, positionals: readonly string[], co
     );
     await out.write('report.json', json);
     if (context.signal.aborted) throw new InterruptedError();
+    await watch.check();
     await out.commit();
     if (context.json) context.stdout.write(json);
     else {

@@ -30,7 +30,10 @@ import { openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js
 import { hiddenLayerGrams, layerMatrix, oddUpToNextLinear, verificationInputs } from '../model-analysis.js';
 import { checkModelData, hiddenLayers, loadModel } from '../models.js';
 import { choice, stringOption } from '../options.js';
-import { OutputDirectory } from '../output-directory.js';
+import { OutputDirectory, runInputs } from '../output-directory.js';
+import { PathComponents, safeComponent } from '../path-components.js';
+import { BIAS_HELP, BIAS_OPTIONS, biasChoice } from '../bias.js';
+import { InputWatch } from '../input-watch.js';
 import { reportDocument, toJson } from '../report-file.js';
 
 /** Largest acceptable max |f(x) - g(x)| relative to max(1, max |f(x)|): float64 round-off. */
@@ -54,12 +57,14 @@ export const permuteCommand: Command = {
     ...MODEL_INPUT_OPTIONS,
     ...OPERATOR_OPTIONS,
     signed: { type: 'boolean' },
+    ...BIAS_OPTIONS,
     ...OUTPUT_OPTIONS,
   },
   optionHelp: [
     ...MODEL_INPUT_HELP,
     OPERATOR_HELP,
     '--signed                   signed permutations where the activations are odd',
+    BIAS_HELP,
     ...outputHelp('./descramble-out/<model>-permuted'),
   ],
   examples: [
@@ -87,8 +92,14 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
   if (positionals.length !== 1) throw new UsageError('permute: give exactly one MODEL file');
   const modelFile = positionals[0] as string;
   const operator = choice(values.operator, OPERATORS, '--operator', 'fourier');
-  const name = `${basename(modelFile, extname(modelFile))}-permuted`;
-  const out = await OutputDirectory.open(stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', name), { force: values.force === true });
+  const name = safeComponent(`${basename(modelFile, extname(modelFile))}-permuted`);
+  const bias = biasChoice(values.bias);
+  const inputFiles = [modelFile, stringOption(values, 'data'), stringOption(values, 'architecture')];
+  const watch = new InputWatch(context.cwd, inputFiles);
+  const out = await OutputDirectory.open(stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', name), {
+    force: values.force === true,
+    inputs: runInputs(context.cwd, inputFiles),
+  });
   try {
     const started = performance.now();
     const loaded = await loadModel(modelFile, stringOption(values, 'architecture'));
@@ -100,7 +111,8 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
     }
     const layers = hiddenLayers(loaded.model);
     if (layers.length === 0) throw new CliError(`${modelFile}: has no hidden dense or convolution layer to permute`, 1);
-    const grams = await hiddenLayerGrams(loaded, layers, samples, context);
+    const grams = await hiddenLayerGrams(loaded, layers, samples, context, bias);
+    const components = new PathComponents();
     let model = loaded.model;
     const records: Record<string, unknown>[] = [];
     const sections: ReportSection[] = [];
@@ -124,6 +136,7 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
         units: gram.rows,
         gramSource: source,
         sampleCount: count,
+        bias,
         operator,
         signed,
         permutation: Array.from(result.permutation),
@@ -134,9 +147,10 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
         gap: result.gap,
         solver: { method: result.assignment.method, proved: result.assignment.proved, iterations: result.assignment.iterations, seconds },
       });
+      const stem = components.component(layer.name);
       if (isLinearLayer(before) && isLinearLayer(after)) {
-        figures[`${layer.name}-weights`] = { kind: 'heatmap', title: `${layer.name}: weights as trained`, values: layerMatrix(before), colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
-        figures[`${layer.name}-permuted`] = { kind: 'heatmap', title: `${layer.name}: units permuted smoothest-first`, values: layerMatrix(after), colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
+        figures[`${stem}-weights`] = { kind: 'heatmap', title: `${layer.name}: weights as trained`, values: layerMatrix(before), colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
+        figures[`${stem}-permuted`] = { kind: 'heatmap', title: `${layer.name}: units permuted smoothest-first`, values: layerMatrix(after), colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
       }
       sections.push({
         heading: `Layer ${layer.name}`,
@@ -146,7 +160,7 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
           `- smoothness ${result.value.toPrecision(6)} (as trained ${identityValue.toPrecision(6)}), lower bound ${result.lowerBound.toPrecision(6)}, relative gap ${result.gap.toExponential(2)}`,
           `- new order: ${Array.from(result.permutation).join(', ')}`,
         ].join('\n'),
-        figures: [figures[`${layer.name}-weights`], figures[`${layer.name}-permuted`]].filter((f): f is Figure => f !== undefined),
+        figures: [figures[`${stem}-weights`], figures[`${stem}-permuted`]].filter((f): f is Figure => f !== undefined),
       });
     }
     const inputs = await verificationInputs(loaded.model, samples, context.seed);
@@ -176,7 +190,7 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
       seed: context.seed,
       layers: [],
       files,
-      extra: { model: modelFile, permutation: { layers: records, verification }, timings: { totalSeconds: (performance.now() - started) / 1000 } },
+      extra: { model: modelFile, bias, renamed: components.renamed, permutation: { layers: records, verification }, timings: { totalSeconds: (performance.now() - started) / 1000 } },
     });
     const json = toJson(report);
     await out.write('report.json', json);
@@ -192,6 +206,7 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
       );
     }
     if (context.signal.aborted) throw new InterruptedError();
+    await watch.check();
     await out.commit();
     if (context.json) context.stdout.write(json);
     else {

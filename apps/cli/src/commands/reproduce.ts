@@ -9,7 +9,7 @@ import {
   outputDirectoryHelp,
 } from '../command.js';
 import { choice, stringOption } from '../options.js';
-import { OutputDirectory } from '../output-directory.js';
+import { OutputDirectory, runInputs } from '../output-directory.js';
 import { reportDocument, toJson } from '../report-file.js';
 
 export const reproduceCommand: Command = {
@@ -34,6 +34,7 @@ async function runReproduce(values: OptionValues, positionals: readonly string[]
   const name = choice(positionals[0], [...EXPERIMENT_NAMES, 'all'] as const, 'reproduce: the experiment', 'all') as ExperimentName | 'all';
   const out = await OutputDirectory.open(stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', `reproduce-${name}`), {
     force: values.force === true,
+    inputs: runInputs(context.cwd, []),
   });
   try {
     context.progress.note(`reproducing ${name === 'all' ? `all ${EXPERIMENT_NAMES.length} experiments` : name}`);

@@ -13,7 +13,9 @@ import {
 import { loadMatrix, parseFileSpec } from '../inputs.js';
 import { layerFigures, spectralSummary } from '../layer-analysis.js';
 import { noPositionals, positiveInteger, stringOption } from '../options.js';
-import { OutputDirectory } from '../output-directory.js';
+import { OutputDirectory, runInputs } from '../output-directory.js';
+import { safeComponent } from '../path-components.js';
+import { InputWatch } from '../input-watch.js';
 import { reportDocument, toJson } from '../report-file.js';
 
 export const spectrumCommand: Command = {
@@ -48,9 +50,11 @@ async function runSpectrum(values: OptionValues, positionals: readonly string[],
   const weightsText = stringOption(values, 'weights');
   if (weightsText === undefined) throw new UsageError('spectrum: --weights FILE[:TENSOR] is required');
   const spec = parseFileSpec(weightsText, '--weights');
-  const stem = basename(spec.file, extname(spec.file)) + (spec.tensor ? `-${spec.tensor.replace(/[^A-Za-z0-9._-]+/g, '_')}` : '');
-  const out = await OutputDirectory.open(stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', `${stem}-spectrum`), {
+  const stem = basename(spec.file, extname(spec.file)) + (spec.tensor ? `-${spec.tensor}` : '');
+  const watch = new InputWatch(context.cwd, [weightsText]);
+  const out = await OutputDirectory.open(stringOption(values, 'out') ?? join(context.cwd, 'descramble-out', safeComponent(`${stem}-spectrum`)), {
     force: values.force === true,
+    inputs: runInputs(context.cwd, [weightsText]),
   });
   try {
     const started = performance.now();
@@ -101,6 +105,7 @@ async function runSpectrum(values: OptionValues, positionals: readonly string[],
       );
     }
     if (context.signal.aborted) throw new InterruptedError();
+    await watch.check();
     await out.commit();
     if (context.json) context.stdout.write(json);
     else context.stdout.write(`${stem}: notch ${summary.notchDepthDb.toPrecision(4)} dB, 90% band |k| <= ${summary.inputBand90} (input), ${summary.hiddenBand90} (hidden)\nwrote ${out.path}\n`);
