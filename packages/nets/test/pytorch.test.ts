@@ -20,7 +20,7 @@ describe('PyTorch fixtures reproduced', () => {
         it(`${label}: outputs and hidden values to 1e-6 (float32) and 1e-12 (float64)`, async () => {
           const { input } = network.reference;
           for (const [hidden, [layer, at]] of Object.entries(network.taps)) {
-            const captured = await capture(model, input, layer, { at, keep: true, gram: false });
+            const captured = await capture(model, input, layer, { at, keep: true, gram: false, bias: 'include' });
             const values = captured.values!;
             const expected32 = network.reference.float32[hidden]!;
             const expected64 = network.reference.float64[hidden]!;
