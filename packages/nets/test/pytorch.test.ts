@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capture } from '../src/capture.js';
 import { forward } from '../src/forward.js';
+import { isLinearLayer, type SequentialModel } from '../src/layers.js';
 import { fixtureNetworks, maxAbs } from './helpers.js';
 
 /**
@@ -36,6 +37,32 @@ describe('PyTorch fixtures reproduced', () => {
       }
     });
   }
+
+  it("bias 'exclude' removes exactly one offset per channel from PyTorch's preactivations (the bias, or the folded bias of a batch norm)", async () => {
+    for (const network of fixtureNetworks()) {
+      const [{ model }] = network.sources() as [{ model: SequentialModel }];
+      for (const [hidden, [layer, at]] of Object.entries(network.taps)) {
+        if (at !== 'preactivation') continue;
+        const excluded = await capture(model, network.reference.input, layer, { at, keep: true, gram: false });
+        expect(excluded.bias).toBe('exclude');
+        const withBias = network.reference.float64[hidden]!;
+        const values = excluded.values!.data;
+        const { channels, positions, samples } = excluded;
+        const biasLayer = model.layers.find((l) => l.name === excluded.biasLayer)!;
+        const direct = model.layers[excluded.layerIndex] === biasLayer;
+        for (let c = 0; c < channels; c++) {
+          const offset = withBias.data[c * positions]! - values[c * positions]!;
+          if (direct && isLinearLayer(biasLayer)) expect(Math.abs(offset - biasLayer.bias!.data[c]!), `${network.name} ${hidden} channel ${c}`).toBeLessThan(1e-12);
+          for (let n = 0; n < samples; n++) {
+            for (let p = 0; p < positions; p++) {
+              const k = (n * channels + c) * positions + p;
+              expect(Math.abs(withBias.data[k]! - values[k]! - offset), `${network.name} ${hidden}`).toBeLessThan(1e-12);
+            }
+          }
+        }
+      }
+    }
+  });
 
   it('records the precision of the weights it was given', () => {
     const [mlp] = fixtureNetworks();
