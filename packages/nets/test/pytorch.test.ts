@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capture } from '../src/capture.js';
 import { forward } from '../src/forward.js';
-import { isLinearLayer, type SequentialModel } from '../src/layers.js';
+import { isLinearLayer } from '../src/layers.js';
 import { fixtureNetworks, maxAbs } from './helpers.js';
 
 /**
@@ -40,7 +40,7 @@ describe('PyTorch fixtures reproduced', () => {
 
   it("bias 'exclude' removes exactly one offset per channel from PyTorch's preactivations (the bias, or the folded bias of a batch norm)", async () => {
     for (const network of fixtureNetworks()) {
-      const [{ model }] = network.sources() as [{ model: SequentialModel }];
+      const { model } = network.sources()[0]!;
       for (const [hidden, [layer, at]] of Object.entries(network.taps)) {
         if (at !== 'preactivation') continue;
         const excluded = await capture(model, network.reference.input, layer, { at, keep: true, gram: false });
