@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { capture } from '../src/capture.js';
 import { forward } from '../src/forward.js';
 import { isLinearLayer } from '../src/layers.js';
-import { fixtureNetworks, maxAbs } from './helpers.js';
+import { fixtureNetworks, jsonOf, LOCAL, maxAbs } from './helpers.js';
 
 /**
  * PyTorch's own outputs and hidden values, reproduced from the ONNX files and from the weight
@@ -62,6 +62,29 @@ describe('PyTorch fixtures reproduced', () => {
         }
       }
     }
+  });
+
+  it("the Gram with bias 'exclude' and 'include' matches PyTorch's (F.linear / F.conv with bias=None or b), for every preactivation tap", async () => {
+    const grams = jsonOf<Record<string, Record<string, { channels: number; exclude: number[]; include: number[] }>>>(LOCAL, 'bias-grams.json');
+    let compared = 0;
+    for (const network of fixtureNetworks()) {
+      for (const { label, model } of network.sources()) {
+        for (const [hidden, [layer, at]] of Object.entries(network.taps)) {
+          if (at !== 'preactivation') continue;
+          const expected = grams[network.name]![hidden]!;
+          for (const mode of ['exclude', 'include'] as const) {
+            const result = await capture(model, network.reference.input, layer, { bias: mode });
+            expect(result.bias).toBe(mode);
+            expect(result.channels).toBe(expected.channels);
+            // float64 sums of at most a few hundred products in another order: a few hundred ulps
+            const scale = Math.max(...expected[mode].map(Math.abs));
+            expect(maxAbs(result.gram!.to1DArray(), expected[mode]) / scale, `${label} ${hidden} ${mode}`).toBeLessThan(1e-12);
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBe(2 * (2 * 3 + 1 * 3 + 3 * 2 + 2 * 2));
   });
 
   it('records the precision of the weights it was given', () => {
