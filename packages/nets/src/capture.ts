@@ -13,6 +13,9 @@ import { formatShape, shapeSize, type Tensor } from './tensor.js';
  *   its output.
  * - `activation`: the output of that activation (the preactivation itself when there is none).
  * - `output`: exactly the named layer's output.
+ *
+ * Whether the values contain the bias is the separate `bias` option (default `exclude`, for
+ * `output` too: the output of a dense layer tapped with the default is `W h`).
  */
 export type CapturePoint = 'preactivation' | 'activation' | 'output';
 
@@ -60,7 +63,8 @@ export interface CaptureOptions {
   readonly before?: 'activation' | 'after';
   /**
    * Accumulate the Gram matrix over units (default true), into this accumulator if one is given
-   * (its dimension must be the number of channels).
+   * (its dimension must be the number of channels). If the capture throws (an abort, a
+   * non-finite value), a given accumulator keeps the blocks added before the failing one.
    */
   readonly gram?: boolean | GramAccumulator;
   /** Also return the captured values, concatenated (default false; needs them to fit in memory). */
