@@ -62,7 +62,7 @@ describe('capture', () => {
   const x = randomTensor([37, 5], 9);
 
   it('returns the preactivations and their Gram S S^T', async () => {
-    const result = await capture(mlp, x, 'fc1', { keep: true, batchSize: 8 });
+    const result = await capture(mlp, x, 'fc1', { keep: true, batchSize: 8, bias: 'include' });
     const expected = forward(mlp, x, { to: 'bn1' });
     expect(Array.from(result.values!.data)).toEqual(Array.from(expected.data));
     expect(result.layer).toBe('bn1');
@@ -120,7 +120,7 @@ describe('capture', () => {
   });
 
   it("accepts the issue's wording: before 'activation' or 'after'", async () => {
-    const pre = await capture(mlp, x, 'fc1', { before: 'activation', keep: true });
+    const pre = await capture(mlp, x, 'fc1', { before: 'activation', keep: true, bias: 'include' });
     const post = await capture(mlp, x, 'fc1', { before: 'after', keep: true });
     expect(pre.layer).toBe('bn1');
     expect(post.layer).toBe('act1');

@@ -1,8 +1,8 @@
 import { GramAccumulator } from '@descramble/linalg';
 import type { Matrix } from 'ml-matrix';
-import { InvalidArgumentError, netsScope, ShapeMismatchError } from './errors.js';
+import { EmptyInputError, InvalidArgumentError, NonFiniteActivationError, netsScope, ShapeMismatchError } from './errors.js';
 import { applyLayer, type BatchInput, toBatch } from './forward.js';
-import { type LayerReference, layerIndex, layerShapes, type SequentialModel } from './layers.js';
+import { isLinearLayer, type Layer, type LayerReference, layerIndex, layerShapes, type SequentialModel } from './layers.js';
 import { formatShape, shapeSize, type Tensor } from './tensor.js';
 
 /**
@@ -13,8 +13,21 @@ import { formatShape, shapeSize, type Tensor } from './tensor.js';
  *   its output.
  * - `activation`: the output of that activation (the preactivation itself when there is none).
  * - `output`: exactly the named layer's output.
+ *
+ * Whether the values contain the bias is the separate `bias` option (default `exclude`, for
+ * `output` too: the output of a dense layer tapped with the default is `W h`).
  */
 export type CapturePoint = 'preactivation' | 'activation' | 'output';
+
+/**
+ * Whether captured preactivations contain the bias: `exclude` gives `S = W H` (the data of the
+ * descrambling criterion, bias off), `include` gives `S = W H + b 1^T` (what the next activation
+ * actually receives). Shared default: `exclude`.
+ */
+export type BiasMode = 'include' | 'exclude';
+
+/** The default of every `bias` option: `S = W H`, without the bias. */
+export const DEFAULT_BIAS: BiasMode = 'exclude';
 
 /** Progress of a capture: samples done so far, and the total when known. */
 export interface CaptureProgress {
@@ -33,13 +46,25 @@ export interface CaptureOptions {
   /** Default `preactivation`. */
   readonly at?: CapturePoint;
   /**
+   * Whether the captured values contain the bias of the linear layer they come from (default
+   * `exclude`: `S = W H`). With batch norm between that layer and the tap, the whole chain is one
+   * affine map per channel, `c (W h) + d`; `exclude` drops its offset `d` (the layer's bias and
+   * the batch norm's mean and shift) and keeps the scale `c`. Values past a nonlinearity (an
+   * `activation` tap) contain the bias inside the nonlinearity: asking to exclude it there is an
+   * `InvalidArgumentError`, and the default resolves to `include` (recorded in the result).
+   */
+  readonly bias?: BiasMode;
+  /** Checked before every block: aborting stops the capture with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /**
    * Alias of `at` in the issue's wording: `before: 'activation'` is `at: 'preactivation'`,
    * `before: 'after'` is `at: 'activation'` (the value after the activation). `at` wins if both are given.
    */
   readonly before?: 'activation' | 'after';
   /**
    * Accumulate the Gram matrix over units (default true), into this accumulator if one is given
-   * (its dimension must be the number of channels).
+   * (its dimension must be the number of channels). If the capture throws (an abort, a
+   * non-finite value), a given accumulator keeps the blocks added before the failing one.
    */
   readonly gram?: boolean | GramAccumulator;
   /** Also return the captured values, concatenated (default false; needs them to fit in memory). */
@@ -59,6 +84,14 @@ export interface CaptureResult {
   /** Index of that layer in `model.layers` (-1: the model's input). */
   readonly layerIndex: number;
   readonly at: CapturePoint;
+  /** Whether the captured values (and the Gram) contain the bias: the data this result is of. */
+  readonly bias: BiasMode;
+  /**
+   * The linear layer whose bias `bias` refers to (the last dense or convolution layer before the
+   * tap with only batch norm or flatten in between); null when the values are the model's input
+   * (no bias anywhere) or lie past a nonlinearity.
+   */
+  readonly biasLayer: string | null;
   /** Per-sample shape of the captured values, e.g. `[12]` or `[8, 6, 6]`. */
   readonly shape: readonly number[];
   /** Number of input samples processed. */
@@ -99,6 +132,58 @@ function atFromBefore(before: CaptureOptions['before']): CapturePoint {
   throw new InvalidArgumentError('capture', 'before', `expected 'activation' or 'after', got ${JSON.stringify(before)}`, netsScope);
 }
 
+/**
+ * The layers `0..end` to run for a capture, and which data they give: with `exclude`, the last
+ * linear layer runs without its bias and the batch norms after it without their offset (mean and
+ * shift zero), so the chain computes `c (W h)` instead of `c (W h + b - mean) + shift`.
+ */
+function resolveBias(model: SequentialModel, end: number, requested: BiasMode | undefined, operation: string): { layers: readonly Layer[]; bias: BiasMode; biasLayer: string | null } {
+  if (requested !== undefined && requested !== 'include' && requested !== 'exclude') {
+    throw new InvalidArgumentError(operation, 'bias', `expected 'include' or 'exclude', got ${JSON.stringify(requested)}`, netsScope);
+  }
+  const layers = model.layers.slice(0, end + 1);
+  let source = end;
+  while (source >= 0 && (layers[source]!.kind === 'batchnorm' || layers[source]!.kind === 'flatten')) source--;
+  if (source < 0) return { layers, bias: requested ?? DEFAULT_BIAS, biasLayer: null };
+  const linear = layers[source]!;
+  if (!isLinearLayer(linear)) {
+    if (requested === 'exclude') {
+      throw new InvalidArgumentError(
+        operation,
+        'bias',
+        `the values after layer ${JSON.stringify(layers[end]!.name)} lie past the nonlinearity ${JSON.stringify(linear.name)}, so the bias cannot be excluded; capture at 'preactivation' or pass bias: 'include'`,
+        netsScope,
+      );
+    }
+    return { layers, bias: 'include', biasLayer: null };
+  }
+  const bias = requested ?? DEFAULT_BIAS;
+  if (bias === 'exclude') {
+    layers[source] = { ...linear, bias: null };
+    for (let i = source + 1; i <= end; i++) {
+      const layer = layers[i]!;
+      if (layer.kind === 'batchnorm') {
+        const zeros = { shape: layer.mean.shape, data: new Float64Array(layer.mean.data.length) };
+        layers[i] = { ...layer, mean: zeros, shift: zeros };
+      }
+    }
+  }
+  return { layers, bias, biasLayer: linear.name };
+}
+
+/** Throws `NonFiniteActivationError` at the first non-finite value of a layer's output. */
+function checkFiniteOutput(x: Tensor, layer: string, firstSample: number, operation: string): void {
+  const data = x.data;
+  for (let i = 0; i < data.length; i++) {
+    // v - v is 0 for finite v and NaN for NaN and +-Infinity: one comparison per entry
+    const v = data[i]!;
+    if (v - v !== 0) {
+      const perSample = data.length / x.shape[0]!;
+      throw new NonFiniteActivationError(operation, layer, firstSample + Math.floor(i / perSample), v);
+    }
+  }
+}
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<InputBlock> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
@@ -115,6 +200,13 @@ function isBlockIterable(value: unknown): value is Iterable<InputBlock> {
  * sample; `count` is then N x positions). Memory is bounded by one block, so a stream of blocks
  * (e.g. `readNpyBlocks` of a file larger than memory) is handled in constant space unless `keep`
  * is set. Streams may be sync or async iterables.
+ *
+ * Preactivations are `S = W H` by default (`bias: 'exclude'`); the result's `bias` records which
+ * data were used. Every layer's output is checked as it is computed, so an overflow is reported
+ * where it happens rather than as a NaN Gram later.
+ *
+ * @throws EmptyInputError when no sample arrives; NonFiniteActivationError when a layer's output
+ *   is not finite (naming the layer and the sample); the signal's reason when `signal` aborts.
  */
 export async function capture(model: SequentialModel, inputs: CaptureInputs, layer: LayerReference, options: CaptureOptions = {}): Promise<CaptureResult> {
   const operation = 'capture';
@@ -122,7 +214,9 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   if (at !== 'preactivation' && at !== 'activation' && at !== 'output') {
     throw new InvalidArgumentError(operation, 'at', `expected preactivation, activation or output, got ${JSON.stringify(at)}`, netsScope);
   }
+  options.signal?.throwIfAborted();
   const end = captureLayerIndex(model, layer, at);
+  const { layers, bias, biasLayer } = resolveBias(model, end, options.bias, operation);
   const shapes = layerShapes(model);
   const shape = shapes[end + 1]!;
   if (shape.length === 0) throw new ShapeMismatchError(operation, 'captured shape', '[channels, ...]', formatShape(shape));
@@ -144,10 +238,16 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   let total = options.total;
   let scratch: Float64Array | null = null;
 
-  const consume = (block: InputBlock): void => consumeBatch(toBatch(block, model.inputShape, operation));
+  const consume = (block: InputBlock): void => {
+    options.signal?.throwIfAborted();
+    consumeBatch(toBatch(block, model.inputShape, operation));
+  };
   const consumeBatch = (input: Tensor): void => {
     let x = input;
-    for (let i = 0; i <= end; i++) x = applyLayer(model.layers[i]!, x);
+    for (let i = 0; i <= end; i++) {
+      x = applyLayer(layers[i]!, x);
+      checkFiniteOutput(x, layers[i]!.name, done, operation);
+    }
     const samples = x.shape[0]!;
     if (accumulator !== null && samples > 0) {
       if (positions === 1) accumulator.addRowsFlat(x.data, samples);
@@ -183,12 +283,15 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
     const sampleSize = shapeSize(model.inputShape);
     for (let start = 0; start < samples || (start === 0 && samples === 0); start += batchSize) {
       const rows = Math.min(batchSize, samples - start);
+      options.signal?.throwIfAborted();
       // already validated as a whole: blocks go straight to the layers
       consumeBatch({ shape: [rows, ...model.inputShape], data: batch.data.subarray(start * sampleSize, (start + rows) * sampleSize) });
       if (samples === 0) break;
     }
   }
 
+  const name = end >= 0 ? model.layers[end]!.name : 'input';
+  if (done === 0) throw new EmptyInputError(operation, name);
   let values: Tensor | null = null;
   if (options.keep === true) {
     const data = new Float64Array(done * channels * positions);
@@ -199,11 +302,12 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
     }
     values = { shape: [done, ...shape], data };
   }
-  const name = end >= 0 ? model.layers[end]!.name : 'input';
   return {
     layer: name,
     layerIndex: end,
     at,
+    bias,
+    biasLayer,
     shape,
     samples: done,
     channels,

@@ -130,3 +130,34 @@ export class OptionalDependencyError extends NetsError {
     this.instructions = instructions;
   }
 }
+
+/** A capture saw no samples: a Gram of zero samples is not data, so it is refused. */
+export class EmptyInputError extends NetsError {
+  override readonly name = 'EmptyInputError';
+  /** The layer whose values were to be captured. */
+  readonly layer: string;
+
+  constructor(operation: string, layer: string) {
+    super(operation, `no samples reached layer ${JSON.stringify(layer)}: the inputs are empty`);
+    this.layer = layer;
+  }
+}
+
+/**
+ * A layer produced a non-finite value from finite inputs (an overflow in the forward pass, e.g.
+ * an input of 3e38 through a dense layer). A `NonFiniteValueError` that also names the layer and
+ * the sample (row of the inputs, counted over all blocks) where it first appeared.
+ */
+export class NonFiniteActivationError extends NonFiniteValueError {
+  override readonly name: string = 'NonFiniteActivationError';
+  /** The first layer whose output held the non-finite value. */
+  readonly layer: string;
+  /** Index of the sample (over all blocks of the inputs, from 0) where it first appeared. */
+  readonly sample: number;
+
+  constructor(operation: string, layer: string, sample: number, value: number) {
+    super(operation, `the output of layer ${JSON.stringify(layer)} for sample ${sample} (an overflow in the forward pass)`, value);
+    this.layer = layer;
+    this.sample = sample;
+  }
+}

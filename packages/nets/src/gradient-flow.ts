@@ -41,6 +41,8 @@ export interface GradientFlowOptions {
   readonly recordEvery?: number;
   /** Called at every recorded step with the time, loss and a copy of the weights. */
   readonly onStep?: (report: GradientFlowReport) => void;
+  /** Checked before every integration step: aborting throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** A recorded point of a gradient-flow trajectory. */
@@ -69,6 +71,8 @@ export interface GradientFlowResult {
 /** Integrates the SMG gradient flow of a two-layer linear network; see `GradientFlowOptions`. */
 export function linearGradientFlow(options: GradientFlowOptions): GradientFlowResult {
   const operation = 'linearGradientFlow';
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const initial = initialWeights(options.initial, operation);
   const h = initial.hidden;
   if (!Number.isInteger(h) || h < 1) throw new InvalidArgumentError(operation, 'hidden', `expected a positive integer, got ${h}`, netsScope);
@@ -154,6 +158,7 @@ export function linearGradientFlow(options: GradientFlowOptions): GradientFlowRe
   };
   record(0);
   for (let step = 1; step <= options.steps; step++) {
+    signal?.throwIfAborted();
     derivative(w1, w2, k1a, k1b);
     if (method === 'euler') {
       axpy(w1, w1, dt, k1a);

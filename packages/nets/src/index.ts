@@ -16,6 +16,7 @@ export {
   type TensorToWrite,
 } from './architecture.js';
 export {
+  type BiasMode,
   type CaptureInputs,
   type CaptureOptions,
   type CapturePoint,
@@ -23,13 +24,16 @@ export {
   type CaptureResult,
   capture,
   captureLayerIndex,
+  DEFAULT_BIAS,
   type InputBlock,
 } from './capture.js';
 export {
+  EmptyInputError,
   InvalidArgumentError,
   InvalidPermutationError,
   MissingTensorError,
   NetsError,
+  NonFiniteActivationError,
   NonFiniteValueError,
   NotOddActivationError,
   OptionalDependencyError,

@@ -3,7 +3,7 @@ import { createRng } from '@descramble/linalg';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, UnsupportedOperatorError } from './errors.js';
 import { forward } from './forward.js';
-import { modelFromOnnx } from './onnx.js';
+import { modelFromOnnx, readOnnxModel, writeOnnxModel } from './onnx.js';
 
 const rng = createRng(3);
 const w1 = rng.normalArray(6 * 4); // MatMul weight, [in = 6, out = 4]
@@ -96,5 +96,40 @@ describe('modelFromOnnx', () => {
     const parsed = readOnnx(writeOnnx(symbolic));
     expect(() => modelFromOnnx(parsed)).toThrow(InvalidArgumentError);
     expect(modelFromOnnx(parsed, { inputShape: [2, 3] }).inputShape).toEqual([2, 3]);
+  });
+
+  it('names every layer, never empty and never twice, deterministically, and keeps the names through a round trip', () => {
+    const square = (seed: number) => ({ dtype: 'float64' as const, shape: [3, 3], data: createRng(seed).normalArray(9) });
+    const transB = { transB: { type: 'int' as const, value: 1 } };
+    const description: OnnxModelDescription = {
+      graph: {
+        nodes: [
+          { opType: 'Gemm', name: '/fc', inputs: ['x', '...weight'], outputs: ['h1'], attributes: transB },
+          { opType: 'Relu', name: '/a/b', inputs: ['h1'], outputs: ['h2'] },
+          { opType: 'Relu', name: 'a_b', inputs: ['h2'], outputs: ['h3'] },
+          { opType: 'Gemm', inputs: ['h3', '.weight'], outputs: ['h4'], attributes: transB },
+          { opType: 'Tanh', name: 'dense3', inputs: ['h4'], outputs: ['h5'] },
+          { opType: 'Gemm', name: '/blk/fc', inputs: ['h5', '.weight'], outputs: ['h6'], attributes: transB },
+          { opType: 'Relu', inputs: ['h6'], outputs: ['h7'] },
+          { opType: 'Gemm', inputs: ['h7', 'w.weight'], outputs: ['h8'], attributes: transB },
+          { opType: 'Gemm', inputs: ['h8', 'w'], outputs: ['h9'], attributes: transB },
+          { opType: 'Sigmoid', name: '/', inputs: ['h9'], outputs: ['y'] },
+        ],
+        initializers: { '...weight': square(1), '.weight': square(2), 'w.weight': square(3), w: square(4) },
+        inputs: [{ name: 'x', dtype: 'float64', shape: ['N', 3] }],
+        outputs: [{ name: 'y', dtype: 'float64', shape: ['N', 3] }],
+      },
+    };
+    const model = modelFromOnnx(readOnnx(writeOnnx(description)));
+    const names = model.layers.map((l) => l.name);
+    // '...weight' loses its suffix; an empty weight name falls back to the node's name, then to
+    // <kind><position>; a taken name gets #2; '/a/b' reads 'a.b', distinct from 'a_b'
+    expect(names).toEqual(['..', 'a.b', 'a_b', 'dense3', 'dense3#2', 'blk.fc', 'relu6', 'w', 'w#2', 'logistic9']);
+    expect(new Set(names).size).toBe(names.length);
+    expect(modelFromOnnx(readOnnx(writeOnnx(description))).layers.map((l) => l.name)).toEqual(names);
+    const again = readOnnxModel(writeOnnxModel(model));
+    expect(again.layers.map((l) => l.name)).toEqual(names);
+    const input = { shape: [4, 3], data: createRng(5).normalArray(12) };
+    expect(Array.from(forward(again, input).data)).toEqual(Array.from(forward(model, input).data));
   });
 });

@@ -114,6 +114,8 @@ function nodeLayerName(node: OnnxNode): string {
  * `Dropout` (the identity at inference). Weights and constants may be initializers or
  * `Constant` nodes. Dense and convolution layers are named after their weight initializer
  * (`fc1.weight` gives `fc1`), batch norms after their scale; other layers after their node.
+ * A name that would be empty falls back to the node's name, then to `<kind><position>`
+ * (e.g. `dense2`); a name already taken gets `#2`, `#3`, ... in graph order.
  * The precision is float32 when every weight used was float32.
  *
  * @throws UnsupportedOperatorError, MissingTensorError, ShapeMismatchError.
@@ -156,9 +158,12 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
 
   const layers: Layer[] = [];
   const names = new Set<string>();
-  const unique = (name: string): string => {
-    let candidate = name;
-    for (let k = 1; candidate === '' || names.has(candidate); k++) candidate = `${name === '' ? 'layer' : name}_${k}`;
+  // Names come from the file: never empty (the node's name, else `<kind><position>` as
+  // `sequential` names), and never shared by two layers (the second `fc` is `fc#2`, ...).
+  const unique = (name: string, node: OnnxNode, kind: string): string => {
+    const base = name !== '' ? name : nodeLayerName(node) !== '' ? nodeLayerName(node) : `${kind}${layers.length}`;
+    let candidate = base;
+    for (let k = 2; names.has(candidate); k++) candidate = `${base}#${k}`;
     names.add(candidate);
     return candidate;
   };
@@ -180,7 +185,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
     }
     const activationName = ACTIVATION_OPS[node.opType];
     if (activationName !== undefined) {
-      layers.push(activation(activationName, unique(nodeLayerName(node))));
+      layers.push(activation(activationName, unique(nodeLayerName(node), node, activationName)));
       current = node.outputs[0]!;
       continue;
     }
@@ -193,7 +198,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
         const beta = attributeNumber(node, 'beta', 1);
         const matrix = scaled(attributeNumber(node, 'transB', 0) === 1 ? w.tensor : transpose2d(w.tensor), alpha);
         const c = optionalWeight(node, 2);
-        layers.push(dense({ name: unique(layerNameOf(w.name)), weight: matrix, bias: c === null ? null : biasVector(c.tensor, matrix.shape[0]!, beta, node) }));
+        layers.push(dense({ name: unique(layerNameOf(w.name), node, 'dense'), weight: matrix, bias: c === null ? null : biasVector(c.tensor, matrix.shape[0]!, beta, node) }));
         current = node.outputs[0]!;
         break;
       }
@@ -211,7 +216,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
           current = next.outputs[0]!;
           index++;
         }
-        layers.push(dense({ name: unique(layerNameOf(w.name)), weight: matrix, bias }));
+        layers.push(dense({ name: unique(layerNameOf(w.name), node, 'dense'), weight: matrix, bias }));
         break;
       }
       case 'Conv': {
@@ -226,7 +231,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
         const dilations = attributeInts(node, 'dilations') ?? new Array<number>(rank).fill(1);
         const pads = attributeInts(node, 'pads') ?? new Array<number>(2 * rank).fill(0);
         const group = attributeNumber(node, 'group', 1);
-        const name = unique(layerNameOf(w.name));
+        const name = unique(layerNameOf(w.name), node, rank === 1 ? 'conv1d' : 'conv2d');
         if (rank === 1) {
           layers.push(conv1d({ name, weight: w.tensor, bias: b?.tensor ?? null, stride: strides[0]!, padding: [pads[0]!, pads[1]!], dilation: dilations[0]!, groups: group }));
         } else if (rank === 2) {
@@ -250,7 +255,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
         const scale = weight(node, 1);
         layers.push(
           batchNorm({
-            name: unique(layerNameOf(scale.name)),
+            name: unique(layerNameOf(scale.name), node, 'batchnorm'),
             scale: scale.tensor,
             shift: weight(node, 2).tensor,
             mean: weight(node, 3).tensor,
@@ -263,7 +268,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
       }
       case 'Flatten': {
         if (attributeNumber(node, 'axis', 1) !== 1) throw new UnsupportedOperatorError(operation, 'Flatten', node.name, 'only axis = 1 is supported');
-        layers.push(flatten(unique(nodeLayerName(node))));
+        layers.push(flatten(unique(nodeLayerName(node), node, 'flatten')));
         current = node.outputs[0]!;
         break;
       }
@@ -276,7 +281,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
         if (!flattening && !sized) {
           throw new UnsupportedOperatorError(operation, 'Reshape', node.name, `only reshapes to [N, -1] (a flatten) are supported, got ${JSON.stringify(dims)}`);
         }
-        layers.push(flatten(unique(nodeLayerName(node))));
+        layers.push(flatten(unique(nodeLayerName(node), node, 'flatten')));
         current = node.outputs[0]!;
         break;
       }

@@ -255,3 +255,86 @@ describe('linearGradientFlow', () => {
     expect(() => linearGradientFlow({ inputs: x, targets: y, initial: tanh, time: 1, steps: 10 })).toThrow(InvalidArgumentError);
   });
 });
+
+/**
+ * A signal that aborts at its `after`-th check (a stand-in where no callback runs between the
+ * checks, e.g. between minibatches); `checks` counts the calls.
+ */
+function abortingAt(after: number, reason: Error): AbortSignal & { checks: number } {
+  const fake = {
+    checks: 0,
+    aborted: false,
+    reason,
+    throwIfAborted(): void {
+      fake.checks++;
+      if (fake.checks >= after) throw reason;
+    },
+  };
+  return fake as unknown as AbortSignal & { checks: number };
+}
+
+describe('cancellation of training', () => {
+  const { x, y } = data(64, 6, 3, 1);
+  const settings = { inputs: x, targets: y, optimizer: { kind: 'adam', learningRate: 0.01 } as const, epochs: 10, batchSize: 16, seed: 1 };
+
+  it("trainMlp: a pre-aborted signal throws its reason at once; an abort from onEpoch stops before the next epoch", () => {
+    const reason = new Error('stop');
+    expect(() => trainMlp(createMlp({ sizes: [6, 4, 3], seed: 2 }), { ...settings, signal: AbortSignal.abort(reason) })).toThrow(reason);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    expect(() =>
+      trainMlp(createMlp({ sizes: [6, 4, 3], seed: 2 }), {
+        ...settings,
+        signal: controller.signal,
+        onEpoch: ({ epoch }) => {
+          seen.push(epoch);
+          if (epoch === 2) controller.abort(new Error('enough'));
+          return undefined;
+        },
+      }),
+    ).toThrow('enough');
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('trainMlp checks between minibatches, not only between epochs', () => {
+    const reason = new Error('mid-epoch');
+    // checks: on entry, before epoch 1, before its first minibatch, before its second (aborts)
+    const signal = abortingAt(4, reason);
+    let epochs = 0;
+    expect(() =>
+      trainMlp(createMlp({ sizes: [6, 4, 3], seed: 2 }), {
+        ...settings,
+        signal,
+        onEpoch: () => {
+          epochs++;
+          return undefined;
+        },
+      }),
+    ).toThrow(reason);
+    expect(epochs).toBe(0);
+  });
+
+  it('linearGradientFlow: pre-aborted throws at once; an abort from onStep stops at the next step', () => {
+    const initial = createMlp({ sizes: [6, 4, 3], activation: 'identity', bias: false, initialisation: { kind: 'normal', std: 0.1 }, seed: 4 });
+    const reason = new Error('stop');
+    expect(() => linearGradientFlow({ inputs: x, targets: y, initial, time: 1, steps: 100, signal: AbortSignal.abort(reason) })).toThrow(reason);
+    const controller = new AbortController();
+    const steps: number[] = [];
+    expect(() =>
+      linearGradientFlow({
+        inputs: x,
+        targets: y,
+        initial,
+        time: 1,
+        steps: 100,
+        recordEvery: 10,
+        signal: controller.signal,
+        onStep: ({ step }) => {
+          steps.push(step);
+          if (step === 20) controller.abort(new Error('enough'));
+        },
+      }),
+    ).toThrow('enough');
+    expect(steps).toEqual([0, 10, 20]);
+  });
+});

@@ -322,6 +322,8 @@ export interface TrainOptions {
   readonly shuffle?: boolean;
   /** Called after every epoch; return `false` to stop early. */
   readonly onEpoch?: (report: EpochReport) => undefined | boolean;
+  /** Checked before every epoch and every minibatch: aborting throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** Result of training. */
@@ -344,10 +346,13 @@ function checkPositive(value: number, operation: string, argument: string): void
  * Trains a dense network (dense and activation layers; a two-layer linear network is
  * `createMlp({ sizes: [d, h, o], activation: 'identity', bias: false, ... })`) by minibatch SGD
  * or Adam on the squared loss. The model passed in is not changed; the trained copy is returned
- * with the loss history. Throws `NonFiniteValueError` if the loss diverges.
+ * with the loss history. Throws `NonFiniteValueError` if the loss diverges, and the signal's
+ * reason if `signal` aborts (checked between epochs and minibatches).
  */
 export function trainMlp(model: SequentialModel, options: TrainOptions): TrainResult {
   const operation = 'trainMlp';
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const network = toNetwork(model, operation);
   const data = dataArrays(network, options.inputs, options.targets, operation);
   const { samples, inFeatures, outFeatures } = data;
@@ -398,6 +403,7 @@ export function trainMlp(model: SequentialModel, options: TrainOptions): TrainRe
   const losses = new Float64Array(options.epochs);
   let epochsRun = 0;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    signal?.throwIfAborted();
     if (options.shuffle !== false) {
       for (let i = samples - 1; i > 0; i--) {
         const j = Math.floor(rng.uniform() * (i + 1));
@@ -407,6 +413,7 @@ export function trainMlp(model: SequentialModel, options: TrainOptions): TrainRe
       }
     }
     for (let start = 0; start < samples; start += batchSize) {
+      signal?.throwIfAborted();
       const rows = Math.min(batchSize, samples - start);
       for (let r = 0; r < rows; r++) {
         const source = order[start + r]!;

@@ -76,6 +76,11 @@ export interface ChannelDescramblingOptions {
   readonly activation?: 'odd' | 'other';
   /** Options of the QAP solver (method, seed, budget). */
   readonly solver?: QuadraticAssignmentOptions;
+  /**
+   * Checked by every QAP solve (see its `signal`) and between the sign rounds: aborting throws
+   * the signal's reason. Overrides `solver.signal`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A (signed) channel permutation with its certificate. */
@@ -123,7 +128,9 @@ export function descrambleChannels(gram: Matrix, options: ChannelDescramblingOpt
   const operator = options.operator ?? 'fourier';
   const a = typeof operator === 'string' ? smoothnessMatrix(c, operator) : operator;
   if (a.rows !== c || a.columns !== c) throw new DimensionMismatchError(operation, 'smoothness matrix', `${c} x ${c}`, `${a.rows} x ${a.columns}`, permutationScope);
-  const solver = options.solver ?? {};
+  const signal = options.signal ?? options.solver?.signal;
+  signal?.throwIfAborted();
+  const solver: QuadraticAssignmentOptions = signal === undefined ? (options.solver ?? {}) : { ...options.solver, signal };
   if (!signed) {
     const assignment = solveQuadraticAssignment(a, gram, solver);
     const signs = new Int8Array(c).fill(1);
@@ -182,6 +189,7 @@ function alternateSigns(
   const signs = Int8Array.from(permutation, (q) => sigma[q]!);
   let value = optimiseSigns(c, flatA, flatB, permutation, signs);
   for (let round = 0; round < 8; round++) {
+    solver.signal?.throwIfAborted();
     for (let i = 0; i < c; i++) sigma[permutation[i]!] = signs[i]!;
     const next = solveQuadraticAssignment(a, signCorrected(gram, sigma), { ...solver, initial: permutation });
     if (next.value >= value - 1e-12 * Math.abs(value)) break;

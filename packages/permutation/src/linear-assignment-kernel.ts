@@ -25,6 +25,8 @@ export const SPARSE_MIN_SIZE = 384;
  * @param col4row - output: the column of each row
  * @param strategy - 'auto': square problems with n >= SPARSE_MIN_SIZE use the sparse phase; 'dense':
  *   never (used by tests to cross-check the two)
+ * @param signal - checked before every augmentation (each costs at least O(cols)); aborting
+ *   throws its reason
  * @returns -1 on success, otherwise the first row that cannot be assigned (infeasible)
  */
 export function linearAssignmentKernel(
@@ -33,6 +35,7 @@ export function linearAssignmentKernel(
   cost: Float64Array,
   col4row: Int32Array,
   strategy: 'auto' | 'dense' = 'auto',
+  signal?: AbortSignal,
 ): number {
   const u = new Float64Array(rows);
   const v = new Float64Array(cols);
@@ -58,12 +61,13 @@ export function linearAssignmentKernel(
       if (j >= 0) u[i] = cost[i * cols + j]! - v[j]!;
     }
     if (rows >= SPARSE_MIN_SIZE && strategy === 'auto' && nFree > 0) {
-      sparseAugment(rows, cost, u, v, col4row, row4col);
+      sparseAugment(rows, cost, u, v, col4row, row4col, signal);
     }
   }
 
   for (let curRow = 0; curRow < rows; curRow++) {
     if (col4row[curRow]! >= 0) continue;
+    signal?.throwIfAborted();
     // Dijkstra on reduced costs c_ij - u_i - v_j (all >= 0, zero on matched pairs).
     // Columns are swept in storage order, skipping the scanned ones: sequential access.
     shortest.fill(Number.POSITIVE_INFINITY);

@@ -51,6 +51,7 @@ export function sparseAugment(
   v: Float64Array,
   col4row: Int32Array,
   row4col: Int32Array,
+  signal?: AbortSignal,
 ): void {
   const k = sparseDegree(n);
   const candidates = cheapestPerRow(n, k, cost);
@@ -65,6 +66,7 @@ export function sparseAugment(
 
   for (let curRow = 0; curRow < n; curRow++) {
     if (col4row[curRow]! >= 0) continue;
+    signal?.throwIfAborted();
     let nTouched = 0;
     let nVisitedRows = 0;
     let nVisitedCols = 0;

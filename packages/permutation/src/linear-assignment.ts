@@ -6,6 +6,8 @@ import { linearAssignmentKernel } from './linear-assignment-kernel.js';
 export interface LinearAssignmentOptions {
   /** Maximise the total instead of minimising it. Default `false`. */
   readonly maximize?: boolean;
+  /** Checked before every augmenting path: aborting throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** An optimal assignment and its total. */
@@ -38,6 +40,7 @@ export function solveLinearAssignment(
   options: LinearAssignmentOptions = {},
 ): LinearAssignmentResult {
   const operation = 'solveLinearAssignment';
+  options.signal?.throwIfAborted();
   const maximize = options.maximize ?? false;
   const m = cost.rows;
   const n = cost.columns;
@@ -60,7 +63,7 @@ export function solveLinearAssignment(
     }
   }
   const col4row = new Int32Array(rows);
-  const failed = linearAssignmentKernel(rows, cols, flat, col4row);
+  const failed = linearAssignmentKernel(rows, cols, flat, col4row, 'auto', options.signal);
   if (failed >= 0) throw new InfeasibleAssignmentError(operation, transpose ? 'column' : 'row', failed);
   const assignment = new Int32Array(m);
   if (transpose) {

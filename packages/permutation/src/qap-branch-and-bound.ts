@@ -36,6 +36,7 @@ export function branchAndBoundKernel(
   b: Float64Array,
   incumbent: Int32Array,
   maxNodes: number,
+  signal?: AbortSignal,
 ): BranchAndBoundOutcome {
   let integral = true;
   for (let i = 0; i < n * n && integral; i++) integral = Number.isInteger(a[i]!) && Number.isInteger(b[i]!);
@@ -62,6 +63,8 @@ export function branchAndBoundKernel(
 
   const visit = (depth: number, fixed: number): void => {
     if (aborted) return;
+    // every 256 nodes: a node costs O(m^3) for m free facilities
+    if ((nodes & 255) === 0) signal?.throwIfAborted();
     if (++nodes > maxNodes) {
       aborted = true;
       return;

@@ -68,10 +68,12 @@ export function faqKernel(
   tolerance: number,
   out: Int32Array,
   ws: FaqWorkspace,
+  signal?: AbortSignal,
 ): number {
   const { work1, work2, grad, direction, cols } = ws;
   let iterations = 0;
   for (let it = 1; it <= maxIterations; it++) {
+    signal?.throwIfAborted();
     iterations = it;
     // grad = A P B^T + A^T P B
     gemm(false, false, n, n, n, 1, a, 0, n, p, 0, n, 0, work1, 0, n);

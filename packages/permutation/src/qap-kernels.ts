@@ -105,11 +105,14 @@ export function twoOptKernel(
   delta: Float64Array,
   tolerance: number,
   maxSwaps: number,
+  signal?: AbortSignal,
 ): number {
   fillSwapDeltas(n, a, b, p, delta);
   const scratch = new Float64Array(4 * n);
   let swaps = 0;
   while (swaps < maxSwaps) {
+    // one check per pass: a pass scans all n (n - 1) / 2 swaps
+    signal?.throwIfAborted();
     let best = -tolerance;
     let r = -1;
     let s = -1;
@@ -154,6 +157,7 @@ export function robustTabuSearch(
   tabu: Float64Array,
   deadline = Number.POSITIVE_INFINITY,
   minimumIterations = 0,
+  signal?: AbortSignal,
 ): { value: number; iterations: number } {
   best.set(p);
   if (n < 2) return { value: qapValue(n, a, b, best), iterations: 0 };
@@ -168,6 +172,7 @@ export function robustTabuSearch(
   let tenure = n;
   let performed = 0;
   for (let iteration = 1; iteration <= iterations; iteration++) {
+    if ((iteration & 7) === 0) signal?.throwIfAborted();
     if ((iteration & 7) === 0 && iteration > minimumIterations && deadline !== Number.POSITIVE_INFINITY && performance.now() > deadline) {
       break;
     }

@@ -55,6 +55,11 @@ export interface QuadraticAssignmentOptions {
   readonly maxNodes?: number;
   /** Lower bound to report (default 'best': the larger of eigenvalue and Gilmore-Lawler for n <= 256). */
   readonly bound?: QuadraticAssignmentBound;
+  /**
+   * Checked between FAQ iterations, 2-opt passes, every 8 tabu moves, every 256 branch-and-bound
+   * nodes and between restarts: aborting throws the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A permutation with its value, a lower bound and the evidence of the search. */
@@ -154,14 +159,14 @@ function runFaq(problem: Problem, options: QuadraticAssignmentOptions, rng: Rng,
   if (randomised) randomisedStart(n, p, rng);
   else barycentre(n, p);
   const out = new Int32Array(n);
-  const iterations = faqKernel(n, a, b, p, options.maxIterations ?? 30, options.tolerance ?? 0.03, out, createFaqWorkspace(n));
+  const iterations = faqKernel(n, a, b, p, options.maxIterations ?? 30, options.tolerance ?? 0.03, out, createFaqWorkspace(n), options.signal);
   return { permutation: out, value: qapValue(n, a, b, out), iterations, proved: false };
 }
 
-function runTwoOpt(problem: Problem, start: Int32Array): Candidate {
+function runTwoOpt(problem: Problem, start: Int32Array, signal: AbortSignal | undefined): Candidate {
   const { n, a, b } = problem;
   const p = Int32Array.from(start);
-  const swaps = twoOptKernel(n, a, b, p, new Float64Array(n * n), 0, 100 * n * n + 1000);
+  const swaps = twoOptKernel(n, a, b, p, new Float64Array(n * n), 0, 100 * n * n + 1000, signal);
   return { permutation: p, value: qapValue(n, a, b, p), iterations: swaps, proved: false };
 }
 
@@ -170,13 +175,14 @@ function runTabu(
   start: Int32Array,
   iterations: number,
   rng: Rng,
+  signal: AbortSignal | undefined,
   deadline?: number,
   minimumIterations = 0,
 ): Candidate {
   const { n, a, b } = problem;
   const p = Int32Array.from(start);
   const best = new Int32Array(n);
-  const outcome = robustTabuSearch(n, a, b, p, iterations, rng, best, new Float64Array(n * n), new Float64Array(n * n), deadline, minimumIterations);
+  const outcome = robustTabuSearch(n, a, b, p, iterations, rng, best, new Float64Array(n * n), new Float64Array(n * n), deadline, minimumIterations, signal);
   return { permutation: best, value: outcome.value, iterations: outcome.iterations, proved: false };
 }
 
@@ -194,9 +200,10 @@ function better(x: Candidate, y: Candidate): Candidate {
 function runAuto(problem: Problem, options: QuadraticAssignmentOptions, rng: Rng): Candidate {
   const { n } = problem;
   const started = performance.now();
+  const signal = options.signal;
   if (n <= 8) {
-    const seed = runTwoOpt(problem, runFaq(problem, options, rng, false).permutation);
-    const exact = branchAndBoundKernel(n, problem.a, problem.b, seed.permutation, options.maxNodes ?? 2_000_000);
+    const seed = runTwoOpt(problem, runFaq(problem, options, rng, false).permutation, signal);
+    const exact = branchAndBoundKernel(n, problem.a, problem.b, seed.permutation, options.maxNodes ?? 2_000_000, signal);
     return { permutation: exact.permutation, value: exact.value, iterations: exact.nodes, proved: exact.proved };
   }
   const faqOptions = { ...options, maxIterations: 30 };
@@ -207,7 +214,7 @@ function runAuto(problem: Problem, options: QuadraticAssignmentOptions, rng: Rng
   // that a tight limit goes to the tabu search.
   const polish = (p: Int32Array): Candidate =>
     deadline === undefined
-      ? runTwoOpt(problem, p)
+      ? runTwoOpt(problem, p, signal)
       : { permutation: p, value: qapValue(n, problem.a, problem.b, p), iterations: 0, proved: false };
   let best = polish(runLemma1Rounding(problem).permutation);
   if (options.initial !== undefined) best = better(best, polish(Int32Array.from(options.initial)));
@@ -217,12 +224,13 @@ function runAuto(problem: Problem, options: QuadraticAssignmentOptions, rng: Rng
   const perRestart = Math.max(1, Math.floor(total / restarts));
   let moves = 0;
   for (let r = 0; r < restarts; r++) {
+    signal?.throwIfAborted();
     if (deadline !== undefined && r > 0 && performance.now() > deadline) break;
     // first restart continues from the best start (at least n moves even when timed, about
     // one steepest descent); the others from FAQ starts
     const start =
       r === 0 ? best.permutation : runFaq(problem, faqOptions, rng, !(deadline !== undefined && r === 1)).permutation;
-    const found = runTabu(problem, start, perRestart, rng, deadline, r === 0 ? n : 0);
+    const found = runTabu(problem, start, perRestart, rng, signal, deadline, r === 0 ? n : 0);
     best = better(best, found);
     moves += found.iterations;
   }
@@ -254,6 +262,7 @@ export function solveQuadraticAssignment(
   options: QuadraticAssignmentOptions = {},
 ): QuadraticAssignmentResult {
   const operation = 'solveQuadraticAssignment';
+  options.signal?.throwIfAborted();
   const n = a.rows;
   if (n === 0) throw new DimensionMismatchError(operation, 'A', 'a non-empty square matrix', '0 x 0', permutationScope);
   const problem: Problem = { n, a: readSquare(operation, 'A', a, n), b: readSquare(operation, 'B', b, n) };
@@ -267,8 +276,9 @@ export function solveQuadraticAssignment(
       found = runAuto(problem, options, rng);
       break;
     case 'branch-and-bound': {
-      const start = options.initial ?? runTwoOpt(problem, runFaq(problem, {}, rng, false).permutation).permutation;
-      const exact = branchAndBoundKernel(n, problem.a, problem.b, start, options.maxNodes ?? 2_000_000);
+      const signal = options.signal;
+      const start = options.initial ?? runTwoOpt(problem, runFaq(problem, signal === undefined ? {} : { signal }, rng, false).permutation, signal).permutation;
+      const exact = branchAndBoundKernel(n, problem.a, problem.b, start, options.maxNodes ?? 2_000_000, signal);
       found = { permutation: exact.permutation, value: exact.value, iterations: exact.nodes, proved: exact.proved };
       break;
     }
@@ -279,10 +289,10 @@ export function solveQuadraticAssignment(
       found = runFaq(problem, options, rng, options.faqStart === 'randomised');
       break;
     case 'two-opt':
-      found = runTwoOpt(problem, options.initial ?? identity);
+      found = runTwoOpt(problem, options.initial ?? identity, options.signal);
       break;
     case 'tabu':
-      found = runTabu(problem, options.initial ?? identity, options.maxIterations ?? 100 * n, rng);
+      found = runTabu(problem, options.initial ?? identity, options.maxIterations ?? 100 * n, rng, options.signal);
       break;
     default:
       throw new InvalidArgumentError(operation, 'method', `unknown method ${String(method)}`, permutationScope);

@@ -27,6 +27,8 @@ export interface WeightMatchingOptions {
   readonly seed?: number;
   /** Maximum number of sweeps over all layers (default 100). */
   readonly maxSweeps?: number;
+  /** Checked before every layer's assignment of every sweep: aborting throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** Outcome of a weight matching. */
@@ -69,6 +71,7 @@ function matchFlat(
   b: FlatLayer[],
   options: WeightMatchingOptions,
 ): { permutations: Int32Array[]; similarity: number; sweeps: number; converged: boolean } {
+  options.signal?.throwIfAborted();
   const hidden = a.length - 1;
   const permutations = Array.from({ length: hidden }, (_, l) => Int32Array.from({ length: a[l]!.out }, (_, i) => i));
   const rng = createRng(options.seed ?? 0);
@@ -85,11 +88,12 @@ function matchFlat(
     }
     let changed = false;
     for (const l of order) {
+      options.signal?.throwIfAborted();
       const width = a[l]!.out;
       const cost = layerCost(a, b, permutations, l);
       for (let i = 0; i < cost.length; i++) cost[i] = -cost[i]!;
       const p = new Int32Array(width);
-      linearAssignmentKernel(width, width, cost, p);
+      linearAssignmentKernel(width, width, cost, p, 'auto', options.signal);
       // keep the old permutation on ties so that convergence is detected
       let oldScore = 0;
       let newScore = 0;

@@ -16,6 +16,8 @@ const model = streamingModel(Number(seedText), Number(featuresText), Number(hidd
 let reports = 0;
 const result = await capture(model, readNpyBlocks(path!, Number(rowsText)), 'fc1', {
   at: 'preactivation',
+  // the reference Gram is of W x + b
+  bias: 'include',
   onProgress: () => {
     reports++;
   },
