@@ -19,6 +19,7 @@ import {
   runInProcess,
   schemaErrors,
   temporaryDirectory,
+  weightsJson,
 } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -33,7 +34,8 @@ describe('descramble explain', () => {
   const out = join(root, 'mlp');
 
   it('descrambles every hidden layer of the ONNX MLP; values equal Lemma 1 on the PyTorch preactivations', async () => {
-    const result = await runInProcess(['explain', fixture('mlp.onnx'), '--data', fixture('mlp_input.npy'), '--out', out, '--json']);
+    // --bias include: the data S are PyTorch's preactivations z = W x + b.
+    const result = await runInProcess(['explain', fixture('mlp.onnx'), '--data', fixture('mlp_input.npy'), '--bias', 'include', '--out', out, '--json']);
     expect(result.stderr).toContain("capturing 'fc2' preactivations");
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -55,10 +57,34 @@ describe('descramble explain', () => {
       const layer = report.layers.find((l: { name: string }) => l.name === name);
       expect(Math.abs(layer.optimum - optimum) / optimum).toBeLessThan(1e-12);
       expect(layer.sampleCount).toBe(5);
+      expect(layer.bias).toBe('include');
     }
+    expect(report.bias).toBe('include');
     const tensors = readSafetensors(readFileSync(join(out, 'descrambled.safetensors'))).tensors;
     expect([...tensors.keys()].sort()).toEqual(['fc1.descrambled_weight', 'fc1.descrambler', 'fc2.descrambled_weight', 'fc2.descrambler']);
     for (const file of report.files) expect(existsSync(join(out, file)), file).toBe(true);
+  });
+
+  it('by default (--bias exclude) the data are S = W x, without the bias, for every command that builds S', async () => {
+    const w = referenceMatrix(weightsJson.mlp?.['fc1.weight'] as never);
+    const s = w.mmul(referenceMatrix(reference.mlp.input).transpose());
+    const b = s.mmul(s.transpose());
+    const optimum = lemma1Optimum(smoothness(b.rows), b, symmetricEigenvalues);
+    const explained = await runInProcess(['explain', fixture('mlp.onnx'), '--data', fixture('mlp_input.npy'), '--out', join(root, 'mlp-exclude'), '--json', '-q', '--no-figures']);
+    expect(explained.code, explained.stderr).toBe(0);
+    const fc1 = JSON.parse(explained.stdout).layers[0];
+    expect(fc1.bias).toBe('exclude');
+    expect(Math.abs(fc1.optimum - optimum) / optimum).toBeLessThan(1e-12);
+    const layer = await runInProcess(['layer', '--weights', `${fixture('mlp_float64.safetensors')}:fc1.weight`, '--data', fixture('mlp_input.npy'), '--out', join(root, 'layer-exclude'), '--json', '-q', '--no-figures']);
+    expect(layer.code, layer.stderr).toBe(0);
+    expect(Math.abs(JSON.parse(layer.stdout).layers[0].optimum - optimum) / optimum).toBeLessThan(1e-12);
+    // --bias include on `layer` finds fc1.bias beside fc1.weight and agrees with explain.
+    const included = await runInProcess(['layer', '--weights', `${fixture('mlp_float64.safetensors')}:fc1.weight`, '--data', fixture('mlp_input.npy'), '--bias', 'include', '--out', join(root, 'layer-include'), '--json', '-q', '--no-figures']);
+    expect(included.code, included.stderr).toBe(0);
+    const z = referenceMatrix(reference.mlp.float64.z1);
+    const bz = z.transpose().mmul(z);
+    const withBias = lemma1Optimum(smoothness(bz.rows), bz, symmetricEigenvalues);
+    expect(Math.abs(JSON.parse(included.stdout).layers[0].optimum - withBias) / withBias).toBeLessThan(1e-12);
   });
 
   it('reads safetensors weights with an architecture spec and finds the same descramblers as from ONNX', async () => {
@@ -67,7 +93,7 @@ describe('descramble explain', () => {
       spec,
       JSON.stringify({ inputShape: [16], layers: [{ type: 'dense', name: 'fc1' }, { type: 'tanh' }, { type: 'dense', name: 'fc2' }, { type: 'tanh' }, { type: 'dense', name: 'fc3' }] }),
     );
-    const result = await runInProcess(['explain', fixture('mlp_float64.safetensors'), '--architecture', spec, '--data', fixture('mlp_input.npy'), '--out', join(root, 'mlp-spec'), '--json', '-q', '--no-figures']);
+    const result = await runInProcess(['explain', fixture('mlp_float64.safetensors'), '--architecture', spec, '--data', fixture('mlp_input.npy'), '--bias', 'include', '--out', join(root, 'mlp-spec'), '--json', '-q', '--no-figures']);
     expect(result.code, result.stderr).toBe(0);
     const fromSpec = JSON.parse(result.stdout).layers;
     const fromOnnx = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).layers;
@@ -77,7 +103,7 @@ describe('descramble explain', () => {
 
   it('descrambles the channels of the convolution of the ONNX CNN (tensor-shaped samples)', async () => {
     const cnnOut = join(root, 'cnn');
-    const result = await runInProcess(['explain', fixture('cnn.onnx'), '--data', fixture('cnn_input.npy'), '--out', cnnOut, '--json', '-q', '--no-figures']);
+    const result = await runInProcess(['explain', fixture('cnn.onnx'), '--data', fixture('cnn_input.npy'), '--bias', 'include', '--out', cnnOut, '--json', '-q', '--no-figures']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(schemaErrors(report)).toBe('');
@@ -114,14 +140,15 @@ describe('descramble explain', () => {
     const [layer] = report.layers;
     expect(layer.weights.shape).toEqual([80, 256]);
     expect(layer.sampleCount).toBe(2000);
-    // Independently: the same traces from the experiments' generator, S = W1 X^T + b1, B = S S^T.
+    // Independently: the same traces from the experiments' generator, S = W1 X^T (the default
+    // --bias exclude), B = S S^T.
+    expect(layer.bias).toBe('exclude');
     const net = loadDeerNet();
     const spec = deerDatasetSpec({ timePoints: 256, distancePoints: net.card.data.distancePoints, maxTime: net.card.data.maxTimeMicroseconds });
     const batch = generateDeerBatch(spec, createRng(2021), 2000);
     const x = new Matrix(2000, 256);
     for (let n = 0; n < 2000; n++) for (let t = 0; t < 256; t++) x.set(n, t, batch.inputs[n * 256 + t] as number);
     const s = net.firstWeights.mmul(x.transpose());
-    for (let i = 0; i < 80; i++) for (let n = 0; n < 2000; n++) s.set(i, n, s.get(i, n) + (net.firstBias[i] as number));
     const b = s.mmul(s.transpose());
     const a = smoothness(80);
     const optimum = lemma1Optimum(a, b, symmetricEigenvalues);
