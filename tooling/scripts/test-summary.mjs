@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints one closing line for the whole monorepo, "tests: N passed, M failed",
-// summed from every package's vitest JSON report (test-results/vitest.json).
+// summed from every package's vitest JSON reports (test-results/vitest*.json).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -13,13 +13,16 @@ for (const group of ['packages', 'apps']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir).sort()) {
-    const report = join(dir, name, 'test-results', 'vitest.json');
-    if (!existsSync(report)) continue;
-    const json = JSON.parse(readFileSync(report, 'utf8'));
-    passed += json.numPassedTests;
-    failed += json.numFailedTests;
-    skipped += json.numPendingTests + json.numTodoTests;
-    perPackage.push(`${group}/${name}: ${json.numPassedTests} passed, ${json.numFailedTests} failed`);
+    // vitest.json, and vitest-<suite>.json of a package's further suites (the CLI's built binary).
+    const results = join(dir, name, 'test-results');
+    if (!existsSync(results)) continue;
+    for (const file of readdirSync(results).filter((f) => /^vitest(-[a-z]+)?\.json$/.test(f)).sort()) {
+      const json = JSON.parse(readFileSync(join(results, file), 'utf8'));
+      passed += json.numPassedTests;
+      failed += json.numFailedTests;
+      skipped += json.numPendingTests + json.numTodoTests;
+      perPackage.push(`${group}/${name}${file === 'vitest.json' ? '' : ` (${file.slice(7, -5)})`}: ${json.numPassedTests} passed, ${json.numFailedTests} failed`);
+    }
   }
 }
 for (const line of perPackage) console.log(line);

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { readNpy } from '@descramble/io';
+import { readNpy, writeNpy } from '@descramble/io';
 import Ajv from 'ajv';
 import { Matrix } from 'ml-matrix';
 import type { GramAccumulator } from '@descramble/linalg';
@@ -46,14 +46,16 @@ export async function runInProcess(args: readonly string[], options: { signal?: 
 
 /**
  * Runs the real binary as a child process: `node --import tsx --conditions=@descramble/source
- * src/bin.ts` (source-first, so the test run needs no build).
+ * src/bin.ts` (source-first, so the test run needs no build), or with `built` dist/bin.js.
  */
 export function runChild(
   args: readonly string[],
-  options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv; cwd?: string; built?: boolean } = {},
 ): Promise<RunResult & { signalled: boolean }> {
+  // `built`: the compiled binary as published (dist/bin.js, on the packages' dist builds).
+  const entry = options.built === true ? [join(CLI_ROOT, 'dist/bin.js')] : ['--import', 'tsx', '--conditions=@descramble/source', join(CLI_ROOT, 'src/bin.ts')];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@descramble/source', join(CLI_ROOT, 'src/bin.ts'), ...args], {
+    const child = spawn(process.execPath, [...entry, ...args], {
       cwd: options.cwd ?? CLI_ROOT,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,6 +103,48 @@ export function snapshot(root: string): Record<string, string> {
 /** Entries of a directory (hidden staging directories included). */
 export function listing(directory: string): string[] {
   return existsSync(directory) ? readdirSync(directory).sort() : [];
+}
+
+/**
+ * A `layer` command whose iterative solve runs for minutes (48 units, an unreachable gradient
+ * tolerance), in a fresh folder holding only its two inputs: for interrupting mid-solver.
+ */
+export function longSolve(prefix: string): { root: string; args: string[] } {
+  const root = temporaryDirectory(prefix);
+  const units = 48;
+  const rows = 400;
+  const weights = new Float64Array(units * units);
+  for (let k = 0; k < weights.length; k++) weights[k] = Math.sin(1 + k * 0.731);
+  const data = new Float64Array(rows * units);
+  for (let k = 0; k < data.length; k++) data[k] = Math.cos(k * 0.173) * (1 + (k % units));
+  writeFileSync(join(root, 'w.npy'), writeNpy({ dtype: 'float64', shape: [units, units], data: weights }));
+  writeFileSync(join(root, 'x.npy'), writeNpy({ dtype: 'float64', shape: [rows, units], data }));
+  const args = ['layer', '--weights', join(root, 'w.npy'), '--data', join(root, 'x.npy'), '--strategy', 'steepest-descent', '--max-iterations', '100000000', '--gradient-tolerance', '1e-300', '--out', join(root, 'out'), '--no-figures'];
+  return { root, args };
+}
+
+/**
+ * Sends `signal` to the binary 300 ms into the solver loop of {@link longSolve}; returns the
+ * result and how long the process took to end after the signal.
+ */
+export async function interruptSolver(signal: 'SIGINT' | 'SIGTERM', options: { built?: boolean } = {}): Promise<{ root: string; result: RunResult; stoppedAfterMs: number }> {
+  const { root, args } = longSolve(`solver-${signal}`);
+  let sentAt = 0;
+  let scheduled = false;
+  const result = await runChild([...args, '--json'], {
+    ...options,
+    onStderr: (text, child) => {
+      if (!scheduled && text.includes('steepest-descent on the Brockett problem')) {
+        scheduled = true;
+        setTimeout(() => {
+          sentAt = performance.now();
+          child.kill(signal);
+        }, 300);
+      }
+    },
+  });
+  if (sentAt === 0) throw new Error(`the solver never started: ${result.stderr}`);
+  return { root, result, stoppedAfterMs: performance.now() - sentAt };
 }
 
 /** The Gram matrix of a `.gram` file written by `descramble gram` or `merge-gram`. */
