@@ -1,9 +1,9 @@
+import type { BiasMode } from '@descramble/nets';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { GramAccumulator } from '@descramble/linalg';
 import { InputError } from './cli-errors.js';
-import type { BiasChoice } from './bias.js';
 import type { RowRange } from './inputs.js';
 import { requireFile } from './inputs.js';
 
@@ -28,7 +28,7 @@ export interface GramProvenance {
   readonly source:
     | { readonly kind: 'model'; readonly file: string; readonly sha256: string; readonly layer: string }
     | { readonly kind: 'weights'; readonly file: string; readonly sha256: string; readonly tensor: string };
-  readonly bias: BiasChoice;
+  readonly bias: BiasMode;
   /** The data file: its name, size in bytes, tensor and row count (the rows of the whole file). */
   readonly data: { readonly file: string; readonly bytes: number; readonly tensor: string; readonly rows: number };
   /** The data rows summed here: disjoint, sorted, end exclusive. */

@@ -1,8 +1,7 @@
 import { accumulateLayerGramAsync } from '@descramble/descramblers';
 import { GramAccumulator } from '@descramble/linalg';
-import { capture, getLayer, NetsError, type SequentialModel } from '@descramble/nets';
+import { capture, getLayer, NetsError, type SequentialModel, type BiasMode } from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
-import type { BiasChoice } from './bias.js';
 import { InputError } from './cli-errors.js';
 import type { RowRange, SampleBlock, SampleSource } from './inputs.js';
 
@@ -17,7 +16,7 @@ export const ROWS_PER_BLOCK = 4096;
  */
 export type GramTask =
   | { readonly kind: 'weights'; readonly rows: number; readonly columns: number; readonly weights: Float64Array; readonly bias: Float64Array | null }
-  | { readonly kind: 'capture'; readonly model: SequentialModel; readonly layers: readonly string[]; readonly bias: BiasChoice };
+  | { readonly kind: 'capture'; readonly model: SequentialModel; readonly layers: readonly string[]; readonly bias: BiasMode };
 
 /** The task of one weight matrix (out x in): the Gram matrix of `S = W x`, or `W x + b` with a bias. */
 export function weightsTask(weights: Matrix, bias: Float64Array | null): GramTask {

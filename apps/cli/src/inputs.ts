@@ -1,9 +1,9 @@
+import type { BiasMode } from '@descramble/nets';
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { GramAccumulator } from '@descramble/linalg';
 import { IoError, openNpyStream, readTensors, type Tensor, toMatrix } from '@descramble/io/node';
 import type { Matrix } from 'ml-matrix';
-import type { BiasChoice } from './bias.js';
 import { InputError, UsageError } from './cli-errors.js';
 import { readGramFile } from './gram-file.js';
 
@@ -277,7 +277,7 @@ export async function openStreamingNpy(file: string, tensorSamples: boolean): Pr
  * A Gram matrix: a `.gram` file of `descramble gram`, or a plain matrix file; with the bias
  * choice it was accumulated with ('unknown' where the file does not record it).
  */
-export async function loadGram(spec: FileSpec): Promise<{ gram: GramAccumulator | Matrix; count: number | null; recordedBias: BiasChoice | 'unknown' }> {
+export async function loadGram(spec: FileSpec): Promise<{ gram: GramAccumulator | Matrix; count: number | null; recordedBias: BiasMode | 'unknown' }> {
   requireFile(spec.file);
   if (extname(spec.file).toLowerCase() === '.gram') {
     const { accumulator, provenance } = await readGramFile(spec.file);

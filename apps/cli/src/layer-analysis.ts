@@ -1,9 +1,9 @@
+import type { BiasMode } from '@descramble/nets';
 import type { LayerDescrambler } from '@descramble/descramblers';
 import type { Figure, ReportSection } from '@descramble/figures';
 import type { IterationLogEntry } from '@descramble/orthogonal';
 import { bandEdges, notchDepth, weightSpectrum } from '@descramble/spectral';
 import type { Matrix } from 'ml-matrix';
-import type { BiasChoice } from './bias.js';
 
 /** Numbers read off the centred 2-D spectrum of the descrambled weights (THEORY.md section 8). */
 export interface SpectralSummary {
@@ -35,7 +35,7 @@ export interface LayerRecord {
   readonly strategy: string;
   readonly rescale: boolean;
   /** Whether the data S included the layer's bias (`--bias`); unknown for a Gram file that does not say. */
-  readonly bias: BiasChoice | 'unknown';
+  readonly bias: BiasMode | 'unknown';
   readonly value: number;
   readonly optimum: number;
   readonly gap: number;
@@ -64,7 +64,7 @@ export interface LayerRecordInput {
   /** Group searched, when not the exact result's (permutation groups). */
   readonly group?: string;
   readonly rescale: boolean;
-  readonly bias: BiasChoice | 'unknown';
+  readonly bias: BiasMode | 'unknown';
   readonly timings: Readonly<Record<string, number>>;
   readonly solver?: Readonly<Record<string, unknown>>;
   /** Value of the strategy's descrambler when it is not the exact one. */

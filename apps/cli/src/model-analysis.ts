@@ -6,9 +6,9 @@ import {
   type SequentialModel,
   shapeSize,
   type Tensor,
+  type BiasMode,
 } from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
-import type { BiasChoice } from './bias.js';
 import { InterruptedError } from './cli-errors.js';
 import type { CommandContext } from './command.js';
 import { ROWS_PER_BLOCK } from './gram-tasks.js';
@@ -43,7 +43,7 @@ export async function hiddenLayerGrams(
   layers: readonly HiddenLayer[],
   samples: SampleSource | undefined,
   context: CommandContext,
-  bias: BiasChoice,
+  bias: BiasMode,
 ): Promise<Map<string, LayerGram>> {
   const grams = new Map<string, LayerGram>();
   if (samples === undefined) {

@@ -11,6 +11,7 @@ import { descrambleChannels, permuteDenseLayer } from '@descramble/permutation';
 import { renderReportNode, renderFigureToPng } from '@descramble/figures/node';
 import { fromMatrix, writeNpy, writeSafetensors } from '@descramble/io';
 import { type GramAccumulator, multiply, multiplyTransposeB } from '@descramble/linalg';
+import type { BiasMode } from '@descramble/nets';
 import type { IterationLogEntry } from '@descramble/orthogonal';
 import { Matrix } from 'ml-matrix';
 import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
@@ -32,7 +33,7 @@ import { convergenceFigure, layerFigures, layerRecord, layerSection } from '../l
 import { choice, positiveInteger, stringOption } from '../options.js';
 import { OutputDirectory, runInputs } from '../output-directory.js';
 import { safeComponent } from '../path-components.js';
-import { BIAS_HELP, BIAS_OPTIONS, type BiasChoice, biasChoice } from '../bias.js';
+import { BIAS_HELP, BIAS_OPTIONS, biasChoice } from '../bias.js';
 import { InputWatch } from '../input-watch.js';
 import { isotropicGram } from '../model-analysis.js';
 import { computeGrams } from '../parallel-gram.js';
@@ -394,7 +395,7 @@ async function computeDescrambler(
   tensor: string,
   options: DescramblerOptions,
   context: CommandContext,
-): Promise<{ result: LayerDescrambler; bias: BiasChoice | 'unknown' }> {
+): Promise<{ result: LayerDescrambler; bias: BiasMode | 'unknown' }> {
   const shape = `weights '${tensor}' of ${weightsSpec.file} are ${weights.rows} x ${weights.columns}`;
   const bias = biasChoice(values.bias);
   const biasVector = async () => (bias === 'include' ? loadBias(weightsSpec, tensor, weights.rows) : null);
