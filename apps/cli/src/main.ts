@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CliError, InterruptedError, UsageError } from './cli-errors.js';
 import { COMMON_OPTIONS, type Command, type CommandContext, optionLine } from './command.js';
-import { commands } from './commands/index.js';
 import { positiveInteger } from './options.js';
 import { createProgress } from './progress.js';
 import { VERSION } from './version.js';
@@ -19,13 +18,15 @@ export async function main(argv: readonly string[], streams: MainStreams): Promi
   const { stdout, stderr } = streams;
   const color = streams.env.NO_COLOR === undefined && stderr.isTTY === true;
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    stdout.write(topic ? commandHelp(topic) : generalHelp());
-    return 0;
-  }
   if (name === '--version' || name === '-v') {
     stdout.write(`descramble ${VERSION}\n`);
+    return 0;
+  }
+  // The commands (and the packages they load) only when one is needed: --version stays cheap.
+  const { commands } = await import('./commands/index.js');
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    stdout.write(topic ? commandHelp(topic) : generalHelp(commands));
     return 0;
   }
   const command = commands.find((c) => c.name === name);
@@ -110,7 +111,7 @@ function reportError(error: unknown, out: { stdout: NodeJS.WritableStream; stder
   return exitCode;
 }
 
-export function generalHelp(): string {
+export function generalHelp(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'descramble: explain trained neural networks by descrambling their weight matrices',
