@@ -100,17 +100,41 @@ function inflateElement(bytes: Uint8Array, littleEndian: boolean, context: ReadC
   // a first pass inflates only the inner tag; the second inflates exactly the size that tag
   // declares (bounded by DEFLATE's ratio and by the memory budget, checked before allocating)
   // and stops there, so a hostile stream can neither allocate without bound nor run on
-  const head = inflatePrefix(bytes, 8, true, context, field);
+  // the inner tag, and enough after it for the array's dimensions (the values it will decode to)
+  const head = inflatePrefix(bytes, 512, true, context, field);
   if (head.length < 8) throw context.malformed(field, `compressed element inflates to ${head.length} bytes, less than a tag`);
   const view = new DataView(head.buffer, head.byteOffset, 8);
   const first = view.getUint32(0, littleEndian);
   const declared = first >>> 16 !== 0 ? 8 : 8 + view.getUint32(4, littleEndian);
   const ceiling = bytes.length * MAX_INFLATE_RATIO + 1024;
   if (declared > ceiling) throw context.malformed(field, `inner tag declares ${declared} bytes, impossible for ${bytes.length} compressed bytes`);
+  budget.check(`${field} inflated and as float64`, declared + matrixValueBytes(head, littleEndian, context));
   budget.reserve(`${field} inflated`, declared);
   const out = inflatePrefix(bytes, declared, true, context, field);
   if (out.length < declared) throw context.truncated(field, declared, out.length);
   return out;
+}
+
+/**
+ * What `readMatrix` will reserve for a numeric matrix whose element starts `head` (16 bytes per
+ * element: the values and one reordered copy); 0 when `head` is too short to tell or is not a
+ * numeric matrix (the full parse reports any error).
+ */
+function matrixValueBytes(head: Uint8Array, littleEndian: boolean, context: ReadContext): number {
+  try {
+    const reader = new ElementReader(head, littleEndian, context);
+    const matrix = reader.element(0, Number.MAX_SAFE_INTEGER, 'head');
+    if (matrix.type !== MI.MATRIX) return 0;
+    const flags = reader.element(matrix.start, head.length, 'head');
+    if (flags.type !== MI.UINT32 || NON_NUMERIC_CLASSES.has(reader.view.getUint32(flags.start, littleEndian) & 0xff)) return 0;
+    const dims = reader.element(flags.next, head.length, 'head');
+    if (dims.type !== MI.INT32) return 0;
+    const shape: number[] = [];
+    for (let p = dims.start; p + 4 <= dims.end; p += 4) shape.push(reader.view.getInt32(p, littleEndian));
+    return (checkedElementCount(shape) ?? 0) * 16;
+  } catch {
+    return 0;
+  }
 }
 
 function readMatrix(reader: ElementReader, element: Element, variables: Map<string, Tensor>, field: string, budget: MemoryBudget): void {

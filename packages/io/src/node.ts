@@ -20,11 +20,20 @@ export * from './index.js';
 /** Share of the machine's memory (or of the process's cgroup limit, when lower) one read may hold by default. */
 export const NODE_MEMORY_BUDGET_FRACTION = 0.25;
 
-/** The default memory budget in Node: `NODE_MEMORY_BUDGET_FRACTION` of the machine's (or the cgroup's) memory. */
+/**
+ * Most a read holds by default, however large the machine (4 GiB): a file that needs more is
+ * either huge or a bomb, and a caller who trusts it raises `memoryBudget`.
+ */
+export const NODE_MEMORY_BUDGET_CAP = 4 * 1024 * 1024 * 1024;
+
+/**
+ * The default memory budget in Node: `NODE_MEMORY_BUDGET_FRACTION` of the machine's (or the
+ * cgroup's) memory, at most `NODE_MEMORY_BUDGET_CAP`.
+ */
 export function nodeDefaultMemoryBudget(): number {
   const constrained = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
   const memory = constrained > 0 && constrained < totalmem() ? constrained : totalmem();
-  return Math.max(1, Math.floor(memory * NODE_MEMORY_BUDGET_FRACTION));
+  return Math.max(1, Math.min(NODE_MEMORY_BUDGET_CAP, Math.floor(memory * NODE_MEMORY_BUDGET_FRACTION)));
 }
 
 setPlatformMemoryBudget(nodeDefaultMemoryBudget());
