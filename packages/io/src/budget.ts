@@ -48,19 +48,37 @@ export interface MemoryBudgetOptions {
   readonly memoryBudget?: number;
 }
 
+/** Internal: carries an enclosing read's running count inside a reader's options (not in the public type). */
+const SHARED_BUDGET = Symbol('descramble.io.memoryBudget');
+
+/** Options that make a reader count against `budget` (the file bytes a Node reader holds, say). */
+export function sharedBudget(budget: MemoryBudget): MemoryBudgetOptions {
+  return { [SHARED_BUDGET]: budget } as MemoryBudgetOptions;
+}
+
 /** The running count of one read. Readers of nested formats share one (npz members, v7.3 .mat). */
 export class MemoryBudget {
   private used = 0;
 
   constructor(
     readonly limit: number,
-    readonly format: FileFormat,
+    private formatName: FileFormat,
     readonly file: string,
   ) {}
+
+  /** The format named in errors (a budget opened before the format was known takes the reader's). */
+  get format(): FileFormat {
+    return this.formatName;
+  }
 
   /** From a reader's options (or the shared budget of an enclosing reader). */
   static of(options: MemoryBudgetOptions | MemoryBudget | undefined, format: FileFormat, file: string): MemoryBudget {
     if (options instanceof MemoryBudget) return options;
+    const shared = (options as { [SHARED_BUDGET]?: unknown } | undefined)?.[SHARED_BUDGET];
+    if (shared instanceof MemoryBudget) {
+      if (shared.formatName === 'unknown') shared.formatName = format;
+      return shared;
+    }
     const limit = options?.memoryBudget ?? defaultMemoryBudget();
     checkBudget(limit, file);
     return new MemoryBudget(limit, format, file);

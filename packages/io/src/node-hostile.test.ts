@@ -4,7 +4,7 @@
  * while they are streamed, and the peak memory of the worst bombs, measured in a child process.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, linkSync, mkdirSync, mkdtempSync, openSync, closeSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { appendFileSync, closeSync, ftruncateSync, linkSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -234,6 +234,29 @@ describe('openNpyStream limits', () => {
     await stream.close();
     expect(error).toBeInstanceOf(MemoryBudgetError);
     expect(error).toMatchObject({ what: 'block of 3 rows', needed: 36_000, budget: 24_000 });
+  });
+});
+
+describe('readTensors on a path', () => {
+  it('refuses a FIFO without blocking on it', async () => {
+    const fifo = join(folder, 'weights.npz');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    await expect(readTensors({ path: fifo })).rejects.toMatchObject({ name: 'FileAccessError', code: 'not a regular file' });
+    await expect(readOnnxFile(fifo)).rejects.toMatchObject({ name: 'FileAccessError' });
+  });
+
+  it('counts the file bytes and the decoded tensors in one budget', async () => {
+    const path = `${FIXTURES}mlp_float32.npz`;
+    const size = statSync(path).size;
+    const tensors = await readTensors({ path });
+    let decoded = 0;
+    for (const tensor of tensors.values()) decoded += tensor.data.length * 8;
+    // stored members: the file's bytes plus every value as float64, exactly
+    expect((await readTensors({ path }, { memoryBudget: size + decoded })).size).toBe(tensors.size);
+    const error = await readTensors({ path }, { memoryBudget: size + decoded - 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MemoryBudgetError);
+    expect(error).toMatchObject({ format: 'npz', needed: size + decoded, budget: size + decoded - 1 });
+    await expect(readTensors({ path }, { memoryBudget: size - 1 })).rejects.toMatchObject({ what: 'file contents', needed: size });
   });
 });
 

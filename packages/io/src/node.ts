@@ -4,14 +4,14 @@
  * rows without loading it whole. Everything of the main entry is re-exported.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
-import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { MemoryBudget, type MemoryBudgetOptions, setPlatformMemoryBudget } from './budget.js';
+import { MemoryBudget, type MemoryBudgetOptions, setPlatformMemoryBudget, sharedBudget } from './budget.js';
 import { ReadContext } from './context.js';
 import { ExternalDataError, FileAccessError, FileChangedError, type FileFormat, IoError } from './errors.js';
 import { type NpyHeader, npyHeaderEnd, parseNpyHeader } from './npy.js';
-import { type ExternalDataReader, type OnnxModel, type ReadOnnxOptions, readOnnx } from './onnx.js';
+import { type ExternalDataReader, type OnnxModel, readOnnx } from './onnx.js';
 import { type BytesSource, type ReadTensorsOptions, readTensors as readTensorsFromBytes } from './read-tensors.js';
 import { ELEMENT_SIZE, type Tensor, decodeElements } from './tensor.js';
 
@@ -38,12 +38,30 @@ export function nodeDefaultMemoryBudget(): number {
 
 setPlatformMemoryBudget(nodeDefaultMemoryBudget());
 
-/** Reads a whole file; Node's errors become FileAccessError. */
-async function readWholeFile(path: string, format: FileFormat): Promise<Uint8Array> {
+/**
+ * Reads a whole regular file (never blocking on a FIFO, never reading a device), its size
+ * counted in `budget` before it is read; Node's errors become FileAccessError.
+ */
+async function readWholeFile(path: string, format: FileFormat, budget: MemoryBudget): Promise<Uint8Array> {
+  let handle: FileHandle;
   try {
-    return await readFile(path);
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new FileAccessError(format, path, (error as NodeJS.ErrnoException).code ?? String(error));
+    throw new FileAccessError(format, path, errnoCode(error));
+  }
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new FileAccessError(format, path, 'EISDIR');
+    if (!info.isFile()) throw new FileAccessError(format, path, 'not a regular file');
+    budget.reserve('file contents', info.size);
+    const bytes = new Uint8Array(info.size);
+    await readExactly(handle, bytes, 0, new ReadContext(format, path), 'file', info.size);
+    return bytes;
+  } catch (error) {
+    if (error instanceof IoError) throw error;
+    throw new FileAccessError(format, path, errnoCode(error));
+  } finally {
+    await handle.close();
   }
 }
 
@@ -168,9 +186,9 @@ export type ReadOnnxFileOptions = MemoryBudgetOptions;
 
 /** Reads an ONNX model file, with external data files from the model's folder (see `externalDataFromFolder`). */
 export async function readOnnxFile(path: string, options: ReadOnnxFileOptions = {}): Promise<OnnxModel> {
-  const bytes = await readWholeFile(path, 'onnx');
-  const onnxOptions: ReadOnnxOptions = { name: path, externalData: externalDataFromFolder(dirname(path), path, path) };
-  return readOnnx(bytes, options.memoryBudget === undefined ? onnxOptions : { ...onnxOptions, memoryBudget: options.memoryBudget });
+  const budget = MemoryBudget.of(options, 'onnx', path);
+  const bytes = await readWholeFile(path, 'onnx', budget);
+  return readOnnx(bytes, { ...sharedBudget(budget), name: path, externalData: externalDataFromFolder(dirname(path), path, path) });
 }
 
 /** What identifies the contents of a file on disk: device and inode (replacement), size and modification time. */
@@ -226,14 +244,17 @@ export async function assertFileUnchanged(path: string, identity: FileIdentity, 
 
 /**
  * `readTensors` on a path (ONNX external data resolved from the model's folder) or on bytes.
+ * On a path, the file's bytes count against the memory budget with everything the reader
+ * decodes; the path must be a regular file (a FIFO or device is refused without reading).
  *
- * @throws UnknownFormatError, FileAccessError, the format reader's typed errors.
+ * @throws UnknownFormatError, FileAccessError, MemoryBudgetError, the format reader's typed errors.
  */
 export async function readTensors(source: PathSource | BytesSource, options: ReadTensorsOptions = {}): Promise<Map<string, Tensor>> {
   if ('path' in source) {
-    const bytes = await readWholeFile(source.path, 'unknown');
+    const budget = MemoryBudget.of(options, 'unknown', source.path);
+    const bytes = await readWholeFile(source.path, 'unknown', budget);
     const externalData = options.externalData ?? externalDataFromFolder(dirname(source.path), source.path, source.path);
-    return readTensorsFromBytes({ bytes, name: source.path }, options.memoryBudget === undefined ? { externalData } : { externalData, memoryBudget: options.memoryBudget });
+    return readTensorsFromBytes({ bytes, name: source.path }, { ...sharedBudget(budget), externalData });
   }
   return readTensorsFromBytes(source, options);
 }

@@ -98,7 +98,8 @@ function latinPrefix(bytes: Uint8Array): string {
 export async function readTensors(source: BytesSource, options: ReadTensorsOptions = {}): Promise<Map<string, Tensor>> {
   const bytes = asBytes(source.bytes);
   const name = source.name;
-  const budget = options.memoryBudget === undefined ? {} : { memoryBudget: options.memoryBudget };
+  // the options carry the budget (and, from @descramble/io/node, the count of the file's bytes)
+  const budget: MemoryBudgetOptions = options;
   switch (detectFormat(bytes, name)) {
     case 'safetensors':
       return readSafetensors(bytes, name, budget).tensors;
