@@ -3,7 +3,7 @@
  * from the model's folder, and a streaming `.npy` reader that walks a large file in blocks of
  * rows without loading it whole. Everything of the main entry is re-exported.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync, realpathSync } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
@@ -138,6 +138,12 @@ export function externalDataFromFolder(folder: string, modelName: string, modelP
     }
     try {
       const info = fstatSync(fd);
+      // a folder on the way swapped for a symlink between realpath and open would be followed:
+      // where the kernel has it (Linux), the opened file's own path is checked again
+      const opened = openedPath(fd);
+      if (opened !== undefined && !realRoots().some((root) => isInside(root, opened))) {
+        throw fail(location, 'location', `escapes the model folder (the opened file is ${opened})`);
+      }
       if (!info.isFile()) throw fail(location, 'location', 'is not a regular file (a FIFO, device or directory)');
       if (info.nlink > 1) throw fail(location, 'location', `has ${info.nlink} hard links (refused: a hard link can reach any file of the file system)`);
       return { fd, size: info.size };
@@ -171,6 +177,16 @@ export function externalDataFromFolder(folder: string, modelName: string, modelP
     return readRange(location, 0, size);
   };
   return Object.assign(whole, { readRange });
+}
+
+/** The path of an open file descriptor, where the system tells it (`/proc/self/fd` on Linux). */
+function openedPath(fd: number): string | undefined {
+  try {
+    const path = readlinkSync(`/proc/self/fd/${fd}`);
+    return isAbsolute(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function realpathOrSelf(path: string): string {
