@@ -143,6 +143,19 @@ describe('npz bombs and lying zip headers', () => {
     }
   });
 
+  it('a data descriptor (flag bit 3) may leave the local CRC and sizes zero, not different', () => {
+    const plain = writeNpy({ dtype: 'float64', shape: [2], data: [5, 6] });
+    const zip = buildZip([{ name: 'a.npy', method: 0, data: plain, size: plain.length, crc: crc32(plain) }]);
+    const view = new DataView(zip.buffer);
+    view.setUint16(6, 8, true);
+    const deferred = zip.slice();
+    const deferredView = new DataView(deferred.buffer);
+    for (const at of [14, 18, 22]) deferredView.setUint32(at, 0, true);
+    expect(readNpz(deferred).get('a')!.data).toEqual(Float64Array.from([5, 6]));
+    deferredView.setUint32(22, 7, true);
+    expect(() => readNpz(deferred)).toThrow(/sizes 7\/0 differ/);
+  });
+
   it('members are checked together before any is inflated', () => {
     const zeros = { dtype: 'float64' as const, shape: [125_000], data: new Float64Array(125_000) }; // 1 MB each
     const bytes = writeNpz({ a: zeros, b: zeros, c: zeros }, { compress: true });
