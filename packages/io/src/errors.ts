@@ -140,3 +140,49 @@ export class FileAccessError extends IoError {
     this.code = code;
   }
 }
+
+/**
+ * Reading a file would hold more memory than its memory budget allows (see `memoryBudget` in
+ * the readers' options). Raised before the allocation, so a hostile file that declares
+ * gigabytes (a zip bomb, a huge fill-value dataset) fails fast instead of exhausting memory.
+ */
+export class MemoryBudgetError extends IoError {
+  override readonly name = 'MemoryBudgetError';
+  /** What needed the memory, e.g. `"fc1.weight.npy inflated"`, `"dense/kernel:0 as float64"`. */
+  readonly what: string;
+  /** Bytes this read would hold at once with the refused allocation (counted across the whole file). */
+  readonly needed: number;
+  /** The budget, in bytes. */
+  readonly budget: number;
+
+  constructor(format: FileFormat, file: string, what: string, needed: number, budget: number) {
+    super(format, file, what, `needs ${needed} bytes of memory, beyond the memory budget of ${budget} bytes (raise it with the memoryBudget option if the file is trusted)`);
+    this.what = what;
+    this.needed = needed;
+    this.budget = budget;
+  }
+}
+
+/** A JSON header repeats a key (`JSON.parse` would silently keep the last one). */
+export class DuplicateKeyError extends IoError {
+  override readonly name = 'DuplicateKeyError';
+  /** The repeated key. */
+  readonly key: string;
+
+  constructor(format: FileFormat, file: string, field: string, key: string) {
+    super(format, file, field, `duplicate key ${JSON.stringify(key)}`);
+    this.key = key;
+  }
+}
+
+/** A file changed (replaced, truncated, appended, rewritten) while it was being read. */
+export class FileChangedError extends IoError {
+  override readonly name = 'FileChangedError';
+  /** What differs from the identity recorded when reading began, e.g. `"size 800 -> 400"`. */
+  readonly change: string;
+
+  constructor(format: FileFormat, file: string, change: string) {
+    super(format, file, 'file', `changed while being read (${change})`);
+    this.change = change;
+  }
+}

@@ -3,6 +3,7 @@
  * WebAssembly and shipped inside the npm package (no download, works in Node and browsers).
  * h5wasm is loaded lazily, on the first HDF5 read.
  */
+import { MemoryBudget, type MemoryBudgetOptions } from './budget.js';
 import { type BytesInput, ReadContext, UNNAMED, asBytes } from './context.js';
 import type { FileFormat } from './errors.js';
 import { type DType, ELEMENT_SIZE, type Tensor, checkedElementCount, columnMajorToRowMajor, makeTensor } from './tensor.js';
@@ -45,11 +46,12 @@ const MAX_DEPTH = 64;
  * Opens the bytes with h5wasm (in its in-memory file system), hands the root group to `use`,
  * closes and removes the file. Errors of the HDF5 library become MalformedHeaderError.
  */
-async function withHdf5<T>(bytes: Uint8Array, context: ReadContext, use: (root: H5Group, h5: H5Module) => T): Promise<T> {
+async function withHdf5<T>(bytes: Uint8Array, context: ReadContext, budget: MemoryBudget, use: (root: H5Group, h5: H5Module) => T): Promise<T> {
   if (findHdf5Superblock(bytes) < 0) throw context.malformed('superblock', 'no HDF5 signature at 0, 512, 1024, ...');
   const h5 = await loadH5wasm();
   const FS = h5.FS!;
   const path = `/descramble-io-${uniqueTag()}-${fileCounter++}.h5`;
+  budget.reserve('in-memory copy of the file', bytes.length);
   FS.writeFile(path, bytes);
   let file: InstanceType<H5Module['File']> | undefined;
   try {
@@ -68,6 +70,7 @@ async function withHdf5<T>(bytes: Uint8Array, context: ReadContext, use: (root: 
       // a corrupt file may fail to close; the in-memory copy is removed below
     }
     FS.unlink(path);
+    budget.release(bytes.length);
   }
 }
 
@@ -105,14 +108,42 @@ function datasetDtype(dataset: H5Dataset, path: string, context: ReadContext): D
   return dtype;
 }
 
-/** Reads a numeric dataset's values (row-major, as HDF5 stores them). */
-function readDataset(dataset: H5Dataset, path: string, dtype: DType, context: ReadContext, fileLength: number): Tensor {
+/**
+ * Memory a dataset read takes, from its metadata alone: `kept`, the float64 (or 64-bit integer)
+ * values; `temporary`, the library's buffer in the WebAssembly heap and its copy out (each the
+ * stored size), two chunks for the decompression of a chunked dataset, and `extra` bytes the
+ * caller needs for one more copy (MATLAB's reordering).
+ */
+function datasetNeeds(dataset: H5Dataset, path: string, dtype: DType, context: ReadContext, fileLength: number, extraPerElement = 0): { count: number; kept: number; temporary: number } {
   const shape = dataset.shape ?? [];
   const count = checkedElementCount(shape);
   if (count === undefined) throw context.malformed(`${path}.shape`, 'shape not representable');
-  // HDF5 allows huge never-written datasets (fill values); bound allocations by the file size
+  const stored = count * ELEMENT_SIZE[dtype];
+  // HDF5 allows huge never-written datasets (fill values); bound each by the file size too
   const limit = Math.max(fileLength * 1032, 1 << 24);
-  if (count * ELEMENT_SIZE[dtype] > limit) throw context.oversized(`${path}.shape`, limit, count * ELEMENT_SIZE[dtype]);
+  if (stored > limit) throw context.oversized(`${path}.shape`, limit, stored);
+  const chunks = dataset.metadata.chunks;
+  const chunk = chunks === null || chunks === undefined ? 0 : (checkedElementCount(chunks) ?? Number.POSITIVE_INFINITY) * ELEMENT_SIZE[dtype];
+  return { count, kept: count * 8, temporary: 2 * stored + 2 * chunk + count * extraPerElement };
+}
+
+/** Checks that every dataset of `found` fits in the budget together, before any is read. */
+function checkAll(found: readonly { kept: number; temporary: number }[], budget: MemoryBudget): void {
+  let kept = 0;
+  let temporary = 0;
+  for (const needs of found) {
+    kept += needs.kept;
+    temporary = Math.max(temporary, needs.temporary);
+  }
+  budget.check(`${found.length} datasets as float64`, kept + temporary);
+}
+
+/** Reads a numeric dataset's values (row-major, as HDF5 stores them), counted in `budget`. */
+function readDataset(dataset: H5Dataset, path: string, dtype: DType, context: ReadContext, fileLength: number, budget: MemoryBudget): Tensor {
+  const shape = dataset.shape ?? [];
+  const { count, kept, temporary } = datasetNeeds(dataset, path, dtype, context, fileLength);
+  budget.reserve(`${path} as float64`, kept);
+  budget.reserve(`${path} read buffers`, temporary);
   const value = dataset.value;
   let data: Float64Array | BigInt64Array | BigUint64Array;
   if (dtype === 'int64' || dtype === 'uint64') {
@@ -129,6 +160,7 @@ function readDataset(dataset: H5Dataset, path: string, dtype: DType, context: Re
     data = new Float64Array((source as ArrayLike<number>).length);
     data.set(source as ArrayLike<number>);
   }
+  budget.release(temporary);
   if (data.length !== count) throw context.malformed(`${path}.value`, `${data.length} values for shape [${shape.join(', ')}]`);
   return makeTensor(dtype, shape, data);
 }
@@ -139,18 +171,26 @@ function readDataset(dataset: H5Dataset, path: string, dtype: DType, context: Re
  * as HDF5 stores them. Datasets of non-numeric types (strings, compounds, references) are
  * not tensors and are left out. Async: h5wasm's WebAssembly module loads on first use.
  *
+ * Memory: the in-memory copy of the file, every dataset as float64 and the largest read's
+ * buffers are counted together against `options.memoryBudget`, from the datasets' metadata,
+ * before any data is read.
+ *
  * @throws MalformedHeaderError (not HDF5, or the HDF5 library rejects it), UnsupportedDtypeError
- * (float16, big-endian), OversizedError.
+ * (float16, big-endian), OversizedError, MemoryBudgetError.
  */
-export async function readHdf5(input: BytesInput, name: string = UNNAMED): Promise<Map<string, Tensor>> {
+export async function readHdf5(input: BytesInput, name: string = UNNAMED, options: MemoryBudgetOptions = {}): Promise<Map<string, Tensor>> {
   const bytes = asBytes(input);
   const context = new ReadContext('hdf5', name);
-  return withHdf5(bytes, context, (root, h5) => {
-    const tensors = new Map<string, Tensor>();
+  const budget = MemoryBudget.of(options, 'hdf5', name);
+  return withHdf5(bytes, context, budget, (root, h5) => {
+    const numeric: { path: string; dataset: H5Dataset; dtype: DType }[] = [];
     for (const { path, dataset } of walk(root, h5, context)) {
       const dtype = datasetDtype(dataset, path, context);
-      if (dtype !== null) tensors.set(path, readDataset(dataset, path, dtype, context, bytes.length));
+      if (dtype !== null) numeric.push({ path, dataset, dtype });
     }
+    checkAll(numeric.map(({ path, dataset, dtype }) => datasetNeeds(dataset, path, dtype, context, bytes.length)), budget);
+    const tensors = new Map<string, Tensor>();
+    for (const { path, dataset, dtype } of numeric) tensors.set(path, readDataset(dataset, path, dtype, context, bytes.length, budget));
     return tensors;
   });
 }
@@ -187,12 +227,25 @@ function attributeText(dataset: H5Dataset, key: string): string | undefined {
  *
  * @throws as `readHdf5`; UnsupportedFeatureError for sparse or complex variables.
  */
-export async function readMat73(input: BytesInput, name: string = UNNAMED, format: FileFormat = 'mat'): Promise<Map<string, Tensor>> {
+export async function readMat73(input: BytesInput, name: string = UNNAMED, format: FileFormat = 'mat', options: MemoryBudgetOptions = {}): Promise<Map<string, Tensor>> {
+  return readMat73Within(input, name, format, MemoryBudget.of(options, format, name));
+}
+
+/** `readMat73` counting against a budget shared with `readMat`. */
+export async function readMat73Within(input: BytesInput, name: string, format: FileFormat, budget: MemoryBudget): Promise<Map<string, Tensor>> {
   const bytes = asBytes(input);
   const context = new ReadContext(format, name);
-  return withHdf5(bytes, context, (root, h5) => {
+  return withHdf5(bytes, context, budget, (root, h5) => {
     const tensors = new Map<string, Tensor>();
-    for (const { path, dataset } of walk(root, h5, context, (key) => key.startsWith('#'))) {
+    const variables = walk(root, h5, context, (key) => key.startsWith('#'));
+    const needs = [];
+    for (const { path, dataset } of variables) {
+      const stored = attributeText(dataset, 'MATLAB_class') === undefined ? null : datasetDtype(dataset, path, context);
+      // the reordering into row-major order is one more float64 copy
+      if (stored !== null) needs.push(datasetNeeds(dataset, path, stored, context, bytes.length, 8));
+    }
+    checkAll(needs, budget);
+    for (const { path, dataset } of variables) {
       const matlabClass = attributeText(dataset, 'MATLAB_class');
       if (matlabClass === undefined) continue;
       const variable = path.replaceAll('/', '.');
@@ -204,7 +257,7 @@ export async function readMat73(input: BytesInput, name: string = UNNAMED, forma
         if (dataset.metadata.type === 6) throw context.unsupported(variable, 'complex array');
         throw context.malformed(variable, `MATLAB_class ${matlabClass} with a non-numeric dataset`);
       }
-      const raw = readDataset(dataset, path, stored, context, bytes.length);
+      const raw = readDataset(dataset, path, stored, context, bytes.length, budget);
       if (Object.hasOwn(dataset.attrs, 'MATLAB_empty')) {
         // an empty array stores its dimensions as data
         const dims = Array.from(raw.data as ArrayLike<number | bigint>, Number);
@@ -212,7 +265,9 @@ export async function readMat73(input: BytesInput, name: string = UNNAMED, forma
         continue;
       }
       const shape = [...raw.shape].reverse();
+      budget.reserve(`${variable} reordered`, raw.data.length * 8);
       let data = columnMajorToRowMajor(raw.data, shape);
+      budget.release(raw.data.length * 8);
       if (stored !== dtype) {
         if (dtype === 'int64' || dtype === 'uint64' || stored === 'int64' || stored === 'uint64') {
           throw context.malformed(variable, `MATLAB_class ${matlabClass} stored as ${stored}`);

@@ -4,15 +4,24 @@
  * bytes. File paths, ONNX external data from disk and streaming `.npy` are in
  * `@descramble/io/node`.
  */
+export {
+  BROWSER_DEFAULT_MEMORY_BUDGET,
+  defaultMemoryBudget,
+  type MemoryBudgetOptions,
+  setDefaultMemoryBudget,
+} from './budget.js';
 export type { BytesInput } from './context.js';
 export {
+  DuplicateKeyError,
   ExternalDataError,
   FileAccessError,
+  FileChangedError,
   type FileFormat,
   InvalidModelError,
   InvalidTensorError,
   IoError,
   MalformedHeaderError,
+  MemoryBudgetError,
   OversizedError,
   TruncatedFileError,
   UnknownFormatError,
@@ -24,6 +33,7 @@ export { isMatFile, readMat, readMatV5 } from './mat.js';
 export { encodeNpyHeader, NPY_MAX_HEADER_LENGTH, type NpyHeader, parseNpyHeader, readNpy, writeNpy } from './npy.js';
 export { readNpz, type WriteNpzOptions, writeNpz } from './npz.js';
 export {
+  type ExternalDataReader,
   type ExternalDataSource,
   ONNX_DATA_TYPE,
   type OnnxAttribute,

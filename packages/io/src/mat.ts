@@ -4,9 +4,10 @@
  * (array flags, dimensions, name, real part), possibly wrapped in a zlib-compressed
  * miCOMPRESSED element. v7.3 files are HDF5 and go through h5wasm (`readMat73`).
  */
-import { unzlibSync } from 'fflate';
+import { MemoryBudget, type MemoryBudgetOptions } from './budget.js';
 import { type BytesInput, ReadContext, UNNAMED, asBytes, latin1 } from './context.js';
-import { readMat73 } from './hdf5.js';
+import { readMat73Within } from './hdf5.js';
+import { inflatePrefix } from './inflate.js';
 import { type DType, type Tensor, checkedElementCount, columnMajorToRowMajor, decodeElements, makeTensor } from './tensor.js';
 
 const MI = { INT8: 1, UINT8: 2, INT16: 3, UINT16: 4, INT32: 5, UINT32: 6, SINGLE: 7, DOUBLE: 9, INT64: 12, UINT64: 13, MATRIX: 14, COMPRESSED: 15, UTF8: 16 } as const;
@@ -95,30 +96,48 @@ class ElementReader {
   }
 }
 
-function inflateElement(bytes: Uint8Array, littleEndian: boolean, context: ReadContext, field: string): Uint8Array {
-  // fflate truncates output to a given buffer: a first pass into 8 bytes reads the inner tag,
-  // the second pass inflates into exactly the size that tag declares (bounded by DEFLATE's
-  // ratio), so a hostile stream can neither allocate without bound nor overrun.
-  const inflate = (out: Uint8Array): Uint8Array => {
-    try {
-      return unzlibSync(bytes, { out });
-    } catch (error) {
-      throw context.malformed(field, `zlib stream is corrupt (${(error as Error).message})`);
-    }
-  };
-  const head = inflate(new Uint8Array(8));
+function inflateElement(bytes: Uint8Array, littleEndian: boolean, context: ReadContext, field: string, budget: MemoryBudget): Uint8Array {
+  // a first pass inflates only the inner tag; the second inflates exactly the size that tag
+  // declares (bounded by DEFLATE's ratio and by the memory budget, checked before allocating)
+  // and stops there, so a hostile stream can neither allocate without bound nor run on
+  // the inner tag, and enough after it for the array's dimensions (the values it will decode to)
+  const head = inflatePrefix(bytes, 512, true, context, field);
   if (head.length < 8) throw context.malformed(field, `compressed element inflates to ${head.length} bytes, less than a tag`);
   const view = new DataView(head.buffer, head.byteOffset, 8);
   const first = view.getUint32(0, littleEndian);
   const declared = first >>> 16 !== 0 ? 8 : 8 + view.getUint32(4, littleEndian);
   const ceiling = bytes.length * MAX_INFLATE_RATIO + 1024;
   if (declared > ceiling) throw context.malformed(field, `inner tag declares ${declared} bytes, impossible for ${bytes.length} compressed bytes`);
-  const out = inflate(new Uint8Array(declared));
+  budget.check(`${field} inflated and as float64`, declared + matrixValueBytes(head, littleEndian, context));
+  budget.reserve(`${field} inflated`, declared);
+  const out = inflatePrefix(bytes, declared, true, context, field);
   if (out.length < declared) throw context.truncated(field, declared, out.length);
   return out;
 }
 
-function readMatrix(reader: ElementReader, element: Element, variables: Map<string, Tensor>, field: string): void {
+/**
+ * What `readMatrix` will reserve for a numeric matrix whose element starts `head` (16 bytes per
+ * element: the values and one reordered copy); 0 when `head` is too short to tell or is not a
+ * numeric matrix (the full parse reports any error).
+ */
+function matrixValueBytes(head: Uint8Array, littleEndian: boolean, context: ReadContext): number {
+  try {
+    const reader = new ElementReader(head, littleEndian, context);
+    const matrix = reader.element(0, Number.MAX_SAFE_INTEGER, 'head');
+    if (matrix.type !== MI.MATRIX) return 0;
+    const flags = reader.element(matrix.start, head.length, 'head');
+    if (flags.type !== MI.UINT32 || NON_NUMERIC_CLASSES.has(reader.view.getUint32(flags.start, littleEndian) & 0xff)) return 0;
+    const dims = reader.element(flags.next, head.length, 'head');
+    if (dims.type !== MI.INT32) return 0;
+    const shape: number[] = [];
+    for (let p = dims.start; p + 4 <= dims.end; p += 4) shape.push(reader.view.getInt32(p, littleEndian));
+    return (checkedElementCount(shape) ?? 0) * 16;
+  } catch {
+    return 0;
+  }
+}
+
+function readMatrix(reader: ElementReader, element: Element, variables: Map<string, Tensor>, field: string, budget: MemoryBudget): void {
   const { context, view, littleEndian, bytes } = reader;
   const flags = reader.element(element.start, element.end, `${field}.array flags`);
   if (flags.type !== MI.UINT32 || flags.end - flags.start !== 8) throw context.malformed(`${field}.array flags`, 'must be 2 x miUINT32');
@@ -150,6 +169,8 @@ function readMatrix(reader: ElementReader, element: Element, variables: Map<stri
   if (real.end - real.start !== count * storedSize) {
     throw context.malformed(`${variable}.real`, `${real.end - real.start} bytes, ${count} elements of ${stored} need ${count * storedSize}`);
   }
+  // the float64 values and one reordered (or converted) copy
+  budget.reserve(`${variable} as float64`, count * 16);
   let data = decodeElements(bytes, real.start, count, stored, littleEndian);
   // MATLAB may store a class in a smaller type (a double array of small integers as miUINT8):
   // accepted when every value is representable in the class
@@ -172,6 +193,7 @@ function readMatrix(reader: ElementReader, element: Element, variables: Map<stri
   }
   if (variables.has(variable)) throw context.malformed(variable, 'duplicate variable');
   variables.set(variable, makeTensor(dtype, shape, columnMajorToRowMajor(data, shape)));
+  budget.release(count * 8);
 }
 
 /**
@@ -181,9 +203,14 @@ function readMatrix(reader: ElementReader, element: Element, variables: Map<stri
  * not tensors and are left out.
  *
  * @throws TruncatedFileError, MalformedHeaderError, UnsupportedDtypeError,
- * UnsupportedFeatureError (sparse, complex).
+ * UnsupportedFeatureError (sparse, complex), MemoryBudgetError (inflated elements and decoded
+ * variables counted together against `options.memoryBudget`).
  */
-export function readMatV5(input: BytesInput, name: string = UNNAMED): Map<string, Tensor> {
+export function readMatV5(input: BytesInput, name: string = UNNAMED, options: MemoryBudgetOptions = {}): Map<string, Tensor> {
+  return readMatV5Within(input, name, MemoryBudget.of(options, 'mat', name));
+}
+
+function readMatV5Within(input: BytesInput, name: string, budget: MemoryBudget): Map<string, Tensor> {
   const bytes = asBytes(input);
   const context = new ReadContext('mat', name);
   context.need('header', 128, bytes.length);
@@ -200,12 +227,13 @@ export function readMatV5(input: BytesInput, name: string = UNNAMED): Map<string
     const field = `element ${index++}`;
     const element = reader.element(offset, bytes.length, field);
     if (element.type === MI.COMPRESSED) {
-      const inflated = inflateElement(bytes.subarray(element.start, element.end), littleEndian, context, field);
+      const inflated = inflateElement(bytes.subarray(element.start, element.end), littleEndian, context, field, budget);
       const inner = new ElementReader(inflated, littleEndian, context);
       const matrix = inner.element(0, inflated.length, field);
-      if (matrix.type === MI.MATRIX) readMatrix(inner, matrix, variables, field);
+      if (matrix.type === MI.MATRIX) readMatrix(inner, matrix, variables, field, budget);
+      budget.release(inflated.length);
     } else if (element.type === MI.MATRIX) {
-      readMatrix(reader, element, variables, field);
+      readMatrix(reader, element, variables, field, budget);
     }
     offset = element.next;
   }
@@ -223,12 +251,13 @@ export function isMatFile(bytes: Uint8Array): boolean {
  *
  * @throws as `readMatV5` / `readMat73`; UnsupportedFeatureError for level-4 files.
  */
-export async function readMat(input: BytesInput, name: string = UNNAMED): Promise<Map<string, Tensor>> {
+export async function readMat(input: BytesInput, name: string = UNNAMED, options: MemoryBudgetOptions = {}): Promise<Map<string, Tensor>> {
   const bytes = asBytes(input);
   const context = new ReadContext('mat', name);
+  const budget = MemoryBudget.of(options, 'mat', name);
   context.need('header', 128, bytes.length);
   const text = latin1(bytes.subarray(0, 116));
-  if (text.startsWith('MATLAB 7.3')) return readMat73(bytes, name);
+  if (text.startsWith('MATLAB 7.3')) return readMat73Within(bytes, name, 'mat', budget);
   if (!text.startsWith('MATLAB')) throw context.unsupported('header', 'not a level-5 or v7.3 MAT-file (level 4?)');
-  return readMatV5(bytes, name);
+  return readMatV5Within(bytes, name, budget);
 }

@@ -3,6 +3,7 @@
  * u32 after), a Python dict literal `{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }`
  * padded to a multiple of 64, then the raw elements.
  */
+import { MemoryBudget, type MemoryBudgetOptions } from './budget.js';
 import { type BytesInput, ReadContext, UNNAMED, asBytes, latin1, utf8Strict } from './context.js';
 import { InvalidTensorError, UnsupportedDtypeError } from './errors.js';
 import {
@@ -246,20 +247,49 @@ export function parseNpyHeader(input: BytesInput, name: string = UNNAMED): NpyHe
 }
 
 /**
- * Reads a `.npy` file (versions 1.0, 2.0, 3.0; either byte order; C or Fortran order; 0-d).
- * The result is always row-major. The data must end exactly at the end of the bytes.
- *
- * @throws TruncatedFileError, MalformedHeaderError, OversizedError, UnsupportedDtypeError.
+ * How many leading bytes hold the header, given at least the first 12 bytes of a `.npy` file
+ * (the header length field; capped just past the longest header accepted, so that
+ * `parseNpyHeader` sees an oversized one and says so).
  */
-export function readNpy(input: BytesInput, name: string = UNNAMED): Tensor {
+export function npyHeaderEnd(prefix: Uint8Array): number {
+  if (prefix.length < 10) return 12;
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  const length = prefix[6] === 1 ? view.getUint16(8, true) : prefix.length >= 12 ? view.getUint32(8, true) : 0;
+  return (prefix[6] === 1 ? 10 : 12) + Math.min(length, NPY_MAX_HEADER_LENGTH + 1);
+}
+
+/** Bytes `readNpy` allocates for an array of this header: float64 (or 64-bit integer) values, twice for Fortran order. */
+export function npyDecodedBytes(header: NpyHeader): number {
+  return header.count * 8 * (header.fortranOrder ? 2 : 1);
+}
+
+/**
+ * Reads a `.npy` file (versions 1.0, 2.0, 3.0; either byte order; C or Fortran order; 0-d).
+ * The result is always row-major. The data must end exactly at the end of the bytes. The
+ * decoded values (8 bytes each, twice during the reordering of Fortran order) count against
+ * `options.memoryBudget`.
+ *
+ * @throws TruncatedFileError, MalformedHeaderError, OversizedError, UnsupportedDtypeError,
+ * MemoryBudgetError.
+ */
+export function readNpy(input: BytesInput, name: string = UNNAMED, options: MemoryBudgetOptions = {}): Tensor {
+  return readNpyWithin(input, name, MemoryBudget.of(options, 'npy', name));
+}
+
+/** `readNpy` counting against a budget shared with an enclosing reader (npz). */
+export function readNpyWithin(input: BytesInput, name: string, budget: MemoryBudget): Tensor {
   const bytes = asBytes(input);
   const header = parseNpyHeader(bytes, name);
   const context = new ReadContext('npy', name);
   const end = header.dataOffset + header.dataLength;
   context.need('data', end, bytes.length);
   if (end !== bytes.length) throw context.malformed('data', `${bytes.length - end} bytes after the data`);
+  budget.reserve(`${name} as float64`, npyDecodedBytes(header));
   let data = decodeElements(bytes, header.dataOffset, header.count, header.dtype, header.littleEndian);
-  if (header.fortranOrder) data = columnMajorToRowMajor(data, header.shape);
+  if (header.fortranOrder) {
+    data = columnMajorToRowMajor(data, header.shape);
+    budget.release(header.count * 8);
+  }
   return makeTensor(header.dtype, header.shape, data);
 }
 

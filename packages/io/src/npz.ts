@@ -1,24 +1,54 @@
 /** NumPy `.npz`: a ZIP archive of `.npy` members (stored by `np.savez`, deflated by `np.savez_compressed`). */
 import { zipSync } from 'fflate';
+import { MemoryBudget, type MemoryBudgetOptions } from './budget.js';
 import { type BytesInput, ReadContext, UNNAMED, asBytes } from './context.js';
-import { readNpy, writeNpy } from './npy.js';
+import { npyDecodedBytes, npyHeaderEnd, parseNpyHeader, readNpyWithin, writeNpy } from './npy.js';
 import { type Tensor, type TensorsInput, tensorEntries } from './tensor.js';
-import { readZip } from './zip.js';
+import { readZipDirectory } from './zip.js';
 
 /**
  * Reads every member of an `.npz` archive as a tensor; names lose their `.npy` suffix
- * (`fc1.weight.npy` -> `fc1.weight`), in archive order.
+ * (`fc1.weight.npy` -> `fc1.weight`), in archive order. The archive's directory is checked
+ * first (see `readZipDirectory`), then every member's `.npy` header (inflating only the
+ * header), so that the memory the whole archive needs (every tensor as float64, plus the
+ * largest inflated member) is known and checked against `options.memoryBudget` before any
+ * member is inflated; members are then inflated one at a time, each stopped at its declared size.
  *
- * @throws the ZIP reader's and `readNpy`'s typed errors (the member's name in `file`).
+ * @throws the ZIP reader's and `readNpy`'s typed errors (the member's name in `file`),
+ * MemoryBudgetError.
  */
-export function readNpz(input: BytesInput, name: string = UNNAMED): Map<string, Tensor> {
+export function readNpz(input: BytesInput, name: string = UNNAMED, options: MemoryBudgetOptions = {}): Map<string, Tensor> {
   const bytes = asBytes(input);
   const context = new ReadContext('npz', name);
+  const budget = MemoryBudget.of(options, 'npz', name);
+  const entries = readZipDirectory(bytes, context);
+  const keys = new Set<string>();
+  let decoded = 0;
+  let largestInflated = 0;
+  for (const entry of entries) {
+    const key = entry.name.endsWith('.npy') ? entry.name.slice(0, -4) : entry.name;
+    if (keys.has(key)) throw context.malformed(entry.name, 'duplicate member');
+    keys.add(key);
+    const memberName = `${name}/${entry.name}`;
+    // most headers are 128 bytes; a longer one is peeked again at its length
+    let head = entry.peek(Math.min(entry.size, 1024));
+    if (npyHeaderEnd(head) > head.length) head = entry.peek(npyHeaderEnd(head));
+    const header = parseNpyHeader(head, memberName);
+    // the header must account for the member's declared size exactly (as readNpy will check)
+    const member = new ReadContext('npy', memberName);
+    const end = header.dataOffset + header.dataLength;
+    member.need('data', end, entry.size);
+    if (end !== entry.size) throw member.malformed('data', `${entry.size - end} bytes after the data`);
+    decoded += npyDecodedBytes(header);
+    if (entry.method !== 0) largestInflated = Math.max(largestInflated, entry.size);
+  }
+  budget.check('all members as float64', decoded + largestInflated);
   const tensors = new Map<string, Tensor>();
-  for (const member of readZip(bytes, context)) {
-    const key = member.name.endsWith('.npy') ? member.name.slice(0, -4) : member.name;
-    if (tensors.has(key)) throw context.malformed(member.name, 'duplicate member');
-    tensors.set(key, readNpy(member.data, `${name}/${member.name}`));
+  for (const entry of entries) {
+    const key = entry.name.endsWith('.npy') ? entry.name.slice(0, -4) : entry.name;
+    const data = entry.read(budget);
+    tensors.set(key, readNpyWithin(data, `${name}/${entry.name}`, budget));
+    if (entry.method !== 0) budget.release(entry.size);
   }
   return tensors;
 }

@@ -23,6 +23,7 @@ import {
   type ValueInfoProto,
   ValueInfoProtoSchema,
 } from 'onnx-buf';
+import { MemoryBudget, type MemoryBudgetOptions } from './budget.js';
 import { type BytesInput, ReadContext, UNNAMED, asBytes } from './context.js';
 import { ExternalDataError, InvalidModelError, IoError } from './errors.js';
 import {
@@ -107,14 +108,30 @@ export interface OnnxModel {
   readonly graph: OnnxGraph;
 }
 
-/** Where `readOnnx` finds external data: a map or a function from `location` to bytes. */
+/**
+ * External data read by range, so that a tensor at an offset of a large file costs its own
+ * bytes only (`externalDataFromFolder` of `@descramble/io/node` is one).
+ */
+export interface ExternalDataReader {
+  /**
+   * Exactly `length` bytes of the file `location` from byte `offset`; throws (ExternalDataError)
+   * when the file is missing, not allowed, or shorter than `offset + length`.
+   */
+  readonly readRange: (location: string, offset: number, length: number) => Uint8Array;
+}
+
+/**
+ * Where `readOnnx` finds external data: a map or a function from `location` to the whole
+ * file's bytes, or a reader of byte ranges (preferred when it is both).
+ */
 export type ExternalDataSource =
   | ReadonlyMap<string, Uint8Array>
   | Readonly<Record<string, Uint8Array>>
-  | ((location: string) => Uint8Array | undefined);
+  | ((location: string) => Uint8Array | undefined)
+  | ExternalDataReader;
 
 /** Options of `readOnnx`. */
-export interface ReadOnnxOptions {
+export interface ReadOnnxOptions extends MemoryBudgetOptions {
   /** Name for error messages (the file path, say). */
   readonly name?: string;
   /**
@@ -150,6 +167,12 @@ const ATTRIBUTE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6,
 
 const utf8 = new TextDecoder('utf-8');
 
+function rangeReader(source: ExternalDataSource | undefined): ExternalDataReader | undefined {
+  if (source === undefined || source instanceof Map) return undefined;
+  const readRange = (source as Partial<ExternalDataReader>).readRange;
+  return typeof readRange === 'function' ? (source as ExternalDataReader) : undefined;
+}
+
 function lookupExternal(source: ExternalDataSource | undefined, location: string): Uint8Array | undefined {
   if (source === undefined) return undefined;
   if (typeof source === 'function') return source(location);
@@ -170,7 +193,14 @@ function attributeInt(value: bigint): number {
   return Number(value);
 }
 
-function decodeTensor(proto: TensorProto, context: ReadContext, field: string, external: ExternalDataSource | undefined): Tensor {
+/** Decoded bytes of a tensor (8 per element), `undefined` when its dims are invalid (decodeTensor says why). */
+function decodedBytes(proto: TensorProto): number | undefined {
+  if (proto.dims.some((dim) => dim < 0n || dim > BigInt(Number.MAX_SAFE_INTEGER))) return undefined;
+  const count = checkedElementCount(proto.dims.map(Number));
+  return count === undefined ? undefined : count * 8;
+}
+
+function decodeTensor(proto: TensorProto, context: ReadContext, field: string, external: ExternalDataSource | undefined, budget: MemoryBudget): Tensor {
   const dtype = DTYPE_FROM_ONNX.get(proto.dataType);
   if (dtype === undefined) throw context.dtype(`${field}.data_type`, ONNX_TYPE_NAMES[proto.dataType] ?? String(proto.dataType));
   if (proto.segment !== undefined) throw context.unsupported(`${field}.segment`, 'segmented tensor');
@@ -181,6 +211,7 @@ function decodeTensor(proto: TensorProto, context: ReadContext, field: string, e
   const count = checkedElementCount(shape);
   if (count === undefined) throw context.malformed(`${field}.dims`, 'element count not representable');
   const size = ELEMENT_SIZE[dtype];
+  budget.reserve(`${field} as float64`, count * 8);
   if (proto.dataLocation === 1) {
     const entries = new Map(proto.externalData.map((entry) => [entry.key, entry.value]));
     const location = entries.get('location');
@@ -195,6 +226,15 @@ function decodeTensor(proto: TensorProto, context: ReadContext, field: string, e
     const length = parse('length') ?? count * size;
     if (length !== count * size) {
       throw new ExternalDataError(context.file, `${field}.external_data.length`, location, `length ${length} != ${count} elements x ${size} bytes`);
+    }
+    const reader = rangeReader(external);
+    if (reader !== undefined) {
+      budget.reserve(`${field} external data`, length);
+      const data = reader.readRange(location, offset, length);
+      if (data.length !== length) throw new ExternalDataError(context.file, `${field}.external_data.length`, location, `read ${data.length} bytes, expected ${length}`);
+      const tensor = makeTensor(dtype, shape, decodeElements(data, 0, count, dtype));
+      budget.release(length);
+      return tensor;
     }
     const data = lookupExternal(external, location);
     if (data === undefined) throw new ExternalDataError(context.file, `${field}.external_data.location`, location, 'not provided');
@@ -262,7 +302,7 @@ function decodeValueInfo(proto: ValueInfoProto): OnnxValueInfo {
   return { name: proto.name, dtype, shape };
 }
 
-function decodeAttribute(proto: AttributeProto, context: ReadContext, field: string, external: ExternalDataSource | undefined): OnnxAttribute | undefined {
+function decodeAttribute(proto: AttributeProto, context: ReadContext, field: string, external: ExternalDataSource | undefined, budget: MemoryBudget): OnnxAttribute | undefined {
   switch (proto.type) {
     case ATTRIBUTE.FLOAT:
       return { type: 'float', value: proto.f };
@@ -272,7 +312,7 @@ function decodeAttribute(proto: AttributeProto, context: ReadContext, field: str
       return { type: 'string', value: utf8.decode(proto.s) };
     case ATTRIBUTE.TENSOR:
       if (proto.t === undefined) throw context.malformed(field, 'TENSOR attribute without a tensor');
-      return { type: 'tensor', value: decodeTensor(proto.t, context, field, external) };
+      return { type: 'tensor', value: decodeTensor(proto.t, context, field, external, budget) };
     case ATTRIBUTE.FLOATS:
       return { type: 'floats', value: [...proto.floats] };
     case ATTRIBUTE.INTS:
@@ -285,18 +325,22 @@ function decodeAttribute(proto: AttributeProto, context: ReadContext, field: str
   }
 }
 
-function decodeGraph(proto: GraphProto, context: ReadContext, external: ExternalDataSource | undefined): OnnxGraph {
+function decodeGraph(proto: GraphProto, context: ReadContext, external: ExternalDataSource | undefined, budget: MemoryBudget): OnnxGraph {
+  // every initializer as float64, checked together before any is decoded
+  let decoded = 0;
+  for (const tensor of proto.initializer) decoded += decodedBytes(tensor) ?? 0;
+  budget.check(`${proto.initializer.length} initializers as float64`, decoded);
   const initializers = new Map<string, Tensor>();
   proto.initializer.forEach((tensor, index) => {
     const field = `initializer ${JSON.stringify(tensor.name || String(index))}`;
     if (initializers.has(tensor.name)) throw context.malformed(field, 'duplicate initializer name');
-    initializers.set(tensor.name, decodeTensor(tensor, context, field, external));
+    initializers.set(tensor.name, decodeTensor(tensor, context, field, external, budget));
   });
   const nodes = proto.node.map((node, index): OnnxNode => {
     const attributes: Record<string, OnnxAttribute> = {};
     for (const attribute of node.attribute) {
       const field = `node ${JSON.stringify(node.name || String(index))}.${attribute.name}`;
-      const value = decodeAttribute(attribute, context, field, external);
+      const value = decodeAttribute(attribute, context, field, external, budget);
       if (value !== undefined) {
         Object.defineProperty(attributes, attribute.name, { value, enumerable: true, writable: true, configurable: true });
       }
@@ -331,6 +375,7 @@ function decodeGraph(proto: GraphProto, context: ReadContext, external: External
 export function readOnnx(input: BytesInput, options: ReadOnnxOptions = {}): OnnxModel {
   const bytes = asBytes(input);
   const context = new ReadContext('onnx', options.name ?? UNNAMED);
+  const budget = MemoryBudget.of(options, 'onnx', context.file);
   let model: ReturnType<typeof fromBinary<typeof ModelProtoSchema>>;
   try {
     model = fromBinary(ModelProtoSchema, bytes, { readUnknownFields: false });
@@ -347,7 +392,7 @@ export function readOnnx(input: BytesInput, options: ReadOnnxOptions = {}): Onnx
       domain: model.domain,
       modelVersion: safeNumber(model.modelVersion, context, 'model_version'),
       docString: model.docString,
-      graph: decodeGraph(model.graph, context, options.externalData),
+      graph: decodeGraph(model.graph, context, options.externalData, budget),
     };
   } catch (error) {
     if (error instanceof IoError) throw error;

@@ -10,6 +10,7 @@ import { type BytesInput, asBytes } from './context.js';
 import { UnknownFormatError } from './errors.js';
 import { readNpy } from './npy.js';
 import { readNpz } from './npz.js';
+import type { MemoryBudgetOptions } from './budget.js';
 import type { ExternalDataSource } from './onnx.js';
 import { SAFETENSORS_MAX_HEADER_LENGTH, readSafetensors } from './safetensors.js';
 import type { Tensor } from './tensor.js';
@@ -24,7 +25,7 @@ export interface BytesSource {
 }
 
 /** Options of `readTensors`. */
-export interface ReadTensorsOptions {
+export interface ReadTensorsOptions extends MemoryBudgetOptions {
   /** For ONNX models with external data (see `readOnnx`). */
   readonly externalData?: ExternalDataSource;
 }
@@ -97,27 +98,29 @@ function latinPrefix(bytes: Uint8Array): string {
 export async function readTensors(source: BytesSource, options: ReadTensorsOptions = {}): Promise<Map<string, Tensor>> {
   const bytes = asBytes(source.bytes);
   const name = source.name;
+  // the options carry the budget (and, from @descramble/io/node, the count of the file's bytes)
+  const budget: MemoryBudgetOptions = options;
   switch (detectFormat(bytes, name)) {
     case 'safetensors':
-      return readSafetensors(bytes, name).tensors;
+      return readSafetensors(bytes, name, budget).tensors;
     case 'npy': {
       const base = name.replace(/^.*[\\/]/, '').replace(/\.npy$/i, '') || 'array';
-      return new Map([[base, readNpy(bytes, name)]]);
+      return new Map([[base, readNpy(bytes, name, budget)]]);
     }
     case 'npz':
-      return readNpz(bytes, name);
+      return readNpz(bytes, name, budget);
     case 'onnx': {
       const { readOnnx } = await import('./onnx.js');
-      const model = readOnnx(bytes, options.externalData === undefined ? { name } : { name, externalData: options.externalData });
+      const model = readOnnx(bytes, options.externalData === undefined ? { name, ...budget } : { name, ...budget, externalData: options.externalData });
       return new Map(model.graph.initializers);
     }
     case 'hdf5': {
       const { readHdf5 } = await import('./hdf5.js');
-      return readHdf5(bytes, name);
+      return readHdf5(bytes, name, budget);
     }
     case 'mat': {
       const { readMat } = await import('./mat.js');
-      return readMat(bytes, name);
+      return readMat(bytes, name, budget);
     }
   }
 }

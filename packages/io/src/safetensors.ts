@@ -4,8 +4,10 @@
  * the writer produces what the reference writes (header padded with spaces to a multiple of
  * 8, tensors sorted by decreasing element size then name, so every tensor is aligned).
  */
+import { MemoryBudget, type MemoryBudgetOptions } from './budget.js';
 import { type BytesInput, ReadContext, UNNAMED, asBytes, utf8Strict } from './context.js';
-import { InvalidTensorError } from './errors.js';
+import { DuplicateKeyError, InvalidTensorError } from './errors.js';
+import { findDuplicateKey } from './json-keys.js';
 import {
   type DType,
   ELEMENT_SIZE,
@@ -68,12 +70,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * element count times element size, and the last one ends exactly at the end of the file.
  * F64/F32/F16/BF16 and integers up to 32 bits are widened to `Float64Array`; I64/U64 are exact
  * `BigInt64Array`/`BigUint64Array`. Unaligned tensors are copied, never viewed in place.
+ * A key repeated in the header (at any level) is refused, as the reference does (`JSON.parse`
+ * alone would keep the last). The decoded tensors (8 bytes per element) are checked against
+ * `options.memoryBudget` before any is decoded.
  *
- * @throws TruncatedFileError, OversizedError, MalformedHeaderError, UnsupportedDtypeError.
+ * @throws TruncatedFileError, OversizedError, MalformedHeaderError, UnsupportedDtypeError,
+ * DuplicateKeyError, MemoryBudgetError.
  */
-export function readSafetensors(input: BytesInput, name: string = UNNAMED): SafetensorsFile {
+export function readSafetensors(input: BytesInput, name: string = UNNAMED, options: MemoryBudgetOptions = {}): SafetensorsFile {
   const bytes = asBytes(input);
   const context = new ReadContext('safetensors', name);
+  const budget = MemoryBudget.of(options, 'safetensors', name);
   context.need('header length', 8, bytes.length);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength64 = view.getBigUint64(0, true);
@@ -96,6 +103,10 @@ export function readSafetensors(input: BytesInput, name: string = UNNAMED): Safe
     throw context.malformed('header', `header is not valid JSON (${(error as Error).message})`);
   }
   if (!isPlainObject(header)) throw context.malformed('header', 'header is not a JSON object');
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw new DuplicateKeyError('safetensors', name, duplicate.path === '' ? 'header' : duplicate.path, duplicate.key);
+  }
 
   const metadata: Record<string, string> = {};
   const entries: Entry[] = [];
@@ -147,6 +158,9 @@ export function readSafetensors(input: BytesInput, name: string = UNNAMED): Safe
   if (cursor < dataLength) {
     throw context.malformed('data', `tensors cover ${cursor} bytes but the data region has ${dataLength}`);
   }
+  let decoded = 0;
+  for (const entry of entries) decoded += checkedElementCount(entry.shape)! * 8;
+  budget.reserve('tensors as float64', decoded);
   const tensors = new Map<string, Tensor>();
   for (const entry of entries) {
     const count = checkedElementCount(entry.shape)!;
