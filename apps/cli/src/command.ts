@@ -11,6 +11,7 @@ export const COMMON_OPTIONS = {
   quiet: { type: 'boolean', short: 'q' },
   seed: { type: 'string' },
   threads: { type: 'string' },
+  'memory-budget': { type: 'string' },
 } as const satisfies OptionSpec;
 
 /** Column where the text of an option's help line starts (after `--name VALUE`). */
@@ -96,6 +97,8 @@ export interface CommandContext {
   readonly seed: number;
   /** Worker threads for the Gram matrices of a pass over data samples (1: none). */
   readonly threads: number;
+  /** `--memory-budget`: bytes any one file's reader may hold at once (io's default when absent). */
+  readonly memoryBudget: number | undefined;
   /** Aborted on Ctrl-C / SIGTERM; long loops check it between blocks. */
   readonly signal: AbortSignal;
   readonly cwd: string;

@@ -4,6 +4,7 @@
  * accumulators back as `toBytes()`, which the main thread merges exactly.
  */
 import { parentPort } from 'node:worker_threads';
+import { setDefaultMemoryBudget } from '@descramble/io';
 import { CliError, InputError } from './cli-errors.js';
 import { accumulateTask } from './gram-tasks.js';
 import { openStreamingNpy, rangeSource, type SampleSource } from './inputs.js';
@@ -21,6 +22,7 @@ async function openSamples(request: WorkerRequest): Promise<SampleSource> {
 
 async function run(request: WorkerRequest): Promise<void> {
   try {
+    setDefaultMemoryBudget(request.memoryBudget);
     const samples = await openSamples(request);
     let pass = 0;
     const accumulators = await accumulateTask(request.task, samples, request.range, {

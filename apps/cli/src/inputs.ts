@@ -2,9 +2,10 @@ import type { BiasMode } from '@descramble/nets';
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { GramAccumulator } from '@descramble/linalg';
-import { IoError, openNpyStream, readTensors, type Tensor, toMatrix } from '@descramble/io/node';
+import { FileChangedError, IoError, MemoryBudgetError, openNpyStream, readTensors, type Tensor, toMatrix } from '@descramble/io/node';
 import type { Matrix } from 'ml-matrix';
 import { InputError, UsageError } from './cli-errors.js';
+import { formatSize } from './options.js';
 import { readGramFile } from './gram-file.js';
 
 /** `FILE[:TENSOR]` as given on the command line. */
@@ -45,6 +46,15 @@ export async function loadTensors(file: string): Promise<Map<string, Tensor>> {
 }
 
 export function asInputError(error: unknown, file: string, tensor?: string): unknown {
+  if (error instanceof FileChangedError) {
+    return new InputError(`${file}: changed while descramble was reading it (${error.change}); nothing was written. Run again on a file that stays put`, { file });
+  }
+  if (error instanceof MemoryBudgetError) {
+    return new InputError(
+      `${file}: reading ${error.what} needs ${formatSize(error.needed)} of memory, beyond the memory budget of ${formatSize(error.budget)}; nothing was read. If you trust the file, raise the budget with --memory-budget`,
+      tensor === undefined ? { file } : { file, tensor },
+    );
+  }
   if (error instanceof IoError) {
     // io's messages read `io: <format>: <file>: <what>`; the file first reads better here.
     const message = error.message.replace(/^io: [A-Za-z0-9-]+: /, '');

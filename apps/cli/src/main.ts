@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CliError, InterruptedError, UsageError } from './cli-errors.js';
 import { COMMON_OPTIONS, type Command, type CommandContext, optionLine } from './command.js';
-import { positiveInteger } from './options.js';
+import { byteSize, formatSize, positiveInteger } from './options.js';
 import { createProgress } from './progress.js';
 import { VERSION } from './version.js';
 
@@ -23,10 +23,10 @@ export async function main(argv: readonly string[], streams: MainStreams): Promi
     return 0;
   }
   // The commands (and the packages they load) only when one is needed: --version stays cheap.
-  const { commands } = await import('./commands/index.js');
+  const [{ commands }, { defaultMemoryBudget, setDefaultMemoryBudget }] = await Promise.all([import('./commands/index.js'), import('@descramble/io')]);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    stdout.write(topic ? commandHelp(topic) : generalHelp(commands));
+    stdout.write(topic ? commandHelp(topic, defaultMemoryBudget()) : generalHelp(commands));
     return 0;
   }
   const command = commands.find((c) => c.name === name);
@@ -34,10 +34,13 @@ export async function main(argv: readonly string[], streams: MainStreams): Promi
     if (!command) throw new UsageError(`unknown command '${name}'; run 'descramble --help' for the list`);
     const { values, positionals } = parseCommandLine(command, rest);
     if (values.help === true) {
-      stdout.write(commandHelp(command));
+      stdout.write(commandHelp(command, defaultMemoryBudget()));
       return 0;
     }
     const quiet = values.quiet === true;
+    const memoryBudget = byteSize(values['memory-budget'], '--memory-budget');
+    // Every reader of this thread; --threads workers are told in their request.
+    setDefaultMemoryBudget(memoryBudget);
     const json = values.json === true;
     const context: CommandContext = {
       stdout,
@@ -47,6 +50,7 @@ export async function main(argv: readonly string[], streams: MainStreams): Promi
       color,
       seed: parseInteger(values.seed, '--seed', 2021),
       threads: positiveInteger(values.threads, '--threads', 1),
+      memoryBudget,
       signal: streams.signal,
       cwd: streams.cwd,
       argv,
@@ -122,13 +126,14 @@ export function generalHelp(commands: readonly Command[]): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Common options: --json (report on stdout), --quiet, --seed N, --threads N (worker threads for the',
-    'Gram matrices of explain, layer, gram and permute --data), --help',
+    'Gram matrices of explain, layer, gram and permute --data), --memory-budget SIZE, --help',
     "Run 'descramble <command> --help' for a command's options and examples.",
     '',
   ].join('\n');
 }
 
-export function commandHelp(command: Command): string {
+/** A command's help; `memoryBudget` is the default --memory-budget shown (io's, on this machine). */
+export function commandHelp(command: Command, memoryBudget: number): string {
   return [
     `descramble ${command.name}: ${command.summary}`,
     '',
@@ -143,6 +148,7 @@ export function commandHelp(command: Command): string {
       ['--quiet, -q', 'no progress on stderr'],
       ['--seed N', 'seed for every random choice (default 2021)'],
       ['--threads N', command.threads ?? 'ignored by this command (it has no pass over data samples to split)'],
+      ['--memory-budget SIZE', `most memory one file's reader may hold, e.g. 512M (default ${formatSize(memoryBudget)} here)`],
       ['--help, -h', 'this help'],
     ].map(([flag, text]) => `  ${optionLine(flag as string, text as string)}`),
     '',

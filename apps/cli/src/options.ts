@@ -24,6 +24,18 @@ export function positiveInteger(value: unknown, flag: string, fallback: number):
   return parsed;
 }
 
+/** A size in bytes, `123`, `512K`, `64M`, `2G` (powers of 1024). */
+export function byteSize(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)([KMGT]?)i?B?$/i.exec(value.trim()) : null;
+  const units: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+  const bytes = match ? Math.floor(Number(match[1]) * (units[(match[2] ?? '').toUpperCase()] as number)) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new UsageError(`${flag} expects a size such as 512M or 2G, got '${String(value)}'`);
+  }
+  return bytes;
+}
+
 /** `--shard i/n`: shard i (0-based) of n; rows floor(i N / n) .. floor((i + 1) N / n). */
 export interface Shard {
   readonly index: number;
@@ -50,4 +62,16 @@ export function shardRows(shard: Shard | undefined, rows: number): { start: numb
 /** Refuses positional arguments for commands that take none. */
 export function noPositionals(command: string, positionals: readonly string[]): void {
   if (positionals.length > 0) throw new UsageError(`${command}: unexpected argument '${positionals[0]}'`);
+}
+
+/** Bytes in the largest unit of 1024 that keeps a number of at least 1. */
+export function formatSize(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${Number(value.toPrecision(3))} ${units[unit]}`;
 }

@@ -25,6 +25,8 @@ export interface WorkerSamples {
 /** The one message a worker receives. */
 export interface WorkerRequest {
   readonly task: GramTask;
+  /** `--memory-budget` of the run, for the worker's own readers. */
+  readonly memoryBudget: number | undefined;
   readonly samples: WorkerSamples;
   readonly range: RowRange;
 }
@@ -155,7 +157,7 @@ async function runWorkers(task: GramTask, samples: SampleSource, ranges: RowRang
             if (!settled) reject(new Error(`gram worker ${index + 1} of ${ranges.length} stopped with exit code ${code} before finishing rows ${range.start}..${range.end}`));
           });
           const { samples: shared, transfer } = workerSamples(samples, range);
-          const request: WorkerRequest = { task, samples: shared, range };
+          const request: WorkerRequest = { task, samples: shared, range, memoryBudget: context.memoryBudget };
           worker.postMessage(request, transfer);
         }),
     );

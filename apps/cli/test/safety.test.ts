@@ -151,6 +151,22 @@ describe('output paths', () => {
   });
 });
 
+describe('--memory-budget', () => {
+  it('bounds what any one input file may make the readers hold, with a sentence naming the option', async () => {
+    const { root, model, data } = workspace('budget');
+    await expectRefused(
+      ['explain', model, '--data', data, '--out', join(root, 'out'), '--memory-budget', '1K'],
+      root,
+      /mlp\.onnx: reading .* needs 2\.01 KiB of memory, beyond the memory budget of 1 KiB; nothing was read\. If you trust the file, raise the budget with --memory-budget/,
+    );
+    const fine = await runInProcess(['explain', model, '--data', data, '--out', join(root, 'out'), '--memory-budget', '64M', '--no-figures', '-q']);
+    expect(fine.code, fine.stderr).toBe(0);
+    const usage = await runInProcess(['explain', model, '--memory-budget', 'lots']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("--memory-budget expects a size such as 512M or 2G, got 'lots'");
+  });
+});
+
 describe('inputs that change while a run reads them', () => {
   it('InputWatch notices a file replaced, rewritten or removed', async () => {
     const root = temporaryDirectory('watch');
@@ -160,7 +176,7 @@ describe('inputs that change while a run reads them', () => {
     await replaced.check();
     writeFileSync(join(root, 'y.npy'), 'two');
     renameSync(join(root, 'y.npy'), file);
-    await expect(replaced.check()).rejects.toThrow(/x\.npy: changed while descramble was reading it \(replaced or rewritten\)/);
+    await expect(replaced.check()).rejects.toThrow(/x\.npy: changed while descramble was reading it \(replaced by another file\)/);
     const rewritten = new InputWatch(root, [`${file}:tensor`]);
     await rewritten.check();
     writeFileSync(file, 'three!');
