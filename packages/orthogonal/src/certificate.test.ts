@@ -15,7 +15,7 @@ describe('brockettCertificate (Lemma 1)', () => {
         const exact = brockettCertificate(A, B, lemmaOneMinimiser(A, B));
         const random = brockettCertificate(A, B, haar(d, seed + 2));
         const tol = 1e3 * scale * Number.EPSILON * Math.max(1, Math.abs(exact.optimum));
-        return Math.abs(exact.gap) <= tol && random.gap >= -tol;
+        return Math.abs(exact.absoluteGap) <= tol && exact.withinRoundoff && exact.gap === 0 && random.absoluteGap >= -tol;
       }),
       { numRuns: 40 },
     );
@@ -30,7 +30,8 @@ describe('brockettCertificate (Lemma 1)', () => {
     for (let i = 0; i < 5; i++) expected += omega[i]! * sigma2[4 - i]!;
     expect(Math.abs(brockettOptimum(A, B) - expected)).toBeLessThan(1e-13 * Math.abs(expected));
     const c = brockettCertificate(A, B, haar(5, 3));
-    expect(c.relativeGap).toBeCloseTo(c.gap / Math.abs(c.optimum), 15);
+    expect(c.gap).toBeCloseTo(c.absoluteGap / Math.abs(c.optimum), 15);
+    expect(c.relativeGap).toBe(c.gap);
   });
 
   it('typed errors for asymmetric A and non-orthogonal P', () => {
