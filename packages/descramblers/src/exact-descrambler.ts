@@ -61,9 +61,11 @@ export interface DescramblerWarning {
   /**
    * `'fewer-samples-than-neurons'` (N < d), `'rank-deficient'` (numerical rank of B below d),
    * `'clamped-eigenvalues'` (tiny negative eigenvalues of a Gram set to 0),
-   * `'value-clamped'` (a negative value of a sum of squares within roundoff reported as 0).
+   * `'value-clamped'` (a negative value of a sum of squares within roundoff reported as 0),
+   * `'value-within-roundoff'` (|value| and |optimum| below the roundoff bound: no significant
+   * digits, e.g. one huge outlier makes B rank 1 to working precision).
    */
-  readonly kind: 'fewer-samples-than-neurons' | 'rank-deficient' | 'clamped-eigenvalues' | 'value-clamped';
+  readonly kind: 'fewer-samples-than-neurons' | 'rank-deficient' | 'clamped-eigenvalues' | 'value-clamped' | 'value-within-roundoff';
   /** One plain-English sentence with the numbers. */
   readonly message: string;
 }
@@ -301,6 +303,12 @@ export function assembleDescrambler(smooth: ResolvedSmoothness, b: Matrix, lambd
     if (value < -certificate.roundoff) throw new CertificateViolationError(operation, value, 0, certificate.roundoff);
     warnings.push({ kind: 'value-clamped', message: `the value of a sum of squares came out as ${value}, within the roundoff bound ${certificate.roundoff} of 0, and is reported as 0` });
     value = 0;
+  }
+  if (Math.abs(value) <= certificate.roundoff && Math.abs(optimum) <= certificate.roundoff) {
+    warnings.push({
+      kind: 'value-within-roundoff',
+      message: `the value ${value} and the optimum ${optimum} are below their roundoff bound ${certificate.roundoff.toExponential(3)} (10 d eps ||A||_2 ||B||_2): they carry no significant digits, only the descrambler P and the ties do`,
+    });
   }
   const uncertaintyA = eigenvalueUncertainty(omega, tolerance, null);
   const uncertaintyB = eigenvalueUncertainty(lambda, tolerance, sampleCount);
