@@ -1,7 +1,7 @@
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
 import { checkFinite, checkPositiveSize, readSquare, wrapRowMajor } from './convert.js';
 import { ConvergenceError, DimensionMismatchError, NotSymmetricError } from './errors.js';
-import { maxAbs, maxAsymmetry } from './norms.js';
+import { binaryExponent, maxAbs, maxAsymmetry, timesPowerOfTwo } from './norms.js';
 import { tridiagonalEigenDivideConquer } from './tridiagonal-dc.js';
 import { tridiagonalQl } from './tridiagonal-ql.js';
 import { applyTridiagonalReflectors, tridiagonalize } from './tridiagonalize.js';
@@ -13,6 +13,11 @@ export interface SymmetricEigenOptions {
    * symmetric part `(A + A^T) / 2` is decomposed; beyond it `NotSymmetricError` is thrown.
    */
   readonly symmetryTolerance?: number;
+  /**
+   * Aborts between the phases (tridiagonalisation, divide and conquer, back-transformation)
+   * and between the divide-and-conquer merges: throws the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Eigen-decomposition `A = V diag(values) V^T` of a symmetric matrix. */
@@ -30,12 +35,6 @@ export interface SymmetricEigenFlatResult {
 }
 
 const DEFAULT_SYMMETRY_TOLERANCE = 1e-8;
-
-/** `x 2^k` without intermediate overflow or underflow of the factor (exact unless the result leaves the range). */
-function timesPowerOfTwo(x: number, k: number): number {
-  const half = Math.trunc(k / 2);
-  return x * 2 ** half * 2 ** (k - half);
-}
 
 /**
  * Validates, checks symmetry, and returns the symmetric part scaled by a power of two
@@ -58,7 +57,7 @@ function prepare(
   }
   const work = new Float64Array(n * n);
   if (scale === 0) return { scale, exponent: 0, work };
-  const exponent = Math.floor(Math.log2(scale));
+  const exponent = binaryExponent(scale);
   for (let i = 0; i < n; i++) {
     work[i * n + i] = timesPowerOfTwo(data[i * n + i]!, -exponent);
     for (let j = 0; j < i; j++) {
@@ -89,15 +88,19 @@ function eigenKernel(
   work: Float64Array,
   values: Float64Array,
   vectors: Float64Array | null,
+  signal: AbortSignal | undefined,
 ): void {
   const e = new Float64Array(n);
   const tau = new Float64Array(n);
+  signal?.throwIfAborted();
   tridiagonalize(n, work, values, e, tau);
+  signal?.throwIfAborted();
   if (vectors === null) {
     tridiagonalQl(n, values, e, null, n, operation);
     return;
   }
-  tridiagonalEigenDivideConquer(n, values, e, vectors, operation);
+  tridiagonalEigenDivideConquer(n, values, e, vectors, operation, signal);
+  signal?.throwIfAborted();
   applyTridiagonalReflectors(n, work, tau, vectors);
 }
 
@@ -119,7 +122,7 @@ export function symmetricEigenFlat(
     for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
     return { values, vectors };
   }
-  eigenKernel(operation, n, work, values, vectors);
+  eigenKernel(operation, n, work, values, vectors, options?.signal);
   unscale(values, exponent);
   checkResult(operation, values);
   checkResult(operation, vectors);
@@ -168,7 +171,7 @@ export function symmetricEigen(
   if (scale === 0) {
     for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
   } else {
-    eigenKernel(operation, n, work, values, vectors);
+    eigenKernel(operation, n, work, values, vectors, options?.signal);
     unscale(values, exponent);
   }
   checkResult(operation, values);
@@ -190,7 +193,7 @@ function eigenvaluesOf(operation: string, a: AbstractMatrix, options: SymmetricE
   const { scale, exponent, work } = prepare(operation, n, data, options);
   const values = new Float64Array(n);
   if (scale === 0) return values;
-  eigenKernel(operation, n, work, values, null);
+  eigenKernel(operation, n, work, values, null, options?.signal);
   unscale(values, exponent);
   checkResult(operation, values);
   return values;

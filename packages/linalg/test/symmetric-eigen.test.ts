@@ -173,3 +173,34 @@ describe('symmetricEigen at the ends of the float64 range (power-of-two scaling)
     }
   });
 });
+
+describe('symmetricEigen: AbortSignal', () => {
+  it('a pre-aborted signal throws its reason; divide and conquer checks between merges', () => {
+    const a = randomSymmetric(200, 41);
+    const reason = new Error('stop');
+    expect(() => symmetricEigen(a, { signal: AbortSignal.abort(reason) })).toThrow(reason);
+    expect(() => symmetricEigenvalues(a, { signal: AbortSignal.abort(reason) })).toThrow(reason);
+    let checks = 0;
+    const counting = {
+      aborted: false,
+      reason,
+      throwIfAborted() {
+        checks++;
+      },
+    } as unknown as AbortSignal;
+    const reference = symmetricEigen(a).values;
+    const counted = symmetricEigen(a, { signal: counting }).values;
+    expect(Array.from(counted)).toEqual(Array.from(reference));
+    // n = 200 splits into 8 leaves of at most 32 rows: 15 blocks and 7 merges, plus 3 phase checks.
+    expect(checks).toBe(15 + 7 + 3);
+    let left = 10;
+    const tripping = {
+      aborted: false,
+      reason,
+      throwIfAborted() {
+        if (--left === 0) throw reason;
+      },
+    } as unknown as AbortSignal;
+    expect(() => symmetricEigen(a, { signal: tripping })).toThrow(reason);
+  });
+});
