@@ -112,6 +112,7 @@ function finish(
     ...(input.group !== undefined && { group: input.group }),
     ...(sampleCount !== null && { sampleCount }),
     ...(input.label !== undefined && { label: input.label }),
+    ...(input.signal !== undefined && { signal: input.signal }),
     // B = S S^T or W Gamma W^T: positive semidefinite by construction.
     positiveSemidefinite: true,
   };

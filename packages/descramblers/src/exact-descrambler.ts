@@ -54,6 +54,8 @@ export interface SmoothnessOptions {
   readonly positiveSemidefinite?: boolean;
   /** Names what is descrambled (e.g. `"layer fc1 of model.onnx"`) in every error message. */
   readonly label?: string;
+  /** Aborts the eigen-decompositions (between their phases and merges): throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** Something a caller must know before trusting the numbers (the result is still exact). */
@@ -209,7 +211,7 @@ export function resolveSmoothness(operation: string, d: number, options: Smoothn
     a = smoothnessMatrix(d, operator);
   }
   const rescale = options.rescale ?? false;
-  const eig = symmetricEigen(a);
+  const eig = symmetricEigen(a, options.signal === undefined ? {} : { signal: options.signal });
   let omega = eig.values;
   // d = 1 is trivially descrambled (P = +-1) whatever A is; for d > 1 a zero A decides nothing.
   if (d > 1 && omega[0] === 0 && omega[d - 1] === 0) {
@@ -245,8 +247,8 @@ export function symmetrise(m: Matrix): void {
 }
 
 /** @internal Eigen-decomposition of symmetric B, descending, rescaled if asked. */
-export function gramSpectrum(b: Matrix, rescale: boolean): { b: Matrix; lambda: Float64Array; u: Matrix } {
-  const eig = symmetricEigen(b);
+export function gramSpectrum(b: Matrix, rescale: boolean, signal?: AbortSignal): { b: Matrix; lambda: Float64Array; u: Matrix } {
+  const eig = symmetricEigen(b, signal === undefined ? {} : { signal });
   const d = b.rows;
   const lambda = new Float64Array(d);
   const u = new Matrix(d, d);
@@ -422,7 +424,8 @@ export function exactDescramblerFor(operation: string, gram: Matrix, options: Sm
   const b = Matrix.checkMatrix(gram).clone();
   symmetrise(b);
   const smooth = resolveSmoothness(operation, b.rows, options);
-  const spectrum = gramSpectrum(b, smooth.rescale);
+  options.signal?.throwIfAborted();
+  const spectrum = gramSpectrum(b, smooth.rescale, options.signal);
   return assembleDescrambler(smooth, spectrum.b, spectrum.lambda, spectrum.u);
 }
 
