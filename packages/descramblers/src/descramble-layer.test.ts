@@ -135,6 +135,23 @@ describe('descrambleLayer', () => {
     expect(one.withinRoundoff).toBe(true);
   });
 
+  it('one outlier of 3e38: B is rank 1 to working precision; value and optimum are flagged, never negative', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const rows = gaussianMatrix(createRng(seed), 40, inputs);
+      rows.set(seed, seed % inputs, 3e38);
+      const result = descrambleLayer({ weights, data: rows, rescale: seed % 2 === 0 });
+      expect(result.rankB).toBe(1);
+      expect(result.value).toBeGreaterThanOrEqual(0);
+      expect(result.optimum).toBeGreaterThanOrEqual(0);
+      expect(result.gramEigenvalues.every((x) => x >= 0)).toBe(true);
+      expect(result.withinRoundoff).toBe(true);
+      expect(result.gap).toBe(0);
+      const kinds = result.warnings.map((w) => w.kind);
+      expect(kinds).toContain('rank-deficient');
+      expect(kinds).toContain('value-within-roundoff');
+    }
+  });
+
   it('zero data or all-zero weights: a typed error that names the layer', () => {
     expect(() => descrambleLayer({ weights, data: new Matrix(20, inputs) })).toThrow(ZeroMatrixError);
     expect(() => descrambleLayer({ weights, data: new Matrix(20, inputs), label: 'layer fc1 of net.onnx' })).toThrow(
