@@ -279,6 +279,15 @@ describe('exactDescrambler (Lemma 1)', () => {
       }
       expect(descramblerDistance(result.P, reference.P, reference.smoothness)).toBeLessThan(1e-8);
     }
+    // The factors (not powers of two): scaling itself rounds each entry by eps relative.
+    for (const factor of [1e-310, 1e300]) {
+      const result = exactDescrambler(base.clone().mul(factor), { operator: 'fourier' });
+      const norm = reference.gramEigenvalues[0]! * factor;
+      for (let i = 0; i < 6; i++) {
+        expect(Math.abs(result.gramEigenvalues[i]! - reference.gramEigenvalues[i]! * factor)).toBeLessThanOrEqual(1e-12 * norm + 2 ** -1060);
+      }
+      expect(result.withinRoundoff).toBe(true);
+    }
   });
 
   it('special-orthogonal: det P = +1 at no cost', () => {

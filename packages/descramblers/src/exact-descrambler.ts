@@ -138,7 +138,7 @@ export interface ExactDescrambler {
   readonly eigengaps: Eigengaps;
   /** Numerical rank of B: eigenvalues with `|lambda| > rankThreshold`. */
   readonly gramRank: number;
-  /** `10 d eps ||B||_2`, the roundoff bound of the eigenvalues of B. */
+  /** `10 d eps ||B||_2 + 10 d 2^-1074`, the roundoff bound of the eigenvalues of B. */
   readonly rankThreshold: number;
   /** The rank rule in words, with its threshold. */
   readonly rankRule: string;
@@ -272,7 +272,8 @@ export function assembleDescrambler(smooth: ResolvedSmoothness, b: Matrix, lambd
   const normA = Math.max(Math.abs(omega[0]!), Math.abs(omega[d - 1]!));
   const normB = Math.max(Math.abs(lambda[0]!), Math.abs(lambda[d - 1]!));
   if (normB === 0) throw new ZeroMatrixError(operation, 'gram', 'an all-zero layer or all-zero data');
-  const rankThreshold = relativeEigenvalueRoundoff(d) * normB;
+  // The roundoff bound of B's eigenvalues (the same as the tie rule's roundoff term at tolerance 0).
+  const rankThreshold = eigenvalueUncertainty(lambda, relativeEigenvalueRoundoff(d), null).roundoff;
   // A Gram matrix is PSD: eigenvalues within roundoff below 0 are roundoff, lower ones are wrong.
   let clampedEigenvalues = 0;
   let clampShift = 0;

@@ -33,7 +33,7 @@ export function relativeEigenvalueRoundoff(d: number): number {
 
 /** The uncertainty model of the eigenvalues of one matrix. */
 export interface EigenvalueUncertainty {
-  /** Absolute roundoff bound `r = max(tolerance, c d eps) ||M||_2` of every eigenvalue. */
+  /** Absolute roundoff bound `r = max(tolerance, c d eps) ||M||_2 + c d 2^-1074` of every eigenvalue. */
   readonly roundoff: number;
   /**
    * Relative sampling standard error `s = sqrt(2 / N)` (0 when M does not come from N samples):
@@ -47,7 +47,8 @@ export function eigenvalueUncertainty(values: Float64Array, relativeRoundoff: nu
   let norm = 0;
   for (let i = 0; i < values.length; i++) norm = Math.max(norm, Math.abs(values[i]!));
   return {
-    roundoff: relativeRoundoff * norm,
+    // Plus the absolute rounding of the subnormal range, where relative bounds underflow.
+    roundoff: relativeRoundoff * norm + ROUNDOFF_FACTOR * values.length * Number.MIN_VALUE,
     samplingRelative: sampleCount === null ? 0 : Math.sqrt(2 / sampleCount),
   };
 }

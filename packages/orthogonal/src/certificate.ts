@@ -62,9 +62,13 @@ export function relativeGap(value: number, reference: number, roundoff: number, 
  */
 export const BROCKETT_ROUNDOFF_FACTOR = 10;
 
-/** `c d eps ||A||_2 ||B||_2` (c = {@link BROCKETT_ROUNDOFF_FACTOR}): roundoff of `tr(A P B P^T) - optimum`. */
+/**
+ * `c d (eps ||A||_2 ||B||_2 + d 2^-1074)` (c = {@link BROCKETT_ROUNDOFF_FACTOR}): roundoff of
+ * `tr(A P B P^T) - optimum`. The second term is the absolute rounding of the d^2-term sums in
+ * the subnormal range (it matters only when `||A|| ||B||` is below about 1e-290).
+ */
 export function brockettRoundoff(d: number, normA: number, normB: number): number {
-  return BROCKETT_ROUNDOFF_FACTOR * d * Number.EPSILON * normA * normB;
+  return BROCKETT_ROUNDOFF_FACTOR * d * (Number.EPSILON * normA * normB + d * Number.MIN_VALUE);
 }
 
 export interface BrockettCertificate extends RelativeGap {
