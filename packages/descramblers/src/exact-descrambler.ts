@@ -108,8 +108,9 @@ export interface ExactDescrambler {
   /** `max(|optimum|, gapRoundoff)`: what `gap` was divided by. */
   readonly gapScale: number;
   /**
-   * Roundoff bound of `value - optimum`: `10 d eps ||A||_2 ||B||_2` plus
-   * `sum_i |omega_i| |clamp_i|` for eigenvalues of B clamped to 0.
+   * Roundoff bound of `value - optimum`: `brockettRoundoff(d, ||A||_2, ||B||_2)` (about
+   * `10 d eps ||A||_2 ||B||_2`) plus `sum_i |omega_i| |shift_i| + |lambda_i| |shift'_i|` for
+   * the eigenvalues of B and of an operator's A clamped to 0 from within roundoff below it.
    */
   readonly gapRoundoff: number;
   /** `|value - optimum| <= gapRoundoff`: the gap is reported as 0 (clamped). */
@@ -176,6 +177,8 @@ export interface ResolvedSmoothness {
   readonly sampleCount: number | null;
   readonly positiveSemidefinite: boolean;
   readonly operation: string;
+  /** Total |shift| of eigenvalues of an operator's A (PSD: D^T D) clamped from [-roundoff, 0) to 0, per position. */
+  readonly omegaShift: Float64Array;
 }
 
 /** @internal `operation (label)`: the function name, and what it works on when the caller said. */
@@ -222,6 +225,20 @@ export function resolveSmoothness(operation: string, d: number, options: Smoothn
     a = a.mul(factor);
     omega = omega.map((w) => w * factor);
   }
+  // An operator's A = D^T D is PSD: its eigenvalues in [-roundoff, 0) (the constant mode's 0,
+  // computed as -1e-13 say) are 0. Unclamped, omega_0 ~ -eps ||A|| times a huge sigma_0^2 would
+  // make the optimum of a sum of squares negative.
+  const omegaShift = new Float64Array(d);
+  if (options.smoothness === undefined) {
+    const roundoff = eigenvalueUncertainty(omega, relativeEigenvalueRoundoff(d), null).roundoff;
+    for (let i = 0; i < d; i++) {
+      const w = omega[i]!;
+      if (w < 0 && w >= -roundoff) {
+        omegaShift[i] = -w;
+        omega[i] = 0;
+      }
+    }
+  }
   return {
     a,
     omega,
@@ -232,6 +249,7 @@ export function resolveSmoothness(operation: string, d: number, options: Smoothn
     sampleCount,
     positiveSemidefinite: options.positiveSemidefinite ?? false,
     operation,
+    omegaShift,
   };
 }
 
@@ -293,7 +311,10 @@ export function assembleDescrambler(smooth: ResolvedSmoothness, b: Matrix, lambd
     p = multiplyTransposeB(t, u);
   }
   let optimum = 0;
-  for (let i = 0; i < d; i++) optimum += omega[i]! * lambda[i]!;
+  for (let i = 0; i < d; i++) {
+    optimum += omega[i]! * lambda[i]!;
+    clampShift += smooth.omegaShift[i]! * Math.abs(lambda[i]!);
+  }
   let value = smoothnessValue(p, a, b);
   if (!Number.isFinite(value)) {
     throw new NonFiniteInputError(operation, `value tr(A P B P^T) (overflow: ||A||_2 = ${normA}, ||B||_2 = ${normB})`, value, descramblersScope);
