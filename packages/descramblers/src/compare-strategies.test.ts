@@ -24,7 +24,8 @@ describe('compareStrategies (Figure 1)', () => {
     }
     const last = strategies[3]!;
     expect(last.P).toBe(exact.P);
-    expect(Math.abs(last.gap)).toBeLessThan(1e-12);
+    expect(last.gap).toBe(0);
+    expect(last.withinRoundoff).toBe(true);
     expect(last.distanceToExact).toBe(0);
     expect(last.stoppedBy).toBe('closed-form');
     // 200 iterations of the 2021 method on d = 12 do not reach the optimum.
@@ -60,5 +61,41 @@ describe('compareStrategies (Figure 1)', () => {
     expect(() => compareStrategies({ weights, data, maxIterations: -1 })).toThrow(InvalidArgumentError);
     expect(() => compareStrategies({ weights })).toThrow(InvalidArgumentError);
     expect(() => compareStrategies({ weights, gram: Matrix.eye(3) })).toThrow();
+  });
+
+  it('one gap definition: every strategy gap is relativeGap(value, optimum, exact.gapRoundoff)', () => {
+    const { weights, data } = layer(3, 8);
+    const { strategies, exact } = compareStrategies({ weights, data, maxIterations: 30 });
+    for (const s of strategies) {
+      expect(s.absoluteGap).toBe(s.value - exact.optimum);
+      if (s.withinRoundoff) expect(s.gap).toBe(0);
+      else expect(s.gap).toBe(s.absoluteGap / Math.max(Math.abs(exact.optimum), exact.gapRoundoff));
+    }
+  });
+
+  it('aborts: a pre-aborted signal throws its reason; an abort during a solver stops it at the next iteration', () => {
+    const { weights, data } = layer(4, 8);
+    const reason = new Error('ctrl-c');
+    expect(() => compareStrategies({ weights, data, signal: AbortSignal.abort(reason) })).toThrow(reason);
+    // Synchronous code never yields to a timer: abort from inside instead, via a data stream.
+    const aborting = new AbortController();
+    function* rows() {
+      yield data.subMatrix(0, 9, 0, data.columns - 1);
+      aborting.abort(reason);
+      yield data.subMatrix(10, data.rows - 1, 0, data.columns - 1);
+    }
+    expect(() => compareStrategies({ weights, data: rows(), signal: aborting.signal })).toThrow(reason);
+    // A signal that trips on its 50th check: only per-iteration checks inside the solvers reach 50.
+    let checks = 0;
+    const tripping = {
+      aborted: false,
+      reason,
+      throwIfAborted() {
+        checks++;
+        if (checks >= 50) throw reason;
+      },
+    } as unknown as AbortSignal;
+    expect(() => compareStrategies({ weights, data, maxIterations: 1000, gradientTolerance: 0, signal: tripping })).toThrow(reason);
+    expect(checks).toBe(50);
   });
 });

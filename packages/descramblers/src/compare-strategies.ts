@@ -4,12 +4,13 @@ import {
   type IterationLogEntry,
   type MinimizeResult,
   minimize,
+  relativeGap,
   type StopReason,
 } from '@descramble/orthogonal';
 import { Matrix } from 'ml-matrix';
 import { descrambleLayer, type LayerDescrambler } from './descramble-layer.js';
 import { descramblerDistance } from './descrambler-distance.js';
-import { determinant, type SmoothnessOptions } from './exact-descrambler.js';
+import { determinant, labelled, type SmoothnessOptions } from './exact-descrambler.js';
 import { descramblersScope, InvalidArgumentError } from './errors.js';
 import type { LayerData } from './layer-gram.js';
 import { smoothnessValue } from './smoothness.js';
@@ -18,7 +19,7 @@ import { smoothnessValue } from './smoothness.js';
 export type StrategyName = 'identity' | 'warm-start' | 'rescaled' | 'exact';
 
 /** Input of `compareStrategies`: a layer (weights with data or gram) and the solver budget. */
-export interface CompareStrategiesInput extends Omit<SmoothnessOptions, 'group'> {
+export interface CompareStrategiesInput extends Omit<SmoothnessOptions, 'group' | 'positiveSemidefinite'> {
   /** Weights `out x in` (PyTorch layout). */
   readonly weights: Matrix;
   /** Layer inputs (rows are samples); or give `gram`. */
@@ -35,6 +36,8 @@ export interface CompareStrategiesInput extends Omit<SmoothnessOptions, 'group'>
   readonly relativeGradientTolerance?: number;
   /** Keep the per-iteration convergence logs (default true). */
   readonly recordLog?: boolean;
+  /** Aborts between strategies and at every solver iteration: throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** One strategy's answer and how it compares with the exact one. */
@@ -46,8 +49,15 @@ export interface StrategyResult {
   readonly descrambledWeights: Matrix;
   /** `tr(A P B P^T)`, evaluated directly. */
   readonly value: number;
-  /** `(value - optimum) / |optimum|`, normalised as the exact result's gap. */
+  /**
+   * `relativeGap(value, optimum, exact.gapRoundoff).gap` (`@descramble/orthogonal`): the same
+   * definition and roundoff bound as the exact result's gap; 0 when `withinRoundoff`.
+   */
   readonly gap: number;
+  /** `value - optimum`, unclamped. */
+  readonly absoluteGap: number;
+  /** `|value - optimum| <= exact.gapRoundoff`: the gap is reported as 0. */
+  readonly withinRoundoff: boolean;
   /** Solver iterations (0 for the exact strategy). */
   readonly iterations: number;
   /** Wall-clock seconds computing P from B (the Gram matrix is shared, not timed). */
@@ -81,7 +91,8 @@ export interface StrategyComparison {
  * @throws the errors of `descrambleLayer`; InvalidArgumentError for a bad budget.
  */
 export function compareStrategies(input: CompareStrategiesInput): StrategyComparison {
-  const operation = 'compareStrategies';
+  const operation = labelled('compareStrategies', input.label);
+  input.signal?.throwIfAborted();
   const maxIterations = input.maxIterations ?? 1000;
   if (!Number.isInteger(maxIterations) || maxIterations < 0) {
     throw new InvalidArgumentError(operation, 'maxIterations', `expected a non-negative integer, got ${maxIterations}`, descramblersScope);
@@ -95,13 +106,16 @@ export function compareStrategies(input: CompareStrategiesInput): StrategyCompar
     ...(input.smoothness !== undefined && { smoothness: input.smoothness }),
     ...(input.rescale !== undefined && { rescale: input.rescale }),
     ...(input.tolerance !== undefined && { tolerance: input.tolerance }),
+    ...(input.sampleCount !== undefined && { sampleCount: input.sampleCount }),
+    ...(input.label !== undefined && { label: input.label }),
+    ...(input.signal !== undefined && { signal: input.signal }),
   });
   const a = exact.smoothness;
   const b = exact.gram;
   const d = a.rows;
   // Time of the exact strategy: Lemma 1 from B (the Gram matrix is shared by all four).
   const exactStart = performance.now();
-  descrambleLayer({ weights, gram: b, smoothness: a, tolerance: exact.tolerance });
+  descrambleLayer({ weights, gram: b, smoothness: a, tolerance: exact.tolerance, ...(input.label !== undefined && { label: input.label }) });
   const exactTime = (performance.now() - exactStart) / 1000;
 
   const stopping = {
@@ -110,23 +124,19 @@ export function compareStrategies(input: CompareStrategiesInput): StrategyCompar
     ...(input.gradientTolerance !== undefined && { gradientTolerance: input.gradientTolerance }),
     ...(input.relativeGradientTolerance !== undefined && { relativeGradientTolerance: input.relativeGradientTolerance }),
     recordLog: input.recordLog ?? true,
-  };
-  const gapOf = (value: number) => {
-    const scale =
-      exact.gapNormalisation === 'optimum'
-        ? Math.abs(exact.optimum)
-        : Math.max(Math.abs(exact.smoothnessEigenvalues[0]!), Math.abs(exact.smoothnessEigenvalues[d - 1]!)) *
-          Math.max(Math.abs(exact.gramEigenvalues[0]!), Math.abs(exact.gramEigenvalues[d - 1]!));
-    return scale > 0 ? (value - exact.optimum) / scale : 0;
+    ...(input.signal !== undefined && { signal: input.signal }),
   };
   const fromRun = (name: StrategyName, p: Matrix, run: MinimizeResult): StrategyResult => {
     const value = smoothnessValue(p, a, b);
+    const certificate = relativeGap(value, exact.optimum, exact.gapRoundoff, operation);
     return {
       name,
       P: p,
       descrambledWeights: multiply(p, weights),
       value,
-      gap: gapOf(value),
+      gap: certificate.gap,
+      absoluteGap: certificate.absoluteGap,
+      withinRoundoff: certificate.withinRoundoff,
       iterations: run.iterations,
       time: run.time,
       converged: run.converged,
@@ -158,6 +168,8 @@ export function compareStrategies(input: CompareStrategiesInput): StrategyCompar
       descrambledWeights: exact.descrambledWeights,
       value: exact.value,
       gap: exact.gap,
+      absoluteGap: exact.absoluteGap,
+      withinRoundoff: exact.withinRoundoff,
       iterations: 0,
       time: exactTime,
       converged: true,

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng, gaussianMatrix, relativeMatrixError } from '../test/helpers.js';
 import { descrambleLayer, descrambleLayerAsync } from './descramble-layer.js';
 import { descramblerDistance } from './descrambler-distance.js';
-import { DimensionMismatchError, EmptyDataError, InvalidArgumentError, NonFiniteInputError } from './errors.js';
+import { GramAccumulator, GramOverflowError } from '@descramble/linalg';
+import { DimensionMismatchError, EmptyDataError, InvalidArgumentError, NonFiniteInputError, ZeroMatrixError } from './errors.js';
 import { accumulateLayerGram, accumulateLayerGramAsync, type RowBlock } from './layer-gram.js';
 
 const out = 7;
@@ -109,22 +110,90 @@ describe('descrambleLayer', () => {
     expect(result.gram.to2DArray()).toEqual(expectedGram.to2DArray());
   });
 
-  it('fewer samples than neurons: answers, with rank and family size', () => {
+  it('fewer samples than neurons: answers, flagged, with rank and family size', () => {
     const few = data.subMatrix(0, 2, 0, inputs - 1);
     const result = descrambleLayer({ weights, data: few, operator: 'dirichlet' });
     expect(result.sampleCount).toBe(3);
     expect(result.rankB).toBe(3);
-    expect(result.familyDimension).toBe(((out - 3) * (out - 4)) / 2);
-    expect(Math.abs(result.gap)).toBeLessThan(1e-10);
+    // The out - 3 null directions of B are one exact (roundoff) tie group; Dirichlet A has none.
+    expect(result.exactFamilyDimension).toBe(((out - 3) * (out - 4)) / 2);
+    expect(result.exactTies.b.map((g) => [g.indices.length, g.reason])).toEqual([[out - 3, 'roundoff']]);
+    // N = 3: sampling uncertainty sqrt(2/3) can only add ties.
+    expect(result.familyDimension).toBeGreaterThanOrEqual(result.exactFamilyDimension);
+    expect(result.warnings.map((w) => w.kind)).toEqual(expect.arrayContaining(['fewer-samples-than-neurons', 'rank-deficient']));
+    expect(result.rankRule).toContain(result.rankThreshold.toExponential(3));
+    expect(result.gap).toBe(0);
+    expect(result.withinRoundoff).toBe(true);
   });
 
-  it('zero data: rank 0, value 0, no NaN anywhere', () => {
-    const result = descrambleLayer({ weights, data: new Matrix(20, inputs) });
-    expect(result.rankB).toBe(0);
-    expect(result.value).toBe(0);
-    expect(result.gap).toBe(0);
-    expect(result.familyDimension).toBe((out * (out - 1)) / 2);
-    expect(result.descrambledWeights.to1DArray().every(Number.isFinite)).toBe(true);
+  it('one sample: rank 1, never a negative optimum or value', () => {
+    const one = descrambleLayer({ weights, data: data.subMatrix(0, 0, 0, inputs - 1), operator: 'fourier' });
+    expect(one.rankB).toBe(1);
+    expect(one.optimum).toBeGreaterThanOrEqual(0);
+    expect(one.value).toBeGreaterThanOrEqual(0);
+    expect(one.gramEigenvalues.every((x) => x >= 0)).toBe(true);
+    expect(one.withinRoundoff).toBe(true);
+  });
+
+  it('one outlier of 3e38: B is rank 1 to working precision; value and optimum are flagged, never negative', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const rows = gaussianMatrix(createRng(seed), 40, inputs);
+      rows.set(seed, seed % inputs, 3e38);
+      const result = descrambleLayer({ weights, data: rows, rescale: seed % 2 === 0 });
+      expect(result.rankB).toBe(1);
+      expect(result.value).toBeGreaterThanOrEqual(0);
+      expect(result.optimum).toBeGreaterThanOrEqual(0);
+      expect(result.gramEigenvalues.every((x) => x >= 0)).toBe(true);
+      expect(result.withinRoundoff).toBe(true);
+      expect(result.gap).toBe(0);
+      const kinds = result.warnings.map((w) => w.kind);
+      expect(kinds).toContain('rank-deficient');
+      expect(kinds).toContain('value-within-roundoff');
+    }
+  });
+
+  it('zero data or all-zero weights: a typed error that names the layer', () => {
+    expect(() => descrambleLayer({ weights, data: new Matrix(20, inputs) })).toThrow(ZeroMatrixError);
+    expect(() => descrambleLayer({ weights, data: new Matrix(20, inputs), label: 'layer fc1 of net.onnx' })).toThrow(
+      /^descramblers: descrambleLayer \(layer fc1 of net\.onnx\): gram: is the zero matrix/,
+    );
+    expect(() => descrambleLayer({ weights: new Matrix(out, inputs), data, label: 'layer fc1 of net.onnx' })).toThrow(
+      /^descramblers: descrambleLayer \(layer fc1 of net\.onnx\): weights: is the zero matrix \(the layer weights are all zero\)/,
+    );
+  });
+
+  it('a sample whose squares overflow float64 is named; an empty accumulator is refused', () => {
+    const huge = data.clone();
+    huge.set(7, 2, 1e200);
+    const error = (() => {
+      try {
+        descrambleLayer({ weights, data: huge, blockSize: 4, label: 'fc1' });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(GramOverflowError);
+    expect((error as GramOverflowError).sample).toBe(7);
+    expect((error as Error).message).toMatch(/^descramblers: descrambleLayer \(fc1\): sample 7 makes the Gram matrix overflow/);
+    expect(() => descrambleLayer({ weights, gram: new GramAccumulator(out) })).toThrow(EmptyDataError);
+    expect(() => descrambleLayer({ weights, gram: Matrix.eye(out), sampleCount: 0 })).toThrow(EmptyDataError);
+  });
+
+  it('aborts: a pre-aborted signal throws its reason; aborting between blocks stops accumulation', () => {
+    const reason = new Error('stop');
+    expect(() => descrambleLayer({ weights, data, signal: AbortSignal.abort(reason) })).toThrow(reason);
+    const controller = new AbortController();
+    let blocks = 0;
+    function* stream() {
+      for (let i = 0; i < 10; i++) {
+        blocks++;
+        if (blocks === 3) controller.abort(reason);
+        yield data.subMatrix(0, 1, 0, inputs - 1);
+      }
+    }
+    expect(() => descrambleLayer({ weights, data: stream(), signal: controller.signal })).toThrow(reason);
+    expect(blocks).toBe(3);
   });
 
   it('rejects bad input with typed errors', async () => {

@@ -1,8 +1,9 @@
 import type { Matrix } from 'ml-matrix';
-import { descramblersScope, DimensionMismatchError, EmptyDataError, InvalidArgumentError } from './errors.js';
+import { descramblersScope, DimensionMismatchError, EmptyDataError, InvalidArgumentError, ZeroMatrixError } from './errors.js';
 import {
   type ExactDescrambler,
-  exactDescrambler,
+  exactDescramblerFor,
+  labelled,
   type SmoothnessOptions,
 } from './exact-descrambler.js';
 import {
@@ -19,7 +20,7 @@ import { secondMomentGram } from './theorems.js';
 import { checkMatrix } from './validate.js';
 
 /** Input of `descrambleLayer`: the weights and exactly one of data, gram, secondMoment. */
-export interface DescrambleLayerInput<Data = LayerData> extends SmoothnessOptions {
+export interface DescrambleLayerInput<Data = LayerData> extends Omit<SmoothnessOptions, 'positiveSemidefinite'> {
   /** Weights `out x in` (PyTorch layout: rows are the neurons to descramble). */
   readonly weights: Matrix;
   /** Layer inputs, rows are samples (`N x in`), as one matrix or a stream of row blocks. */
@@ -39,6 +40,8 @@ export interface DescrambleLayerInput<Data = LayerData> extends SmoothnessOption
   readonly nextWeights?: Matrix;
   /** Rows per block when `data` is one matrix (default 4096). */
   readonly blockSize?: number;
+  /** Aborts between blocks of data and between phases: throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** The exact descrambler of a layer, the descrambled weights and the evidence. */
@@ -49,7 +52,10 @@ export interface LayerDescrambler extends ExactDescrambler {
   readonly descrambledBias?: Float64Array;
   /** `W_next P^T`, when `nextWeights` was given. */
   readonly descrambledNextWeights?: Matrix;
-  /** Number of samples accumulated; null when a Gram matrix or second moment was given. */
+  /**
+   * Number of samples accumulated (from data, a GramAccumulator, or the `sampleCount` option
+   * with a Gram matrix); null when unknown (a Gram matrix alone, or a second moment).
+   */
   readonly sampleCount: number | null;
   /** Rank of B (fewer samples than neurons, or degenerate data, make it < out). */
   readonly rankB: number;
@@ -74,9 +80,16 @@ function resolveSource(operation: string, input: DescrambleLayerInput<unknown>):
     }
     if (input.gram instanceof GramAccumulator) {
       if (input.gram.count === 0) throw new EmptyDataError(operation);
+      if (input.sampleCount !== undefined && input.sampleCount !== input.gram.count) {
+        throw new InvalidArgumentError(operation, 'sampleCount', `${input.sampleCount} differs from the accumulator's count ${input.gram.count}`, descramblersScope);
+      }
       return { kind: 'gram', gram: input.gram.gram(), count: input.gram.count };
     }
-    return { kind: 'gram', gram: input.gram, count: null };
+    if (input.sampleCount === 0) throw new EmptyDataError(operation);
+    return { kind: 'gram', gram: input.gram, count: input.sampleCount ?? null };
+  }
+  if (input.sampleCount !== undefined && input.data !== undefined) {
+    throw new InvalidArgumentError(operation, 'sampleCount', 'is counted from data; give it only with a Gram matrix', descramblersScope);
   }
   if (input.secondMoment !== undefined) return { kind: 'secondMoment', secondMoment: input.secondMoment };
   return { kind: 'data' };
@@ -90,17 +103,32 @@ function finish(
   source: LayerDescrambler['source'],
 ): LayerDescrambler {
   const { weights } = input;
+  input.signal?.throwIfAborted();
   const options: SmoothnessOptions = {
     ...(input.operator !== undefined && { operator: input.operator }),
     ...(input.smoothness !== undefined && { smoothness: input.smoothness }),
     ...(input.rescale !== undefined && { rescale: input.rescale }),
     ...(input.tolerance !== undefined && { tolerance: input.tolerance }),
     ...(input.group !== undefined && { group: input.group }),
+    ...(sampleCount !== null && { sampleCount }),
+    ...(input.label !== undefined && { label: input.label }),
+    ...(input.signal !== undefined && { signal: input.signal }),
+    // B = S S^T or W Gamma W^T: positive semidefinite by construction.
+    positiveSemidefinite: true,
   };
   if (gram.rows !== weights.rows) {
     throw new DimensionMismatchError(operation, 'gram shape (= weights rows)', `${weights.rows} x ${weights.rows}`, `${gram.rows} x ${gram.columns}`, descramblersScope);
   }
-  const exact = exactDescrambler(gram, options);
+  let exact: ExactDescrambler;
+  try {
+    exact = exactDescramblerFor(operation, gram, options);
+  } catch (error) {
+    // An all-zero weight matrix is the usual cause of a zero B: say so.
+    if (error instanceof ZeroMatrixError && error.what === 'gram' && isZero(weights)) {
+      throw new ZeroMatrixError(operation, 'weights', 'the layer weights are all zero');
+    }
+    throw error;
+  }
   const p = exact.P;
   let descrambledNextWeights: Matrix | undefined;
   if (input.nextWeights !== undefined) {
@@ -131,6 +159,11 @@ function finish(
   };
 }
 
+function isZero(m: Matrix): boolean {
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) if (m.get(i, j) !== 0) return false;
+  return true;
+}
+
 function fromModel(operation: string, input: DescrambleLayerInput<unknown>, source: Source): LayerDescrambler | undefined {
   if (source.kind === 'gram') return finish(operation, input, source.gram, source.count, 'gram');
   if (source.kind === 'secondMoment') {
@@ -145,18 +178,22 @@ function fromModel(operation: string, input: DescrambleLayerInput<unknown>, sour
  * `S = W X^T (+ b)`, accumulated block by block from `data` (never materialising S), or
  * `gram` as given, or `W Gamma W^T` from the inputs' second moment (Theorem 1). Returns the
  * exact descrambler with its certificate, `P W`, `W_next P^T`, the sample count and rank B.
- * Fewer samples than neurons is allowed: B is rank deficient, the answer is still optimal,
- * and `rankB` and `familyDimension` say how much freedom is left.
+ * Fewer samples than neurons is allowed but flagged (`warnings`): B is rank deficient, the
+ * answer is still optimal, and `rankB` and `familyDimension` say how much freedom is left.
+ * B is positive semidefinite by construction (tiny negative eigenvalues are clamped, see
+ * `clampedEigenvalues`). `label` names the layer (and file) in every error message.
  *
  * @throws DimensionMismatchError, NonFiniteInputError, NotSymmetricError, EmptyDataError,
- *   InvalidArgumentError
+ *   InvalidArgumentError, ZeroMatrixError (all-zero weights or data), GramOverflowError (a
+ *   sample whose squares overflow float64), NotPositiveSemidefiniteError, the signal's reason
  */
 export function descrambleLayer(input: DescrambleLayerInput): LayerDescrambler {
-  const operation = 'descrambleLayer';
+  const operation = labelled('descrambleLayer', input.label);
+  input.signal?.throwIfAborted();
   const source = resolveSource(operation, input);
   const done = fromModel(operation, input, source);
   if (done !== undefined) return done;
-  const builder = new LayerGramBuilder(operation, input.weights, input.bias);
+  const builder = new LayerGramBuilder(operation, input.weights, input.bias, input.signal);
   feedData(operation, builder, input.data!, resolveBlockSize(operation, input.blockSize));
   if (builder.accumulator.count === 0) throw new EmptyDataError(operation);
   return finish(operation, input, builder.accumulator.gram(), builder.accumulator.count, 'data');
@@ -164,11 +201,12 @@ export function descrambleLayer(input: DescrambleLayerInput): LayerDescrambler {
 
 /** `descrambleLayer` accepting asynchronous streams of row blocks (e.g. from files). */
 export async function descrambleLayerAsync(input: DescrambleLayerInput<LayerDataStream>): Promise<LayerDescrambler> {
-  const operation = 'descrambleLayerAsync';
+  const operation = labelled('descrambleLayerAsync', input.label);
+  input.signal?.throwIfAborted();
   const source = resolveSource(operation, input);
   const done = fromModel(operation, input, source);
   if (done !== undefined) return done;
-  const builder = new LayerGramBuilder(operation, input.weights, input.bias);
+  const builder = new LayerGramBuilder(operation, input.weights, input.bias, input.signal);
   await feedDataAsync(operation, builder, input.data!, resolveBlockSize(operation, input.blockSize));
   if (builder.accumulator.count === 0) throw new EmptyDataError(operation);
   return finish(operation, input, builder.accumulator.gram(), builder.accumulator.count, 'data');

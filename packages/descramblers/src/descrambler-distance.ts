@@ -1,11 +1,14 @@
 import type { Matrix } from 'ml-matrix';
 import { multiplyTransposeA, symmetricEigen } from '@descramble/linalg';
-import { groupLabels, groupsFromLabels } from './spectrum.js';
+import { groupLabels, groupsFromLabels, relativeEigenvalueRoundoff } from './spectrum.js';
 import { checkSquare, checkSymmetric, checkTolerance } from './validate.js';
 
 /** Options of `descramblerDistance`. */
 export interface DescramblerDistanceOptions {
-  /** Relative tolerance for tied eigenvalues of A (default `1e-8`, as `exactDescrambler`). */
+  /**
+   * Relative roundoff bound for tied eigenvalues of A: ties within `max(tolerance, 10 d eps) ||A||_2`
+   * of a group's first eigenvalue, as `exactDescrambler` (default `10 d eps`).
+   */
   readonly tolerance?: number;
 }
 
@@ -26,8 +29,9 @@ export function descramblerDistance(p1: Matrix, p2: Matrix, a: Matrix, options: 
   checkSquare(operation, 'p2', p2, d);
   checkSquare(operation, 'a', a, d);
   checkSymmetric(operation, 'a', a);
-  const tolerance = options.tolerance ?? 1e-8;
-  checkTolerance(operation, 'tolerance', tolerance);
+  const requested = options.tolerance ?? 0;
+  checkTolerance(operation, 'tolerance', requested);
+  const tolerance = Math.max(requested, relativeEigenvalueRoundoff(d));
   const { values, vectors } = symmetricEigen(a);
   const groups = groupsFromLabels(values, groupLabels(values, tolerance));
   // Rows of T^T P: the coordinates of P's columns in A's eigenbasis.

@@ -32,3 +32,39 @@ export class EmptyDataError extends DescramblerError {
     super(operation, 'data: expected at least one sample (row), got none');
   }
 }
+
+/**
+ * A matrix the descrambler needs is exactly zero (an all-zero layer, all-zero data, or a zero
+ * smoothness matrix): every P is then optimal and no number would mean anything.
+ */
+export class ZeroMatrixError extends DescramblerError {
+  override readonly name = 'ZeroMatrixError';
+
+  constructor(
+    operation: string,
+    /** Which matrix, e.g. `'gram'`. */
+    readonly what: string,
+    detail: string,
+  ) {
+    super(operation, `${what}: is the zero matrix (${detail}); every P is optimal, so there is nothing to descramble`);
+  }
+}
+
+/**
+ * A Gram matrix (positive semidefinite by construction) has an eigenvalue below minus its
+ * roundoff bound: it was not formed as `S S^T`, or it was corrupted.
+ */
+export class NotPositiveSemidefiniteError extends DescramblerError {
+  override readonly name = 'NotPositiveSemidefiniteError';
+
+  constructor(
+    operation: string,
+    /** Position of the eigenvalue in descending order. */
+    readonly index: number,
+    readonly eigenvalue: number,
+    /** The roundoff bound it was compared against. */
+    readonly roundoff: number,
+  ) {
+    super(operation, `gram: eigenvalue ${index} is ${eigenvalue}, below -${roundoff} (the roundoff bound), so the matrix is not a Gram matrix S S^T`);
+  }
+}

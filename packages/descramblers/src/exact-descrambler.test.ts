@@ -11,7 +11,7 @@ import {
   withMultiplicities,
 } from '../test/helpers.js';
 import { descramblerDistance } from './descrambler-distance.js';
-import { NonFiniteInputError, NotSymmetricError, DimensionMismatchError, InvalidArgumentError } from './errors.js';
+import { NonFiniteInputError, NotSymmetricError, DimensionMismatchError, InvalidArgumentError, NotPositiveSemidefiniteError, ZeroMatrixError } from './errors.js';
 import { determinant, exactDescrambler, tieFamilyMember } from './exact-descrambler.js';
 import { orthogonalityError } from '@descramble/linalg';
 import { type SmoothnessOperator, smoothnessCriterion, smoothnessMatrix, smoothnessValue } from './smoothness.js';
@@ -91,6 +91,10 @@ describe('exactDescrambler (Lemma 1)', () => {
           const lambda = withMultiplicities(sizesB.map((m, k) => [withZeros && k === sizesB.length - 1 ? 0 : 10 * (sizesB.length - k), m] as const));
           const a = symmetricWithSpectrum(rng, omega);
           const b = symmetricWithSpectrum(rng, lambda);
+          if (lambda.every((x) => x === 0)) {
+            expect(() => exactDescrambler(b, { smoothness: a })).toThrow(ZeroMatrixError);
+            return;
+          }
           const result = exactDescrambler(b, { smoothness: a });
           expect(hessianNullity(result.P, a, b, 1e-9)).toBe(result.familyDimension);
           // Closed form by multiplicities: sum a(a-1)/2 + sum b(b-1)/2 - sum c(c-1)/2 over overlaps.
@@ -163,26 +167,131 @@ describe('exactDescrambler (Lemma 1)', () => {
     expect(Math.abs(result.gap)).toBeLessThan(1e-10);
   });
 
-  it('zero data: every orthogonal matrix is optimal, gap 0, never NaN', () => {
+  it('zero B or zero A: every orthogonal matrix is optimal, so a typed error, never a number', () => {
     const d = 6;
-    const result = exactDescrambler(new Matrix(d, d), { operator: 'fourier' });
-    expect(result.value).toBe(0);
-    expect(result.optimum).toBe(0);
-    expect(result.gap).toBe(0);
-    expect(result.gapNormalisation).toBe('norms');
-    expect(result.gramRank).toBe(0);
-    expect(result.familyDimension).toBe((d * (d - 1)) / 2);
-    expect(result.eigengaps.smallestB).toBe(Number.POSITIVE_INFINITY);
+    expect(() => exactDescrambler(new Matrix(d, d), { operator: 'fourier' })).toThrow(ZeroMatrixError);
+    expect(() => exactDescrambler(new Matrix(d, d), { label: 'layer fc1' })).toThrow(/^descramblers: exactDescrambler \(layer fc1\): gram: is the zero matrix/);
+    expect(() => exactDescrambler(randomGram(1, d, 8), { smoothness: new Matrix(d, d) })).toThrow(ZeroMatrixError);
   });
 
-  it('a zero optimum (rank-1 B on the constant Fourier mode) gets a norm-relative gap', () => {
+  it('a zero optimum (rank-1 B on the constant Fourier mode): gap 0 within roundoff, scale = roundoff', () => {
     const d = 8;
     const s = gaussianMatrix(createRng(9), d, 1);
-    const result = exactDescrambler(s.mmul(s.transpose()), { operator: 'fourier' });
-    expect(Math.abs(result.optimum)).toBeLessThan(1e-9);
-    expect(result.gapNormalisation).toBe('norms');
-    expect(Number.isFinite(result.gap)).toBe(true);
-    expect(Math.abs(result.gap)).toBeLessThan(1e-12);
+    const result = exactDescrambler(s.mmul(s.transpose()), { operator: 'fourier', positiveSemidefinite: true });
+    expect(Math.abs(result.optimum)).toBeLessThanOrEqual(result.gapRoundoff);
+    expect(result.optimum).toBeGreaterThanOrEqual(0);
+    expect(result.gapNormalisation).toBe('roundoff');
+    expect(result.gapScale).toBe(result.gapRoundoff);
+    expect(result.gap).toBe(0);
+    expect(result.withinRoundoff).toBe(true);
+    expect(result.gramRank).toBe(1);
+    expect(result.warnings.map((w) => w.kind)).toContain('rank-deficient');
+  });
+
+  it('the gap on exact solutions is 0 within roundoff; a random P gives a positive gap of the one definition', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const d = 3 + (seed % 9);
+      const gram = randomGram(seed, d, 2 * d);
+      const result = exactDescrambler(gram, { operator: seed % 2 === 0 ? 'fourier' : 'dirichlet' });
+      expect(result.withinRoundoff).toBe(true);
+      expect(result.gap).toBe(0);
+      expect(Math.abs(result.absoluteGap)).toBeLessThanOrEqual(result.gapRoundoff);
+      // gapRoundoff = 10 d eps ||A||_2 ||B||_2 (+ 10 d^2 2^-1074), plus the clamp of the Fourier
+      // constant mode's omega_0 (computed within roundoff of 0) when there is one; Dirichlet A is
+      // positive definite, so nothing is clamped.
+      const normA = Math.max(...Array.from(result.smoothnessEigenvalues, Math.abs));
+      const normB = Math.max(...Array.from(result.gramEigenvalues, Math.abs));
+      const base = 10 * d * (Number.EPSILON * normA * normB + d * Number.MIN_VALUE);
+      if (seed % 2 === 0) expect(result.gapRoundoff).toBeGreaterThanOrEqual(base);
+      else expect(Math.abs(result.gapRoundoff - base)).toBeLessThanOrEqual(4 * Number.EPSILON * base);
+      const p = randomOrthogonal(d, createRng(seed + 100));
+      const value = smoothnessValue(p, result.smoothness, result.gram);
+      expect(value - result.optimum).toBeGreaterThan(result.gapRoundoff);
+    }
+  });
+
+  it('a Gram with an eigenvalue below minus roundoff is refused when declared positive semidefinite', () => {
+    const b = Matrix.diag([3, 2, -1]);
+    expect(() => exactDescrambler(b, { positiveSemidefinite: true })).toThrow(NotPositiveSemidefiniteError);
+    // Lemma 1 itself needs no definiteness.
+    expect(exactDescrambler(b).gramEigenvalues[2]).toBeCloseTo(-1, 12);
+  });
+
+  it('ties: exactly tied eigenvalues spanning 12 orders of magnitude are tied by roundoff; 3% apart are not', () => {
+    // Pairs (c, c) for c = 1, 1e-3, ..., 1e-12 and lone values 0.97 c: separated by 3%, 12 decades.
+    const levels = [1, 1e-3, 1e-6, 1e-9, 1e-12];
+    const lambda: number[] = [];
+    for (const c of levels) lambda.push(c, c, 0.97 * c);
+    const d = lambda.length;
+    const b = symmetricWithSpectrum(createRng(5), lambda);
+    const result = exactDescrambler(b, { operator: 'dirichlet' });
+    // At 1e-12, 3% is 3e-14: below the roundoff 2 * 10 d eps ||B||_2 = 6.7e-14 of two eigenvalues,
+    // so floating point cannot separate 0.97e-12 from 1e-12: tied, by roundoff.
+    const expected = levels.map((_, k) => [k === levels.length - 1 ? [3 * k, 3 * k + 1, 3 * k + 2] : [3 * k, 3 * k + 1], 'roundoff']);
+    expect(result.ties.b.map((g) => [g.indices, g.reason])).toEqual(expected);
+    expect(result.exactFamilyDimension).toBe(levels.length - 1 + 3);
+    expect(result.familyDimension).toBe(result.exactFamilyDimension);
+    expect(result.tieRule).toMatch(/^Two eigenvalues are tied when/);
+    expect(result.tieUncertainty.b.roundoff).toBeCloseTo(10 * d * Number.EPSILON, 25);
+    // The old rule (neighbours within 1e-8 of the largest, chained) merged everything below 1e-8.
+  });
+
+  it('ties: sampling uncertainty |lambda| sqrt(2/N) ties values 3% apart at N = 100, not at N = 1e6; no chaining', () => {
+    // 1, 0.97, 0.94, ... : each within 3% of the previous, so a chained rule would merge all.
+    const lambda = Float64Array.from({ length: 12 }, (_, k) => 0.97 ** k);
+    const b = symmetricWithSpectrum(createRng(6), Array.from(lambda));
+    const few = exactDescrambler(b, { operator: 'dirichlet', sampleCount: 100 });
+    // sqrt(2/100) = 14%: a group grows while members are within u_f + u_k of its FIRST member.
+    for (const g of few.ties.b) {
+      const first = lambda[g.indices[0]!]!;
+      for (const k of g.indices) expect(first - lambda[k]!).toBeLessThanOrEqual(Math.sqrt(2 / 100) * (first + lambda[k]!) + 1e-12);
+      expect(g.reason).toBe('sampling');
+    }
+    expect(few.ties.b.length).toBeGreaterThan(1);
+    expect(few.exactFamilyDimension).toBe(0);
+    expect(few.familyDimension).toBeGreaterThan(0);
+    expect(few.tieRule).toContain('N = 100');
+    const many = exactDescrambler(b, { operator: 'dirichlet', sampleCount: 1_000_000 });
+    expect(many.ties.b).toEqual([]);
+    expect(many.familyDimension).toBe(0);
+  });
+
+  it('ties: the tolerance option widens the roundoff term (max(tolerance, 10 d eps))', () => {
+    const lambda = Float64Array.from([1, 1 - 1e-9, 0.5, 0.5 - 1e-6]);
+    const b = symmetricWithSpectrum(createRng(8), Array.from(lambda));
+    const plain = exactDescrambler(b, { operator: 'dirichlet' });
+    expect(plain.ties.b).toEqual([]);
+    expect(plain.tolerance).toBe(10 * 4 * Number.EPSILON);
+    const loose = exactDescrambler(b, { operator: 'dirichlet', tolerance: 1e-8 });
+    expect(loose.ties.b.map((g) => g.indices)).toEqual([[0, 1]]);
+    expect(loose.tolerance).toBe(1e-8);
+    const looser = exactDescrambler(b, { operator: 'dirichlet', tolerance: 1e-6 });
+    expect(looser.ties.b.map((g) => g.indices)).toEqual([[0, 1], [2, 3]]);
+  });
+
+  it('subnormal- and huge-scaled Grams: eigenvalues, value and optimum scale exactly (powers of two)', () => {
+    const base = randomGram(3, 6, 9);
+    const reference = exactDescrambler(base, { operator: 'fourier' });
+    for (const exponent of [-1030, -1000, 1000]) {
+      const factor = 2 ** exponent;
+      const scaled = base.clone().mul(factor);
+      const result = exactDescrambler(scaled, { operator: 'fourier' });
+      for (let i = 0; i < 6; i++) {
+        // Subnormals keep fewer bits: relative error up to 2^-1074 / lambda_i.
+        const expected = reference.gramEigenvalues[i]! * factor;
+        expect(Math.abs(result.gramEigenvalues[i]! - expected)).toBeLessThanOrEqual(1e-13 * Math.abs(expected) + 2 ** -1070);
+      }
+      expect(descramblerDistance(result.P, reference.P, reference.smoothness)).toBeLessThan(1e-8);
+    }
+    // The factors (not powers of two): scaling itself rounds each entry by eps relative.
+    for (const factor of [1e-310, 1e300]) {
+      const result = exactDescrambler(base.clone().mul(factor), { operator: 'fourier' });
+      const norm = reference.gramEigenvalues[0]! * factor;
+      for (let i = 0; i < 6; i++) {
+        expect(Math.abs(result.gramEigenvalues[i]! - reference.gramEigenvalues[i]! * factor)).toBeLessThanOrEqual(1e-12 * norm + 2 ** -1060);
+      }
+      expect(result.withinRoundoff).toBe(true);
+    }
   });
 
   it('special-orthogonal: det P = +1 at no cost', () => {

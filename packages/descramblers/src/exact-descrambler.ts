@@ -1,14 +1,20 @@
 import { LuDecomposition, Matrix } from 'ml-matrix';
-import { descramblersScope, InvalidArgumentError } from './errors.js';
+import { descramblersScope, InvalidArgumentError, NonFiniteInputError, NotPositiveSemidefiniteError, ZeroMatrixError } from './errors.js';
 import { multiply, multiplyTransposeB, type Rng, randomOrthogonal, symmetricEigen } from '@descramble/linalg';
+import { brockettRoundoff, CertificateViolationError, relativeGap } from '@descramble/orthogonal';
 import { checkOperator, type SmoothnessOperator, smoothnessMatrix, smoothnessValue, spectralRescaleFactor } from './smoothness.js';
 import {
   consecutiveGaps,
+  type EigenvalueUncertainty,
+  eigenvalueUncertainty,
   familyDimensionFromLabels,
-  groupLabels,
   groupsFromLabels,
+  ROUNDOFF_FACTOR,
+  relativeEigenvalueRoundoff,
   smallestGapBetweenGroups,
   type TieGroup,
+  type TieReason,
+  tieLabels,
 } from './spectrum.js';
 import { checkSquare, checkSymmetric, checkTolerance } from './validate.js';
 
@@ -23,10 +29,47 @@ export interface SmoothnessOptions {
   readonly smoothness?: Matrix;
   /** Apply the 2021 rescaling `A <- d A/||A||_2`, `B <- d B/||B||_2` (changes value, never P). */
   readonly rescale?: boolean;
-  /** Relative tolerance for tied eigenvalues (of A, and of B), default `1e-8`. */
+  /**
+   * Relative roundoff bound of the eigenvalues (of A, and of B) used to decide ties: the
+   * roundoff term of each eigenvalue's uncertainty is `max(tolerance, 10 d eps) ||M||_2`.
+   * Default: `10 d eps` alone (what floating point can resolve). A larger tolerance declares B
+   * (or A) less precise than its roundoff; the ties it adds are reported as `'roundoff'`
+   * (exact freedom at the declared precision). The sampling term adds to it.
+   */
   readonly tolerance?: number;
   /** `'orthogonal'` (default) or `'special-orthogonal'` (det P = +1). */
   readonly group?: DescramblerGroup;
+  /**
+   * Number N of samples B was accumulated from: adds the sampling uncertainty
+   * `|lambda_i| sqrt(2 / N)` to each eigenvalue of B when deciding ties, and flags N < d.
+   * Default: none (B taken as exact).
+   */
+  readonly sampleCount?: number;
+  /**
+   * B is a Gram matrix (positive semidefinite by construction): eigenvalues in
+   * `[-roundoff, 0)` are clamped to 0 (counted in `clampedEigenvalues`), lower ones throw
+   * NotPositiveSemidefiniteError, and a value below 0 within roundoff is reported as 0.
+   * Default false (Lemma 1 needs no definiteness); `descrambleLayer` sets it.
+   */
+  readonly positiveSemidefinite?: boolean;
+  /** Names what is descrambled (e.g. `"layer fc1 of model.onnx"`) in every error message. */
+  readonly label?: string;
+  /** Aborts the eigen-decompositions (between their phases and merges): throws the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** Something a caller must know before trusting the numbers (the result is still exact). */
+export interface DescramblerWarning {
+  /**
+   * `'fewer-samples-than-neurons'` (N < d), `'rank-deficient'` (numerical rank of B below d),
+   * `'clamped-eigenvalues'` (tiny negative eigenvalues of a Gram set to 0),
+   * `'value-clamped'` (a negative value of a sum of squares within roundoff reported as 0),
+   * `'value-within-roundoff'` (|value| and |optimum| below the roundoff bound: no significant
+   * digits, e.g. one huge outlier makes B rank 1 to working precision).
+   */
+  readonly kind: 'fewer-samples-than-neurons' | 'rank-deficient' | 'clamped-eigenvalues' | 'value-clamped' | 'value-within-roundoff';
+  /** One plain-English sentence with the numbers. */
+  readonly message: string;
 }
 
 /** Eigengaps of A and B that make the answer stable (perturbation / gap bounds the change). */
@@ -55,25 +98,57 @@ export interface ExactDescrambler {
   readonly value: number;
   /** The Lemma 1 lower bound `sum_i omega_i sigma_i^2`, attained by every optimal P. */
   readonly optimum: number;
-  /** `(value - optimum) / |optimum|`; see `gapNormalisation`. Roundoff only: 1e-16..1e-12 (the optimum can be far below `||A|| ||B||`). */
-  readonly gap: number;
   /**
-   * What `gap` was divided by: `'optimum'` (|optimum|), or `'norms'` (`||A||_2 ||B||_2`,
-   * used when the optimum is zero to working precision, e.g. B = 0 or rank-1 B with a
-   * Fourier A whose constant mode has omega = 0; 0/0 gives gap 0).
+   * `relativeGap(value, optimum, gapRoundoff).gap` (`@descramble/orthogonal`):
+   * `(value - optimum) / max(|optimum|, gapRoundoff)`, exactly 0 when `withinRoundoff`.
    */
-  readonly gapNormalisation: 'optimum' | 'norms';
-  /** Groups (size >= 2) of tied eigenvalues of A (ascending positions) and of B (descending). */
-  readonly ties: { readonly a: readonly TieGroup[]; readonly b: readonly TieGroup[] };
+  readonly gap: number;
+  /** `value - optimum`, unclamped. */
+  readonly absoluteGap: number;
+  /** `max(|optimum|, gapRoundoff)`: what `gap` was divided by. */
+  readonly gapScale: number;
   /**
-   * Dimension of the manifold of equally optimal descramblers `T Q_A Q_B U^T`, Q_A and Q_B
-   * block-orthogonal over the tie groups of A and of B: the number of pairs i < j tied in A
-   * or in B. Zero means unique up to the 2^d sign choices.
+   * Roundoff bound of `value - optimum`: `brockettRoundoff(d, ||A||_2, ||B||_2)` (about
+   * `10 d eps ||A||_2 ||B||_2`) plus `sum_i |omega_i| |shift_i| + |lambda_i| |shift'_i|` for
+   * the eigenvalues of B and of an operator's A clamped to 0 from within roundoff below it.
+   */
+  readonly gapRoundoff: number;
+  /** `|value - optimum| <= gapRoundoff`: the gap is reported as 0 (clamped). */
+  readonly withinRoundoff: boolean;
+  /** `'optimum'` when `gapScale = |optimum|`, `'roundoff'` when the optimum is below roundoff. */
+  readonly gapNormalisation: 'optimum' | 'roundoff';
+  /**
+   * Groups (size >= 2) of tied eigenvalues of A (ascending positions) and of B (descending),
+   * by roundoff or sampling uncertainty (see `tieRule`); each says why (`reason`).
+   */
+  readonly ties: { readonly a: readonly TieGroup[]; readonly b: readonly TieGroup[] };
+  /** Groups tied by roundoff alone: the exact ties of this A and this B. */
+  readonly exactTies: { readonly a: readonly TieGroup[]; readonly b: readonly TieGroup[] };
+  /**
+   * Dimension of the manifold of descramblers `T Q_A Q_B U^T` that the data cannot tell
+   * apart, Q_A and Q_B block-orthogonal over the tie groups (`ties`) of A and of B: the
+   * number of pairs i < j tied in A or in B. Zero means unique up to the 2^d sign choices.
    */
   readonly familyDimension: number;
+  /** The same over `exactTies`: the dimension of the family that is exactly optimal for this B. */
+  readonly exactFamilyDimension: number;
+  /** One plain-English sentence: the tie rule and its numbers. */
+  readonly tieRule: string;
+  /** The uncertainty model of the eigenvalues of A and of B that decided the ties. */
+  readonly tieUncertainty: { readonly a: EigenvalueUncertainty; readonly b: EigenvalueUncertainty };
   readonly eigengaps: Eigengaps;
-  /** Rank of B: eigenvalues above `10 d eps max|eigenvalue|`. */
+  /** Numerical rank of B: eigenvalues with `|lambda| > rankThreshold`. */
   readonly gramRank: number;
+  /** `10 d eps ||B||_2 + 10 d 2^-1074`, the roundoff bound of the eigenvalues of B. */
+  readonly rankThreshold: number;
+  /** The rank rule in words, with its threshold. */
+  readonly rankRule: string;
+  /** Eigenvalues of B in `[-rankThreshold, 0)` set to 0 (only with `positiveSemidefinite`). */
+  readonly clampedEigenvalues: number;
+  /** N, when given (`sampleCount` option); null otherwise. */
+  readonly sampleCount: number | null;
+  /** What to know before trusting the numbers (empty for a clean full-rank problem). */
+  readonly warnings: readonly DescramblerWarning[];
   /** `omega`, eigenvalues of A ascending (after rescaling, if any). */
   readonly smoothnessEigenvalues: Float64Array;
   /** T, eigenvectors of A, columns in the order of `smoothnessEigenvalues`. */
@@ -87,11 +162,9 @@ export interface ExactDescrambler {
   /** The B used (rescaled if asked). */
   readonly gram: Matrix;
   readonly group: DescramblerGroup;
-  /** The tie tolerance used. */
+  /** The relative roundoff bound used for ties: `max(tolerance option, 10 d eps)`. */
   readonly tolerance: number;
 }
-
-const DEFAULT_TOLERANCE = 1e-8;
 
 /** @internal A's eigen-decomposition and the resolved options. */
 export interface ResolvedSmoothness {
@@ -101,12 +174,27 @@ export interface ResolvedSmoothness {
   readonly rescale: boolean;
   readonly tolerance: number;
   readonly group: DescramblerGroup;
+  readonly sampleCount: number | null;
+  readonly positiveSemidefinite: boolean;
+  readonly operation: string;
+  /** Total |shift| of eigenvalues of an operator's A (PSD: D^T D) clamped from [-roundoff, 0) to 0, per position. */
+  readonly omegaShift: Float64Array;
+}
+
+/** @internal `operation (label)`: the function name, and what it works on when the caller said. */
+export function labelled(operation: string, label: string | undefined): string {
+  return label === undefined || label === '' ? operation : `${operation} (${label})`;
 }
 
 /** @internal Validates options, builds A (rescaled if asked) and its eigen-decomposition. */
 export function resolveSmoothness(operation: string, d: number, options: SmoothnessOptions): ResolvedSmoothness {
-  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
-  checkTolerance(operation, 'tolerance', tolerance);
+  const requested = options.tolerance ?? 0;
+  checkTolerance(operation, 'tolerance', requested);
+  const tolerance = Math.max(requested, relativeEigenvalueRoundoff(d));
+  const sampleCount = options.sampleCount ?? null;
+  if (sampleCount !== null && (!Number.isSafeInteger(sampleCount) || sampleCount < 1)) {
+    throw new InvalidArgumentError(operation, 'sampleCount', `expected a positive integer, got ${sampleCount}`, descramblersScope);
+  }
   const group = options.group ?? 'orthogonal';
   if (group !== 'orthogonal' && group !== 'special-orthogonal') {
     throw new InvalidArgumentError(operation, 'group', `expected 'orthogonal' or 'special-orthogonal', got ${String(group)}`, descramblersScope);
@@ -126,14 +214,43 @@ export function resolveSmoothness(operation: string, d: number, options: Smoothn
     a = smoothnessMatrix(d, operator);
   }
   const rescale = options.rescale ?? false;
-  const eig = symmetricEigen(a);
+  const eig = symmetricEigen(a, options.signal === undefined ? {} : { signal: options.signal });
   let omega = eig.values;
+  // d = 1 is trivially descrambled (P = +-1) whatever A is; for d > 1 a zero A decides nothing.
+  if (d > 1 && omega[0] === 0 && omega[d - 1] === 0) {
+    throw new ZeroMatrixError(operation, 'smoothness', 'a zero smoothness matrix A');
+  }
   if (rescale) {
     const factor = spectralRescaleFactor(omega);
     a = a.mul(factor);
     omega = omega.map((w) => w * factor);
   }
-  return { a, omega, t: eig.vectors, rescale, tolerance, group };
+  // An operator's A = D^T D is PSD: its eigenvalues in [-roundoff, 0) (the constant mode's 0,
+  // computed as -1e-13 say) are 0. Unclamped, omega_0 ~ -eps ||A|| times a huge sigma_0^2 would
+  // make the optimum of a sum of squares negative.
+  const omegaShift = new Float64Array(d);
+  if (options.smoothness === undefined) {
+    const roundoff = eigenvalueUncertainty(omega, relativeEigenvalueRoundoff(d), null).roundoff;
+    for (let i = 0; i < d; i++) {
+      const w = omega[i]!;
+      if (w < 0 && w >= -roundoff) {
+        omegaShift[i] = -w;
+        omega[i] = 0;
+      }
+    }
+  }
+  return {
+    a,
+    omega,
+    t: eig.vectors,
+    rescale,
+    tolerance,
+    group,
+    sampleCount,
+    positiveSemidefinite: options.positiveSemidefinite ?? false,
+    operation,
+    omegaShift,
+  };
 }
 
 /** @internal Makes a square matrix exactly symmetric in place: `(M + M^T) / 2`. */
@@ -148,8 +265,8 @@ export function symmetrise(m: Matrix): void {
 }
 
 /** @internal Eigen-decomposition of symmetric B, descending, rescaled if asked. */
-export function gramSpectrum(b: Matrix, rescale: boolean): { b: Matrix; lambda: Float64Array; u: Matrix } {
-  const eig = symmetricEigen(b);
+export function gramSpectrum(b: Matrix, rescale: boolean, signal?: AbortSignal): { b: Matrix; lambda: Float64Array; u: Matrix } {
+  const eig = symmetricEigen(b, signal === undefined ? {} : { signal });
   const d = b.rows;
   const lambda = new Float64Array(d);
   const u = new Matrix(d, d);
@@ -168,58 +285,112 @@ export function gramSpectrum(b: Matrix, rescale: boolean): { b: Matrix; lambda: 
  * (one column flipped for SO(d)).
  */
 export function assembleDescrambler(smooth: ResolvedSmoothness, b: Matrix, lambda: Float64Array, u: Matrix): ExactDescrambler {
-  const { a, omega, t, tolerance, group } = smooth;
+  const { a, omega, t, tolerance, group, sampleCount, operation } = smooth;
   const d = a.rows;
+  const normA = Math.max(Math.abs(omega[0]!), Math.abs(omega[d - 1]!));
+  const normB = Math.max(Math.abs(lambda[0]!), Math.abs(lambda[d - 1]!));
+  if (normB === 0) throw new ZeroMatrixError(operation, 'gram', 'an all-zero layer or all-zero data');
+  // The roundoff bound of B's eigenvalues (the same as the tie rule's roundoff term at tolerance 0).
+  const rankThreshold = eigenvalueUncertainty(lambda, relativeEigenvalueRoundoff(d), null).roundoff;
+  // A Gram matrix is PSD: eigenvalues within roundoff below 0 are roundoff, lower ones are wrong.
+  let clampedEigenvalues = 0;
+  let clampShift = 0;
+  if (smooth.positiveSemidefinite) {
+    for (let i = 0; i < d; i++) {
+      const x = lambda[i]!;
+      if (x >= 0) continue;
+      if (x < -rankThreshold) throw new NotPositiveSemidefiniteError(operation, i, x, rankThreshold);
+      clampShift += Math.abs(omega[i]!) * -x;
+      lambda[i] = 0;
+      clampedEigenvalues++;
+    }
+  }
   let p = multiplyTransposeB(t, u);
   if (group === 'special-orthogonal' && determinant(p) < 0) {
     for (let i = 0; i < d; i++) u.set(i, d - 1, -u.get(i, d - 1));
     p = multiplyTransposeB(t, u);
   }
   let optimum = 0;
-  for (let i = 0; i < d; i++) optimum += omega[i]! * lambda[i]!;
-  const value = smoothnessValue(p, a, b);
-  const normA = Math.max(Math.abs(omega[0]!), Math.abs(omega[d - 1]!));
-  const normB = Math.max(Math.abs(lambda[0]!), Math.abs(lambda[d - 1]!));
-  const roundoff = 10 * d * Number.EPSILON * normA * normB;
-  let gap: number;
-  let gapNormalisation: 'optimum' | 'norms';
-  if (Math.abs(optimum) > roundoff) {
-    gap = (value - optimum) / Math.abs(optimum);
-    gapNormalisation = 'optimum';
-  } else {
-    gap = normA * normB > 0 ? (value - optimum) / (normA * normB) : 0;
-    gapNormalisation = 'norms';
+  for (let i = 0; i < d; i++) {
+    optimum += omega[i]! * lambda[i]!;
+    clampShift += smooth.omegaShift[i]! * Math.abs(lambda[i]!);
   }
-  const labelsA = groupLabels(omega, tolerance);
-  const labelsB = groupLabels(lambda, tolerance);
+  let value = smoothnessValue(p, a, b);
+  if (!Number.isFinite(value)) {
+    throw new NonFiniteInputError(operation, `value tr(A P B P^T) (overflow: ||A||_2 = ${normA}, ||B||_2 = ${normB})`, value, descramblersScope);
+  }
+  const certificate = relativeGap(value, optimum, brockettRoundoff(d, normA, normB) + clampShift, operation);
+  const warnings: DescramblerWarning[] = [];
+  // With A and B PSD the value is a sum of squares ||D P S||_F^2: never negative.
+  const aPositive = omega[0]! >= -relativeEigenvalueRoundoff(d) * normA;
+  if (smooth.positiveSemidefinite && aPositive && value < 0) {
+    if (value < -certificate.roundoff) throw new CertificateViolationError(operation, value, 0, certificate.roundoff);
+    warnings.push({ kind: 'value-clamped', message: `the value of a sum of squares came out as ${value}, within the roundoff bound ${certificate.roundoff} of 0, and is reported as 0` });
+    value = 0;
+  }
+  if (Math.abs(value) <= certificate.roundoff && Math.abs(optimum) <= certificate.roundoff) {
+    warnings.push({
+      kind: 'value-within-roundoff',
+      message: `the value ${value} and the optimum ${optimum} are below their roundoff bound ${certificate.roundoff.toExponential(3)} (10 d eps ||A||_2 ||B||_2): they carry no significant digits, only the descrambler P and the ties do`,
+    });
+  }
+  const uncertaintyA = eigenvalueUncertainty(omega, tolerance, null);
+  const uncertaintyB = eigenvalueUncertainty(lambda, tolerance, sampleCount);
+  const tiesA = tieLabels(omega, uncertaintyA);
+  const tiesB = tieLabels(lambda, uncertaintyB);
+  const exactB = sampleCount === null ? tiesB : tieLabels(lambda, { roundoff: uncertaintyB.roundoff, samplingRelative: 0 });
   const gapsA = consecutiveGaps(omega);
   const gapsB = consecutiveGaps(lambda);
   let explanation = Number.POSITIVE_INFINITY;
   for (let i = 0; i + 1 < d; i++) {
-    if (labelsA[i] !== labelsA[i + 1]) explanation = Math.min(explanation, gapsB[i]!);
+    if (tiesA.labels[i] !== tiesA.labels[i + 1]) explanation = Math.min(explanation, gapsB[i]!);
   }
   let gramRank = 0;
-  const rankThreshold = 10 * d * Number.EPSILON * normB;
   for (let i = 0; i < d; i++) if (Math.abs(lambda[i]!) > rankThreshold) gramRank++;
+  const rankRule = `eigenvalues of B with |lambda| > ${ROUNDOFF_FACTOR} d eps ||B||_2 = ${rankThreshold.toExponential(3)} (their roundoff bound)`;
+  if (sampleCount !== null && sampleCount < d) {
+    warnings.push({
+      kind: 'fewer-samples-than-neurons',
+      message: `B comes from ${sampleCount} samples for ${d} neurons, so its rank is at most ${sampleCount} and the descrambler is not determined on the null space of B`,
+    });
+  }
+  if (gramRank < d) {
+    warnings.push({ kind: 'rank-deficient', message: `B has numerical rank ${gramRank} of ${d} (${rankRule}); its ${d - gramRank} null directions are one tie group` });
+  }
+  if (clampedEigenvalues > 0) {
+    warnings.push({ kind: 'clamped-eigenvalues', message: `${clampedEigenvalues} eigenvalues of the Gram matrix B were negative within roundoff (> -${rankThreshold.toExponential(3)}) and were set to 0` });
+  }
+  const bigGroups = (values: Float64Array, labels: { labels: Int32Array; reasons: readonly TieReason[] }) =>
+    groupsFromLabels(values, labels.labels, labels.reasons).filter((g) => g.indices.length > 1);
   return {
     P: p,
     value,
     optimum,
-    gap,
-    gapNormalisation,
-    ties: {
-      a: groupsFromLabels(omega, labelsA).filter((g) => g.indices.length > 1),
-      b: groupsFromLabels(lambda, labelsB).filter((g) => g.indices.length > 1),
-    },
-    familyDimension: familyDimensionFromLabels(labelsA, labelsB),
+    gap: certificate.gap,
+    absoluteGap: certificate.absoluteGap,
+    gapScale: certificate.scale,
+    gapRoundoff: certificate.roundoff,
+    withinRoundoff: certificate.withinRoundoff,
+    gapNormalisation: Math.abs(optimum) >= certificate.roundoff ? 'optimum' : 'roundoff',
+    ties: { a: bigGroups(omega, tiesA), b: bigGroups(lambda, tiesB) },
+    exactTies: { a: bigGroups(omega, tiesA), b: bigGroups(lambda, exactB) },
+    familyDimension: familyDimensionFromLabels(tiesA.labels, tiesB.labels),
+    exactFamilyDimension: familyDimensionFromLabels(tiesA.labels, exactB.labels),
+    tieRule: tieRuleSentence(d, tolerance, uncertaintyA, uncertaintyB, sampleCount),
+    tieUncertainty: { a: uncertaintyA, b: uncertaintyB },
     eigengaps: {
       a: gapsA,
       b: gapsB,
-      smallestA: smallestGapBetweenGroups(gapsA, labelsA),
-      smallestB: smallestGapBetweenGroups(gapsB, labelsB),
+      smallestA: smallestGapBetweenGroups(gapsA, tiesA.labels),
+      smallestB: smallestGapBetweenGroups(gapsB, tiesB.labels),
       explanation,
     },
     gramRank,
+    rankThreshold,
+    rankRule,
+    clampedEigenvalues,
+    sampleCount,
+    warnings,
     smoothnessEigenvalues: omega,
     smoothnessEigenvectors: t,
     gramEigenvalues: lambda,
@@ -229,6 +400,24 @@ export function assembleDescrambler(smooth: ResolvedSmoothness, b: Matrix, lambd
     group,
     tolerance,
   };
+}
+
+function tieRuleSentence(
+  d: number,
+  tolerance: number,
+  a: EigenvalueUncertainty,
+  b: EigenvalueUncertainty,
+  sampleCount: number | null,
+): string {
+  const roundoffTerm =
+    tolerance > relativeEigenvalueRoundoff(d)
+      ? `a roundoff bound of ${tolerance.toExponential(2)} ||M||_2 each (the tolerance option, above ${ROUNDOFF_FACTOR} d eps)`
+      : `a roundoff bound of ${ROUNDOFF_FACTOR} d eps ||M||_2 each (Weyl's bound for a backward-stable eigensolver, with a factor ${ROUNDOFF_FACTOR} margin)`;
+  const sampling =
+    sampleCount === null
+      ? ' (B is taken as exact: no sample count was given)'
+      : ` plus, for B from N = ${sampleCount} samples, a sampling error of |lambda| sqrt(2/N) = ${(100 * b.samplingRelative).toPrecision(3)}% each (the standard error of a sample-covariance eigenvalue for independent, roughly Gaussian samples)`;
+  return `Two eigenvalues are tied when they differ by at most their combined uncertainty, always measured from the first eigenvalue of a group so that small steps never chain across a large gap: ${roundoffTerm} (${a.roundoff.toExponential(3)} for A, ${b.roundoff.toExponential(3)} for B)${sampling}.`;
 }
 
 /** @internal det of a square matrix by LU (sign is what matters here). */
@@ -242,30 +431,37 @@ export function determinant(m: Matrix): number {
  * (ascending) and `B = U Sigma^2 U^T` (descending), `P = T U^T` and the minimum is
  * `sum omega_i sigma_i^2`. B may be any symmetric matrix (Lemma 1 needs no definiteness).
  *
- * @throws DimensionMismatchError, NonFiniteInputError, NotSymmetricError, InvalidArgumentError
+ * @throws DimensionMismatchError, NonFiniteInputError, NotSymmetricError, InvalidArgumentError,
+ *   ZeroMatrixError (B or A is zero), NotPositiveSemidefiniteError (with `positiveSemidefinite`),
+ *   CertificateViolationError (value below the optimum beyond roundoff: a bug or corrupt input)
  */
 export function exactDescrambler(gram: Matrix, options: SmoothnessOptions = {}): ExactDescrambler {
-  const operation = 'exactDescrambler';
+  return exactDescramblerFor(labelled('exactDescrambler', options.label), gram, options);
+}
+
+/** @internal `exactDescrambler` with the caller's operation name in its errors. */
+export function exactDescramblerFor(operation: string, gram: Matrix, options: SmoothnessOptions): ExactDescrambler {
   checkSquare(operation, 'gram', gram);
   checkSymmetric(operation, 'gram', gram);
   const b = Matrix.checkMatrix(gram).clone();
   symmetrise(b);
   const smooth = resolveSmoothness(operation, b.rows, options);
-  const spectrum = gramSpectrum(b, smooth.rescale);
+  options.signal?.throwIfAborted();
+  const spectrum = gramSpectrum(b, smooth.rescale, options.signal);
   return assembleDescrambler(smooth, spectrum.b, spectrum.lambda, spectrum.u);
 }
 
 /**
  * A random member of the family of equally optimal descramblers of `result`:
  * `T Q_A Q_B U^T` with `Q_A`, `Q_B` random block-orthogonal matrices over the tie groups of
- * A and of B (random signs on singletons). Keeps det = +1 for `'special-orthogonal'` results.
+ * A and of B (`exactTies`: exact freedom only; random signs on singletons). Keeps det = +1 for `'special-orthogonal'` results.
  * Every member has the same value and the same `descramblerDistance` (zero) to `result.P`
  * when B's ties sit inside A's tie groups.
  */
 export function tieFamilyMember(result: ExactDescrambler, rng: Rng): Matrix {
   const d = result.P.rows;
-  const qa = blockOrthogonal(d, groupsFromLabels(result.smoothnessEigenvalues, groupLabels(result.smoothnessEigenvalues, result.tolerance)), rng);
-  const qb = blockOrthogonal(d, groupsFromLabels(result.gramEigenvalues, groupLabels(result.gramEigenvalues, result.tolerance)), rng);
+  const qa = blockOrthogonal(d, result.exactTies.a, rng);
+  const qb = blockOrthogonal(d, result.exactTies.b, rng);
   // R = Q_A Q_B^T (Q_B^T is as random as Q_B); P = T R U^T.
   const r = multiplyTransposeB(qa, qb);
   if (result.group === 'special-orthogonal' && determinant(r) * determinant(result.P) < 0) {
@@ -275,15 +471,15 @@ export function tieFamilyMember(result: ExactDescrambler, rng: Rng): Matrix {
   return multiplyTransposeB(multiply(result.smoothnessEigenvectors, r), result.gramEigenvectors);
 }
 
-function blockOrthogonal(d: number, groups: readonly TieGroup[], rng: Rng): Matrix {
+/** Random orthogonal blocks on the tie groups (size >= 2), random signs elsewhere. */
+function blockOrthogonal(d: number, ties: readonly TieGroup[], rng: Rng): Matrix {
   const q = new Matrix(d, d);
-  for (const g of groups) {
+  const inGroup = new Uint8Array(d);
+  for (const g of ties) for (const i of g.indices) inGroup[i] = 1;
+  for (let i = 0; i < d; i++) if (inGroup[i] === 0) q.set(i, i, rng.uniform() < 0.5 ? -1 : 1);
+  for (const g of ties) {
     const n = g.indices.length;
     const start = g.indices[0]!;
-    if (n === 1) {
-      q.set(start, start, rng.uniform() < 0.5 ? -1 : 1);
-      continue;
-    }
     const block = randomOrthogonal(n, rng);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) q.set(start + i, start + j, block.get(i, j));
   }

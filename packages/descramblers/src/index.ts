@@ -4,7 +4,9 @@ export {
   EmptyDataError,
   InvalidArgumentError,
   NonFiniteInputError,
+  NotPositiveSemidefiniteError,
   NotSymmetricError,
+  ZeroMatrixError,
 } from './errors.js';
 export {
   rescaleSpectral,
@@ -12,9 +14,16 @@ export {
   smoothnessCriterion,
   smoothnessMatrix,
 } from './smoothness.js';
-export type { TieGroup } from './spectrum.js';
+export {
+  type EigenvalueUncertainty,
+  ROUNDOFF_FACTOR,
+  relativeEigenvalueRoundoff,
+  type TieGroup,
+  type TieReason,
+} from './spectrum.js';
 export {
   type DescramblerGroup,
+  type DescramblerWarning,
   type Eigengaps,
   type ExactDescrambler,
   exactDescrambler,

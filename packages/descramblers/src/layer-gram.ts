@@ -1,6 +1,6 @@
 import { Matrix } from 'ml-matrix';
 import { descramblersScope, DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from './errors.js';
-import { GramAccumulator, multiplyTransposeBFlat, toFloat64Array } from '@descramble/linalg';
+import { GramAccumulator, GramOverflowError, multiplyTransposeBFlat, toFloat64Array } from '@descramble/linalg';
 import { checkMatrix } from './validate.js';
 
 /**
@@ -21,6 +21,8 @@ export interface LayerGramOptions {
   readonly bias?: ArrayLike<number>;
   /** Rows per block when `data` is one matrix (default 4096). */
   readonly blockSize?: number;
+  /** Aborts between blocks: throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 const DEFAULT_BLOCK_SIZE = 4096;
@@ -37,6 +39,7 @@ export class LayerGramBuilder {
     private readonly operation: string,
     weights: Matrix,
     bias: ArrayLike<number> | undefined,
+    private readonly signal?: AbortSignal,
   ) {
     checkMatrix(operation, 'weights', weights);
     this.weights = weights;
@@ -47,6 +50,7 @@ export class LayerGramBuilder {
 
   /** Adds the preactivations `S_b = W X_b^T (+ b)` of one block of rows to the Gram matrix. */
   add(block: RowBlock): void {
+    this.signal?.throwIfAborted();
     const index = this.blockIndex++;
     const inputs = this.weights.columns;
     let x: Float64Array;
@@ -84,7 +88,13 @@ export class LayerGramBuilder {
         for (let j = 0; j < out; j++) preactivations[row + j]! += bias[j]!;
       }
     }
-    this.accumulator.addRowsFlat(preactivations, rows);
+    try {
+      this.accumulator.addRowsFlat(preactivations, rows);
+    } catch (error) {
+      // Same error, named by this operation (and layer label); the sample index is global.
+      if (error instanceof GramOverflowError) throw new GramOverflowError(this.operation, error.sample, error.coordinate, descramblersScope);
+      throw error;
+    }
   }
 
   /** Splits one N x in matrix into row blocks (copied into a reused flat buffer) and adds them. */
@@ -95,6 +105,7 @@ export class LayerGramBuilder {
     }
     const buffer = new Float64Array(Math.min(blockSize, data.rows) * inputs);
     for (let start = 0; start < data.rows; start += blockSize) {
+      this.signal?.throwIfAborted();
       const rows = Math.min(blockSize, data.rows - start);
       const block = rows * inputs === buffer.length ? buffer : buffer.subarray(0, rows * inputs);
       for (let i = 0; i < rows; i++) {
@@ -164,7 +175,8 @@ export async function feedDataAsync(operation: string, builder: LayerGramBuilder
  */
 export function accumulateLayerGram(weights: Matrix, data: LayerData, options: LayerGramOptions = {}): GramAccumulator {
   const operation = 'accumulateLayerGram';
-  const builder = new LayerGramBuilder(operation, weights, options.bias);
+  options.signal?.throwIfAborted();
+  const builder = new LayerGramBuilder(operation, weights, options.bias, options.signal);
   feedData(operation, builder, data, resolveBlockSize(operation, options.blockSize));
   return builder.accumulator;
 }
@@ -176,7 +188,8 @@ export async function accumulateLayerGramAsync(
   options: LayerGramOptions = {},
 ): Promise<GramAccumulator> {
   const operation = 'accumulateLayerGramAsync';
-  const builder = new LayerGramBuilder(operation, weights, options.bias);
+  options.signal?.throwIfAborted();
+  const builder = new LayerGramBuilder(operation, weights, options.bias, options.signal);
   await feedDataAsync(operation, builder, data, resolveBlockSize(operation, options.blockSize));
   return builder.accumulator;
 }

@@ -1,31 +1,107 @@
+/**
+ * Why a group of eigenvalues counts as tied: `'roundoff'` when every member is within the
+ * floating-point uncertainty of the group's first member (exact freedom of this matrix),
+ * `'sampling'` when some member needs the N^-1/2 sampling uncertainty of a Gram of N samples.
+ */
+export type TieReason = 'roundoff' | 'sampling';
+
 /** A group of tied eigenvalues: positions in the sorted order, and their mean value. */
 export interface TieGroup {
   /** Positions in the sorted order (ascending for A, descending for B), consecutive. */
   readonly indices: readonly number[];
   /** Mean of the tied eigenvalues. */
   readonly value: number;
+  /** Why the members are tied (`'roundoff'` for singletons). */
+  readonly reason: TieReason;
 }
 
 /**
- * @internal Labels consecutive sorted eigenvalues into groups: neighbours whose difference is at
- * most `relativeTolerance * max |value|` share a group (chained). All-zero input is one group.
+ * Safety factor c of the roundoff bound `c d eps ||M||_2` on computed eigenvalues. The
+ * symmetric eigensolver (Householder tridiagonalisation, divide and conquer) is backward
+ * stable: it returns the exact eigenvalues of `M + E` with `||E||_2 <= p(d) eps ||M||_2`,
+ * p(d) a modest multiple of d (Demmel, Applied Numerical Linear Algebra, section 5.4;
+ * Higham, Accuracy and Stability of Numerical Algorithms, section 19.3), and by Weyl's
+ * theorem each eigenvalue moves by at most `||E||_2`. Observed p(d)/d is below 1; c = 10
+ * leaves a margin for the roundoff already in M (its accumulation, symmetrisation).
+ */
+export const ROUNDOFF_FACTOR = 10;
+
+/** `c d eps`: the relative roundoff bound of a computed eigenvalue of a d x d symmetric matrix. */
+export function relativeEigenvalueRoundoff(d: number): number {
+  return ROUNDOFF_FACTOR * d * Number.EPSILON;
+}
+
+/** The uncertainty model of the eigenvalues of one matrix. */
+export interface EigenvalueUncertainty {
+  /** Absolute roundoff bound `r = max(tolerance, c d eps) ||M||_2 + c d 2^-1074` of every eigenvalue. */
+  readonly roundoff: number;
+  /**
+   * Relative sampling standard error `s = sqrt(2 / N)` (0 when M does not come from N samples):
+   * eigenvalue i is uncertain by `s |lambda_i|`.
+   */
+  readonly samplingRelative: number;
+}
+
+/** @internal The uncertainty model for sorted eigenvalues `values`. */
+export function eigenvalueUncertainty(values: Float64Array, relativeRoundoff: number, sampleCount: number | null): EigenvalueUncertainty {
+  let norm = 0;
+  for (let i = 0; i < values.length; i++) norm = Math.max(norm, Math.abs(values[i]!));
+  return {
+    // Plus the absolute rounding of the subnormal range, where relative bounds underflow.
+    roundoff: relativeRoundoff * norm + ROUNDOFF_FACTOR * values.length * Number.MIN_VALUE,
+    samplingRelative: sampleCount === null ? 0 : Math.sqrt(2 / sampleCount),
+  };
+}
+
+/** Labels per position and the reason of each group (indexed by label). */
+export interface TieLabels {
+  readonly labels: Int32Array;
+  readonly reasons: readonly TieReason[];
+}
+
+/**
+ * @internal Groups consecutive sorted eigenvalues: position k joins the group that starts at
+ * position f when `|v_k - v_f| <= u_f + u_k`, `u_i = r + s |v_i|` (the combined uncertainty of
+ * the two, roundoff plus sampling). Comparing with the group's first member, never with the
+ * previous one, means a chain of small steps cannot bridge a large gap. A group is
+ * `'roundoff'` when every member is within `2 r` of the first, else `'sampling'`.
+ */
+export function tieLabels(values: Float64Array, uncertainty: EigenvalueUncertainty): TieLabels {
+  const n = values.length;
+  const { roundoff: r, samplingRelative: s } = uncertainty;
+  const labels = new Int32Array(n);
+  const reasons: TieReason[] = n > 0 ? ['roundoff'] : [];
+  let label = 0;
+  let first = 0;
+  for (let k = 1; k < n; k++) {
+    const vf = values[first]!;
+    const vk = values[k]!;
+    const diff = Math.abs(vk - vf);
+    if (diff <= 2 * r) {
+      labels[k] = label;
+    } else if (diff <= 2 * r + s * (Math.abs(vf) + Math.abs(vk))) {
+      labels[k] = label;
+      reasons[label] = 'sampling';
+    } else {
+      label++;
+      first = k;
+      labels[k] = label;
+      reasons.push('roundoff');
+    }
+  }
+  return { labels, reasons };
+}
+
+/**
+ * @internal Labels with a plain relative tolerance and no sampling term (every group a
+ * roundoff group): `|v_k - v_f| <= 2 tolerance max|v|` against the group's first member.
  */
 export function groupLabels(values: Float64Array, relativeTolerance: number): Int32Array {
-  const n = values.length;
-  let scale = 0;
-  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(values[i]!));
-  const threshold = relativeTolerance * scale;
-  const labels = new Int32Array(n);
-  let label = 0;
-  for (let i = 1; i < n; i++) {
-    if (Math.abs(values[i]! - values[i - 1]!) > threshold) label++;
-    labels[i] = label;
-  }
-  return labels;
+  return tieLabels(values, eigenvalueUncertainty(values, relativeTolerance, null)).labels;
 }
 
 /** @internal All groups (singletons included) from labels, in order. */
-export function groupsFromLabels(values: Float64Array, labels: Int32Array): TieGroup[] {
+export function groupsFromLabels(values: Float64Array, labels: Int32Array, reasons: readonly TieReason[] = []): TieGroup[] {
   const groups: TieGroup[] = [];
   let start = 0;
   for (let i = 1; i <= labels.length; i++) {
@@ -36,7 +112,7 @@ export function groupsFromLabels(values: Float64Array, labels: Int32Array): TieG
         indices.push(k);
         sum += values[k]!;
       }
-      groups.push({ indices, value: sum / indices.length });
+      groups.push({ indices, value: sum / indices.length, reason: indices.length > 1 ? (reasons[labels[start]!] ?? 'roundoff') : 'roundoff' });
       start = i;
     }
   }

@@ -70,7 +70,8 @@ export function largeDataDescrambler(weights: Matrix, secondMoment: Matrix, opti
   const operation = 'largeDataDescrambler';
   const gram = secondMomentGram(operation, weights, secondMoment, options.bias, options.mean);
   const { bias: _bias, mean: _mean, ...smoothness } = options;
-  const exact = exactDescrambler(gram, smoothness);
+  // W Gamma W^T is positive semidefinite by construction.
+  const exact = exactDescrambler(gram, { positiveSemidefinite: true, ...smoothness });
   return { ...exact, descrambledWeights: multiply(exact.P, weights) };
 }
 

@@ -24,6 +24,7 @@ interface Case {
   value: number;
   rank: number;
   familyDimension: number;
+  exactFamilyDimension: number;
   blocks?: Block[];
 }
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/reference.json', import.meta.url), 'utf8')) as {
@@ -51,6 +52,7 @@ describe('agreement with numpy/scipy to 1e-10', () => {
       expect(relativeError(rescaled.optimum, c.optimumRescaled)).toBeLessThan(1e-10);
       expect(plain.rankB).toBe(c.rank);
       expect(plain.familyDimension).toBe(c.familyDimension);
+      expect(plain.exactFamilyDimension).toBe(c.exactFamilyDimension);
       if (c.blocks === undefined) return;
       const t = plain.smoothnessEigenvectors;
       for (const block of c.blocks) {

@@ -167,3 +167,34 @@ export class FormatError extends DescrambleError {
     this.offset = offset;
   }
 }
+
+/** A Gram matrix of zero samples was asked for: there is nothing to describe. */
+export class EmptyGramError extends DescrambleError {
+  override readonly name: string = 'EmptyGramError';
+
+  constructor(operation: string, options?: ErrorScope) {
+    super(operation, 'no samples were accumulated (count 0), so there is no Gram matrix', options);
+  }
+}
+
+/**
+ * Accumulating a sample would overflow the Gram matrix: `sum_t x_ti^2` exceeds the largest
+ * float64 (1.8e308) at `sample`, the 0-based index of the sample in the whole stream.
+ */
+export class GramOverflowError extends DescrambleError {
+  override readonly name: string = 'GramOverflowError';
+  /** 0-based index of the sample (row or column) at which the sum overflowed. */
+  readonly sample: number;
+  /** Coordinate i whose diagonal entry `G_ii` overflowed. */
+  readonly coordinate: number;
+
+  constructor(operation: string, sample: number, coordinate: number, options?: ErrorScope) {
+    super(
+      operation,
+      `sample ${sample} makes the Gram matrix overflow float64 at entry [${coordinate}, ${coordinate}] (sum of squares above 1.8e308); rescale the data`,
+      options,
+    );
+    this.sample = sample;
+    this.coordinate = coordinate;
+  }
+}

@@ -1,6 +1,6 @@
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
 import { checkFinite, checkPositiveSize, readMatrix, wrapRowMajor } from './convert.js';
-import { DimensionMismatchError, FormatError, NonFiniteInputError } from './errors.js';
+import { DimensionMismatchError, EmptyGramError, FormatError, GramOverflowError, NonFiniteInputError } from './errors.js';
 import { syrk } from './gemm.js';
 
 /** Samples per plain partial sum; partials are folded into the compensated total. */
@@ -15,6 +15,12 @@ const HEADER_BYTES = 24;
  * 1e-12 relative for 1e7 samples: each block of at most 2048 samples is summed plainly by the
  * syrk kernel, and the partial sums are folded into a Neumaier-compensated total (sum + error
  * term per entry). Shards can be merged in any order and serialised with `toBytes`.
+ *
+ * Overflow is refused, never folded in: a block whose partial sum would make an entry of the
+ * total infinite throws `GramOverflowError` naming the first sample (its index in the whole
+ * stream) at which a diagonal entry `sum_t x_ti^2` overflows, and leaves the accumulator as
+ * it was (an infinite entry would otherwise turn the compensation into NaN: Inf - Inf).
+ * `|G_ij| <= sqrt(G_ii G_jj)`, so the diagonal overflows first.
  */
 export class GramAccumulator {
   /** Dimension d of each sample. */
@@ -106,8 +112,13 @@ export class GramAccumulator {
     return this;
   }
 
-  /** The accumulated Gram matrix `sum_t x_t x_t^T` (d x d, exactly symmetric). */
+  /**
+   * The accumulated Gram matrix `sum_t x_t x_t^T` (d x d, exactly symmetric).
+   *
+   * @throws EmptyGramError when no sample was accumulated (a zero matrix would look like data).
+   */
   gram(): Matrix {
+    if (this.samples === 0) throw new EmptyGramError('GramAccumulator.gram');
     const n = this.dimension * this.dimension;
     const out = new Float64Array(n);
     for (let k = 0; k < n; k++) out[k] = this.sum[k]! + this.compensation[k]!;
@@ -180,6 +191,7 @@ export class GramAccumulator {
     for (let start = 0; start < columns; start += PARTIAL_SAMPLES) {
       const b = Math.min(PARTIAL_SAMPLES, columns - start);
       syrk(false, d, b, 1, data, start, columns, 0, this.partial, 0, d);
+      this.checkOverflow('GramAccumulator.addColumns', this.samples + start, (t, i) => data[i * columns + start + t]!, b);
       this.foldPartial();
     }
     this.samples += columns;
@@ -190,9 +202,42 @@ export class GramAccumulator {
     for (let start = 0; start < rows; start += PARTIAL_SAMPLES) {
       const b = Math.min(PARTIAL_SAMPLES, rows - start);
       syrk(true, d, b, 1, data, start * d, d, 0, this.partial, 0, d);
+      this.checkOverflow('GramAccumulator.addRows', this.samples + start, (t, i) => data[(start + t) * d + i]!, b);
       this.foldPartial();
     }
     this.samples += rows;
+  }
+
+  /**
+   * Throws `GramOverflowError` when folding the current partial (samples `first ..
+   * first + count - 1`, entry i of sample t read by `entry(t, i)`) would make an entry of the
+   * total non-finite; then replays the diagonal sample by sample to name the first culprit.
+   */
+  private checkOverflow(operation: string, first: number, entry: (t: number, i: number) => number, count: number): void {
+    const s = this.sum;
+    const c = this.compensation;
+    const p = this.partial;
+    let finite = true;
+    for (let k = 0; k < s.length; k++) {
+      const t = s[k]! + p[k]! + c[k]!;
+      if (t - t !== 0) {
+        finite = false;
+        break;
+      }
+    }
+    if (finite) return;
+    const d = this.dimension;
+    const diagonal = new Float64Array(d);
+    for (let i = 0; i < d; i++) diagonal[i] = s[i * d + i]! + c[i * d + i]!;
+    for (let t = 0; t < count; t++) {
+      for (let i = 0; i < d; i++) {
+        const x = entry(t, i);
+        diagonal[i]! += x * x;
+        if (diagonal[i] === Number.POSITIVE_INFINITY) throw new GramOverflowError(operation, first + t, i);
+      }
+    }
+    // Only off-diagonal entries overflowed (possible only within rounding of the bound above).
+    throw new GramOverflowError(operation, first + count - 1, 0);
   }
 
   private foldPartial(): void {

@@ -98,3 +98,17 @@ export function isSymmetric(a: AbstractMatrix, relativeTolerance = 1e-10): boole
   }
   return maxAsymmetry(n, data).value <= relativeTolerance * maxAbs(data);
 }
+
+/** `x 2^k` without intermediate overflow or underflow of the factor (exact unless the result leaves the range). */
+export function timesPowerOfTwo(x: number, k: number): number {
+  const half = Math.trunc(k / 2);
+  return x * 2 ** half * 2 ** (k - half);
+}
+
+/**
+ * `floor(log2 x)` for x > 0 (subnormals included): dividing by `2^exponent` brings x into
+ * [1, 2) exactly, where dividing by x itself overflows for subnormal x (1 / 1e-310 = Infinity).
+ */
+export function binaryExponent(x: number): number {
+  return Math.floor(Math.log2(x));
+}

@@ -1,7 +1,7 @@
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
 import { readMatrix, wrapRowMajor } from './convert.js';
 import { ConvergenceError } from './errors.js';
-import { maxAbs, norm2Kernel } from './norms.js';
+import { binaryExponent, maxAbs, norm2Kernel, timesPowerOfTwo } from './norms.js';
 import { applyReflectorsBlocked } from './tridiagonalize.js';
 import { arena, GEMM_SCRATCH_DOUBLES, TAIL_BASE_BYTES, type WasmKernels, wasmKernels } from './wasm/kernels.js';
 
@@ -406,12 +406,13 @@ export function svd(a: AbstractMatrix): SvdResult {
     const size = svdWorkspaceSize(rows, cols);
     const mem = kernels !== null ? arena(kernels, GEMM_SCRATCH_DOUBLES + size) : new Float64Array(size);
     const base = kernels !== null ? TAIL_BASE_BYTES / 8 : 0;
-    // A^T of the tall problem, scaled by 1 / max|a_ij|.
-    const inv = 1 / scale;
+    // A^T of the tall problem, scaled by a power of two near 1 / max|a_ij| (exact, and finite
+    // for subnormal max|a_ij|, where 1 / max|a_ij| overflows).
+    const exponent = binaryExponent(scale);
     if (tall) {
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mem[base + j * m + i] = data[i * n + j]! * inv;
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mem[base + j * m + i] = timesPowerOfTwo(data[i * n + j]!, -exponent);
     } else {
-      for (let q = 0; q < data.length; q++) mem[base + q] = data[q]! * inv;
+      for (let q = 0; q < data.length; q++) mem[base + q] = timesPowerOfTwo(data[q]!, -exponent);
     }
     svdTallKernel(rows, cols, mem, base, s, kernels, operation);
     // Safety net: never hand back NaN or Infinity.
@@ -420,7 +421,7 @@ export function svd(a: AbstractMatrix): SvdResult {
       if (x - x !== 0) throw new ConvergenceError(operation, 0, 'non-finite value in the result');
     }
     for (const x of s) if (x - x !== 0) throw new ConvergenceError(operation, 0, 'non-finite value in the result');
-    for (let i = 0; i < k; i++) s[i] = s[i]! * scale;
+    for (let i = 0; i < k; i++) s[i] = timesPowerOfTwo(s[i]!, exponent);
     ut.set(mem.subarray(base + cols * rows, base + 2 * cols * rows));
     vt.set(mem.subarray(base + 2 * cols * rows, base + 2 * cols * rows + cols * cols));
   }

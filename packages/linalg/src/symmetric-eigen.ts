@@ -1,7 +1,7 @@
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
 import { checkFinite, checkPositiveSize, readSquare, wrapRowMajor } from './convert.js';
 import { ConvergenceError, DimensionMismatchError, NotSymmetricError } from './errors.js';
-import { maxAbs, maxAsymmetry } from './norms.js';
+import { binaryExponent, maxAbs, maxAsymmetry, timesPowerOfTwo } from './norms.js';
 import { tridiagonalEigenDivideConquer } from './tridiagonal-dc.js';
 import { tridiagonalQl } from './tridiagonal-ql.js';
 import { applyTridiagonalReflectors, tridiagonalize } from './tridiagonalize.js';
@@ -13,6 +13,11 @@ export interface SymmetricEigenOptions {
    * symmetric part `(A + A^T) / 2` is decomposed; beyond it `NotSymmetricError` is thrown.
    */
   readonly symmetryTolerance?: number;
+  /**
+   * Aborts between the phases (tridiagonalisation, divide and conquer, back-transformation)
+   * and between the divide-and-conquer merges: throws the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Eigen-decomposition `A = V diag(values) V^T` of a symmetric matrix. */
@@ -32,15 +37,18 @@ export interface SymmetricEigenFlatResult {
 const DEFAULT_SYMMETRY_TOLERANCE = 1e-8;
 
 /**
- * Validates, checks symmetry, and returns the symmetric part scaled by 1 / max|a_ij|
- * together with that scale (0 for the zero matrix).
+ * Validates, checks symmetry, and returns the symmetric part scaled by a power of two
+ * `2^-exponent` close to 1 / max|a_ij| (so the largest entry lies in [1, 2)), together with
+ * max|a_ij| (0 for the zero matrix) and the exponent. A power of two scales exactly, and,
+ * unlike 1 / max|a_ij|, its inverse exists for subnormal max|a_ij| (1 / 1e-310 overflows)
+ * and never underflows for huge ones: the safe-minimum scaling of LAPACK's dsyev.
  */
 function prepare(
   operation: string,
   n: number,
   data: Float64Array,
   options: SymmetricEigenOptions | undefined,
-): { scale: number; work: Float64Array } {
+): { scale: number; exponent: number; work: Float64Array } {
   const scale = maxAbs(data);
   const tolerance = (options?.symmetryTolerance ?? DEFAULT_SYMMETRY_TOLERANCE) * scale;
   const asym = maxAsymmetry(n, data);
@@ -48,17 +56,23 @@ function prepare(
     throw new NotSymmetricError(operation, asym.value, tolerance, `a[${asym.i}, ${asym.j}]`);
   }
   const work = new Float64Array(n * n);
-  if (scale === 0) return { scale, work };
-  const inv = 1 / scale;
+  if (scale === 0) return { scale, exponent: 0, work };
+  const exponent = binaryExponent(scale);
   for (let i = 0; i < n; i++) {
-    work[i * n + i] = data[i * n + i]! * inv;
+    work[i * n + i] = timesPowerOfTwo(data[i * n + i]!, -exponent);
     for (let j = 0; j < i; j++) {
-      const s = (0.5 * data[i * n + j]! + 0.5 * data[j * n + i]!) * inv;
+      // Scale before halving: halving a subnormal entry first would drop its last bit.
+      const s = 0.5 * timesPowerOfTwo(data[i * n + j]!, -exponent) + 0.5 * timesPowerOfTwo(data[j * n + i]!, -exponent);
       work[i * n + j] = s;
       work[j * n + i] = s;
     }
   }
-  return { scale, work };
+  return { scale, exponent, work };
+}
+
+/** Undoes the scaling of `prepare` on computed eigenvalues. */
+function unscale(values: Float64Array, exponent: number): void {
+  for (let i = 0; i < values.length; i++) values[i] = timesPowerOfTwo(values[i]!, exponent);
 }
 
 /**
@@ -74,15 +88,19 @@ function eigenKernel(
   work: Float64Array,
   values: Float64Array,
   vectors: Float64Array | null,
+  signal: AbortSignal | undefined,
 ): void {
   const e = new Float64Array(n);
   const tau = new Float64Array(n);
+  signal?.throwIfAborted();
   tridiagonalize(n, work, values, e, tau);
+  signal?.throwIfAborted();
   if (vectors === null) {
     tridiagonalQl(n, values, e, null, n, operation);
     return;
   }
-  tridiagonalEigenDivideConquer(n, values, e, vectors, operation);
+  tridiagonalEigenDivideConquer(n, values, e, vectors, operation, signal);
+  signal?.throwIfAborted();
   applyTridiagonalReflectors(n, work, tau, vectors);
 }
 
@@ -97,15 +115,15 @@ export function symmetricEigenFlat(
 ): SymmetricEigenFlatResult {
   const operation = 'symmetricEigenFlat';
   const data = readSquareFlat(operation, a, n);
-  const { scale, work } = prepare(operation, n, data, options);
+  const { scale, exponent, work } = prepare(operation, n, data, options);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);
   if (scale === 0) {
     for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
     return { values, vectors };
   }
-  eigenKernel(operation, n, work, values, vectors);
-  for (let i = 0; i < n; i++) values[i] = values[i]! * scale;
+  eigenKernel(operation, n, work, values, vectors, options?.signal);
+  unscale(values, exponent);
   checkResult(operation, values);
   checkResult(operation, vectors);
   return { values, vectors };
@@ -147,14 +165,14 @@ export function symmetricEigen(
   }
   const n = a.rows;
   const data = readSquare(operation, 'a', a);
-  const { scale, work } = prepare(operation, n, data, options);
+  const { scale, exponent, work } = prepare(operation, n, data, options);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);
   if (scale === 0) {
     for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
   } else {
-    eigenKernel(operation, n, work, values, vectors);
-    for (let i = 0; i < n; i++) values[i] = values[i]! * scale;
+    eigenKernel(operation, n, work, values, vectors, options?.signal);
+    unscale(values, exponent);
   }
   checkResult(operation, values);
   checkResult(operation, vectors);
@@ -172,11 +190,11 @@ function checkResult(operation: string, data: Float64Array): void {
 function eigenvaluesOf(operation: string, a: AbstractMatrix, options: SymmetricEigenOptions | undefined): Float64Array {
   const n = a.rows;
   const data = readSquare(operation, 'a', a);
-  const { scale, work } = prepare(operation, n, data, options);
+  const { scale, exponent, work } = prepare(operation, n, data, options);
   const values = new Float64Array(n);
   if (scale === 0) return values;
-  eigenKernel(operation, n, work, values, null);
-  for (let i = 0; i < n; i++) values[i] = values[i]! * scale;
+  eigenKernel(operation, n, work, values, null, options?.signal);
+  unscale(values, exponent);
   checkResult(operation, values);
   return values;
 }

@@ -21,12 +21,24 @@ export function tridiagonalEigenDivideConquer(
   e: Float64Array,
   z: Float64Array,
   operation: string,
+  signal?: AbortSignal,
 ): void {
   z.fill(0);
-  solveBlock(n, d, e, z, 0, n, operation);
+  solveBlock(n, d, e, z, 0, n, operation, signal);
 }
 
-function solveBlock(n: number, d: Float64Array, e: Float64Array, z: Float64Array, o: number, size: number, operation: string): void {
+function solveBlock(
+  n: number,
+  d: Float64Array,
+  e: Float64Array,
+  z: Float64Array,
+  o: number,
+  size: number,
+  operation: string,
+  signal: AbortSignal | undefined,
+): void {
+  // Between leaves and merges: the O(n^3) work of a large problem is spread over them.
+  signal?.throwIfAborted();
   if (size <= LEAF) {
     const dl = d.slice(o, o + size);
     const el = new Float64Array(size);
@@ -44,8 +56,9 @@ function solveBlock(n: number, d: Float64Array, e: Float64Array, z: Float64Array
   const beta = e[o + m]!;
   d[o + m - 1] = d[o + m - 1]! - beta;
   d[o + m] = d[o + m]! - beta;
-  solveBlock(n, d, e, z, o, m, operation);
-  solveBlock(n, d, e, z, o + m, size - m, operation);
+  solveBlock(n, d, e, z, o, m, operation, signal);
+  solveBlock(n, d, e, z, o + m, size - m, operation, signal);
+  signal?.throwIfAborted();
   merge(n, d, z, o, size, m, beta, operation);
 }
 

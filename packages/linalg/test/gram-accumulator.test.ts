@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   createRng,
   DimensionMismatchError,
+  EmptyGramError,
   FormatError,
   fromFloat64Array,
   GramAccumulator,
+  GramOverflowError,
   NonFiniteInputError,
   toFloat64Array,
 } from '../src/index.js';
@@ -177,5 +179,50 @@ describe('GramAccumulator', () => {
     data[4] = Number.NaN;
     expect(() => acc.addRowsFlat(data, 2)).toThrow(NonFiniteInputError);
     expect(acc.count).toBe(0);
+  });
+
+  it('an empty accumulator has no Gram matrix: a typed error, not a zero matrix', () => {
+    expect(() => new GramAccumulator(3).gram()).toThrow(EmptyGramError);
+    expect(() => new GramAccumulator(3).addRowsFlat(new Float64Array(0), 0).gram()).toThrow(/^linalg: GramAccumulator.gram: no samples/);
+  });
+
+  it('names the sample whose squares overflow float64 and leaves the accumulator unchanged', () => {
+    const d = 3;
+    const rows = 10;
+    const data = createRng(3).normalArray(rows * d);
+    // 1e154^2 = 1e308 fits; two such samples overflow (2e308 > 1.8e308): the culprit is the second.
+    data[4 * d + 1] = 1e154;
+    data[6 * d + 1] = 1e154;
+    const acc = new GramAccumulator(d).addRowsFlat(createRng(4).normalArray(5 * d), 5);
+    const before = Array.from(toFloat64Array(acc.gram()));
+    let error: unknown;
+    try {
+      acc.addRowsFlat(data, rows);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GramOverflowError);
+    // 5 samples were there already: global index 5 + 6.
+    expect((error as GramOverflowError).sample).toBe(11);
+    expect((error as GramOverflowError).coordinate).toBe(1);
+    expect((error as Error).message).toMatch(/^linalg: GramAccumulator.addRows: sample 11 makes the Gram matrix overflow float64 at entry \[1, 1\]/);
+    expect(Array.from(toFloat64Array(acc.gram()))).toEqual(before);
+    expect(acc.count).toBe(5);
+    // Column layout: a single entry whose square overflows.
+    const columns = new Float64Array(d * 4);
+    columns[2 * 4 + 3] = 1e200;
+    expect(() => new GramAccumulator(d).addColumnsFlat(columns, 4)).toThrow(/sample 3 makes the Gram matrix overflow float64 at entry \[2, 2\]/);
+  });
+
+  it('is exact in relative terms across a huge dynamic range (an outlier of 3e38 among unit samples)', () => {
+    const d = 2;
+    const acc = new GramAccumulator(d);
+    acc.addRowsFlat(Float64Array.from([3e38, 0]), 1);
+    acc.addRowsFlat(Float64Array.from({ length: 2 * 1000 }, (_, k) => (k % 2 === 0 ? 1 : 2)), 1000);
+    const g = acc.gram();
+    // G_00 = 9e76 + 1000 (the unit samples are below its ulp), G_11 = 4000 exactly, G_01 = 2000 exactly.
+    expect(g.get(1, 1)).toBe(4000);
+    expect(g.get(0, 1)).toBe(2000);
+    expect(Math.abs(g.get(0, 0) - 9e76) / 9e76).toBeLessThanOrEqual(EPS);
   });
 });

@@ -90,3 +90,26 @@ describe('svd', () => {
     expect(() => svd(a)).toThrow(NonFiniteInputError);
   });
 });
+
+describe('svd at the ends of the float64 range (power-of-two scaling)', () => {
+  it('2^k A has singular values 2^k s, for subnormal and huge scalings', () => {
+    for (const [m, n] of [
+      [7, 4],
+      [4, 7],
+    ] as const) {
+      const a = randomMatrix(m, n, 31);
+      const base = svd(a).s;
+      for (const exponent of [-1030, -600, 600, 1000]) {
+        const { s, u, v } = svd(a.clone().mul(2 ** exponent));
+        for (let i = 0; i < base.length; i++) {
+          const expected = base[i]! * 2 ** exponent;
+          // Normal range: the scaled problem is the same problem, bit for bit. Subnormal entries lose bits.
+          if (exponent > -1000) expect(s[i]).toBe(expected);
+          else expect(Math.abs(s[i]! - expected)).toBeLessThanOrEqual(1e-12 * base[0]! * 2 ** exponent + 2 ** -1060);
+        }
+        expect(orthogonalityError(u)).toBeLessThanOrEqual(100 * 7 * EPS);
+        expect(orthogonalityError(v)).toBeLessThanOrEqual(100 * 7 * EPS);
+      }
+    }
+  });
+});

@@ -139,3 +139,68 @@ describe('symmetricEigen', () => {
     expect(() => symmetricEigen(nearly)).not.toThrow();
   });
 });
+
+describe('symmetricEigen at the ends of the float64 range (power-of-two scaling)', () => {
+  it('subnormal and huge scalings give the eigenvalues scaled exactly and the same eigenvectors', () => {
+    const a = randomSymmetric(12, 21);
+    const reference = symmetricEigen(a);
+    // 2^-1030 * A has subnormal entries (below 2^-1022); 2^1000 * A has entries near 1e301.
+    for (const exponent of [-1074 + 60, -1030, -1000, 1000, 1020]) {
+      const factor = 2 ** exponent;
+      const scaled = a.clone().mul(factor);
+      const { values, vectors } = symmetricEigen(scaled);
+      const norm = Math.max(Math.abs(reference.values[0]!), Math.abs(reference.values[11]!));
+      for (let i = 0; i < 12; i++) {
+        // Exact up to the bits a subnormal cannot hold: |error| <= 2^-1074 per entry, times d.
+        const expected = reference.values[i]! * factor;
+        expect(Math.abs(values[i]! - expected)).toBeLessThanOrEqual(100 * 12 * EPS * norm * factor + 12 * 2 ** -1074 * 2 ** 12);
+      }
+      expect(orthogonalityError(vectors)).toBeLessThanOrEqual(100 * 12 * EPS);
+      const onlyValues = symmetricEigenvalues(scaled);
+      for (let i = 0; i < 12; i++) expect(Number.isFinite(onlyValues[i]!)).toBe(true);
+    }
+  });
+
+  it('scales by a power of two: entries exactly representable keep every bit (2^k A has eigenvalues 2^k lambda)', () => {
+    const a = withSpectrum([3, 1, 1, -2, 0.5], 5);
+    const base = symmetricEigenvalues(a);
+    // Normal range: multiplication by 2^k is exact, so the scaled problem is the same problem.
+    const up = symmetricEigenvalues(a.clone().mul(2 ** 600));
+    const down = symmetricEigenvalues(a.clone().mul(2 ** -600));
+    for (let i = 0; i < 5; i++) {
+      expect(up[i]).toBe(base[i]! * 2 ** 600);
+      expect(down[i]).toBe(base[i]! * 2 ** -600);
+    }
+  });
+});
+
+describe('symmetricEigen: AbortSignal', () => {
+  it('a pre-aborted signal throws its reason; divide and conquer checks between merges', () => {
+    const a = randomSymmetric(200, 41);
+    const reason = new Error('stop');
+    expect(() => symmetricEigen(a, { signal: AbortSignal.abort(reason) })).toThrow(reason);
+    expect(() => symmetricEigenvalues(a, { signal: AbortSignal.abort(reason) })).toThrow(reason);
+    let checks = 0;
+    const counting = {
+      aborted: false,
+      reason,
+      throwIfAborted() {
+        checks++;
+      },
+    } as unknown as AbortSignal;
+    const reference = symmetricEigen(a).values;
+    const counted = symmetricEigen(a, { signal: counting }).values;
+    expect(Array.from(counted)).toEqual(Array.from(reference));
+    // n = 200 splits into 8 leaves of at most 32 rows: 15 blocks and 7 merges, plus 3 phase checks.
+    expect(checks).toBe(15 + 7 + 3);
+    let left = 10;
+    const tripping = {
+      aborted: false,
+      reason,
+      throwIfAborted() {
+        if (--left === 0) throw reason;
+      },
+    } as unknown as AbortSignal;
+    expect(() => symmetricEigen(a, { signal: tripping })).toThrow(reason);
+  });
+});

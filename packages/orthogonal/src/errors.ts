@@ -80,3 +80,19 @@ export class InverseRetractionDomainError extends OrthogonalError {
     super(location, `point outside the image of the ${retraction} retraction (Cholesky pivot ${pivot} not positive)`);
   }
 }
+
+/**
+ * A value lies below its proven lower bound by more than the roundoff of computing it:
+ * `value < reference - roundoff`. Mathematically impossible, so an input or a kernel is wrong.
+ */
+export class CertificateViolationError extends OrthogonalError {
+  override readonly name = 'CertificateViolationError';
+  constructor(
+    readonly location: string,
+    readonly value: number,
+    readonly reference: number,
+    readonly roundoff: number,
+  ) {
+    super(location, `value ${value} is below the lower bound ${reference} by ${reference - value}, more than the roundoff bound ${roundoff} (certificate violated)`);
+  }
+}

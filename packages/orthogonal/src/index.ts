@@ -1,4 +1,5 @@
 export {
+  CertificateViolationError,
   ChartDomainError,
   DimensionMismatchError,
   InvalidOptionError,
@@ -45,5 +46,13 @@ export {
   type SlopeCheckResult,
   smallestHessianEigenvalue,
 } from './checks.js';
-export { type BrockettCertificate, brockettCertificate, brockettOptimum } from './certificate.js';
+export {
+  BROCKETT_ROUNDOFF_FACTOR,
+  type BrockettCertificate,
+  brockettCertificate,
+  brockettOptimum,
+  brockettRoundoff,
+  type RelativeGap,
+  relativeGap,
+} from './certificate.js';
 export { type BrockettMinimizeResult, minimizeBrockett } from './brockett.js';

@@ -241,3 +241,55 @@ describe('stopping rules, log and options', () => {
     expect(() => minimize(nan)).toThrow(NonFiniteInputError);
   });
 });
+
+describe('minimize: AbortSignal', () => {
+  const A = randomGram(6, 8, 1);
+  const B = randomGram(6, 12, 2);
+  for (const method of methodNames) {
+    it(`${method}: a pre-aborted signal throws its reason before any iteration; aborting from the callback stops at that iteration`, () => {
+      const reason = new Error('interrupted');
+      let iterations = 0;
+      const counted = () => {
+        iterations++;
+        return false;
+      };
+      expect(() => minimize(brockettProblem(A, B), { method, signal: AbortSignal.abort(reason), callback: counted })).toThrow(reason);
+      expect(iterations).toBe(0);
+      const controller = new AbortController();
+      const seen: number[] = [];
+      expect(() =>
+        minimize(brockettProblem(A, B), {
+          method,
+          P0: Matrix.eye(6), // inside the Cayley chart (cayley-pgd needs det +1)
+          gradientTolerance: 0,
+          maxIterations: 500,
+          signal: controller.signal,
+          callback: (entry) => {
+            seen.push(entry.iteration);
+            if (entry.iteration === 3) controller.abort(reason);
+            return false;
+          },
+        }),
+      ).toThrow(reason);
+      expect(seen.at(-1)).toBe(3);
+    });
+  }
+
+  it("components 'both': the signal also stops the second run", () => {
+    const reason = new Error('stop');
+    const controller = new AbortController();
+    let runs = 0;
+    expect(() =>
+      minimize(brockettProblem(A, B), {
+        components: 'both',
+        signal: controller.signal,
+        callback: (entry) => {
+          if (entry.iteration === 0) runs++;
+          if (runs === 2) controller.abort(reason);
+          return false;
+        },
+      }),
+    ).toThrow(reason);
+    expect(runs).toBe(2);
+  });
+});

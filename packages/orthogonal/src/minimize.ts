@@ -64,6 +64,7 @@ const location = 'minimize';
 
 /** Minimises a problem over O(d) (or SO(d)); see `MinimizeOptions`. */
 export function minimize(problem: Problem, options: MinimizeOptions = {}): MinimizeOutput {
+  options.signal?.throwIfAborted();
   const objectiveCheck = new Objective(problem, location);
   const n = objectiveCheck.n;
   const method = options.method ?? 'trust-regions';
@@ -132,6 +133,7 @@ export function minimize(problem: Problem, options: MinimizeOptions = {}): Minim
   };
 
   const first = run(p0);
+  options.signal?.throwIfAborted();
   if (components === 'start') return first;
   const flipped = Float64Array.from(p0);
   negateFirstColumn(flipped, n);

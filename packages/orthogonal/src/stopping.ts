@@ -53,6 +53,11 @@ export interface StoppingOptions {
   recordLog?: boolean;
   /** Re-orthonormalise when ||P^T P - I||_F exceeds this (default 1e-13). */
   reorthonormaliseAbove?: number;
+  /**
+   * Aborts the solver: checked before it starts and at every iteration; the solver throws
+   * the signal's reason (`signal.throwIfAborted()`), it does not return a partial result.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ResolvedStopping {
@@ -65,6 +70,7 @@ export interface ResolvedStopping {
   callback: ((entry: IterationLogEntry, P: Matrix) => boolean | undefined) | undefined;
   recordLog: boolean;
   reorthonormaliseAbove: number;
+  signal: AbortSignal | undefined;
 }
 
 function nonNegative(location: string, name: string, value: number | undefined, fallback: number): number {
@@ -88,6 +94,7 @@ export function resolveStopping(options: StoppingOptions, location: string): Res
     callback: options.callback,
     recordLog: options.recordLog ?? true,
     reorthonormaliseAbove: nonNegative(location, 'reorthonormaliseAbove', options.reorthonormaliseAbove, 1e-13),
+    signal: options.signal,
   };
 }
 
@@ -124,6 +131,7 @@ export class Monitor {
    * Returns the stop reason or undefined to continue.
    */
   record(iteration: number, cost: number, gradientNorm: number, stepSize: number, p: Float64Array): StopReason | undefined {
+    this.rules.signal?.throwIfAborted();
     const drift = orthogonalityDrift(p, this.n, this.ws.buffer(12));
     if (drift > this.rules.reorthonormaliseAbove) {
       reorthonormalise(p, this.n, this.ws);
@@ -146,6 +154,8 @@ export class Monitor {
     if (gradientNorm <= r.gradientTolerance) return 'gradientNorm';
     if (gradientNorm <= r.relativeGradientTolerance * this.initialGradientNorm) return 'relativeGradientNorm';
     if (r.callback?.(entry, flatToMatrix(p, this.n)) === true) return 'callback';
+    // A callback may abort the signal: stop here rather than after one more iteration.
+    r.signal?.throwIfAborted();
     if (iteration >= r.maxIterations) return 'maxIterations';
     if (entry.time >= r.maxTime) return 'maxTime';
     if (iteration > 0 && stepSize <= r.minStepSize) return 'minStepSize';

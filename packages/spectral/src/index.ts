@@ -42,6 +42,7 @@ export {
   type FrequencyBand,
   type NotchDepth,
   type NotchDepthOptions,
+  NOTCH_DEPTH_CONVENTION,
   notchDepth,
   type SpectrumAxis,
   type SpectrumInput,

@@ -3,7 +3,7 @@ import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { randomMatrix } from '../test/support.js';
 import { DegenerateInputError, InvalidArgumentError } from './errors.js';
-import { bandEdges, bandEnergyFraction, notchDepth } from './spectral-measures.js';
+import { bandEdges, bandEnergyFraction, NOTCH_DEPTH_CONVENTION, notchDepth } from './spectral-measures.js';
 import { weightSpectrum } from './weight-spectrum.js';
 
 /** W - (1 - alpha) * rowmean(W) 1^T: scales the zero-input-frequency column of fft2(W) by alpha, nothing else. */
@@ -49,6 +49,22 @@ describe('notchDepth', () => {
     }
     // Removing the means entirely leaves (numerically) nothing at zero input frequency.
     expect(notchDepth(weightSpectrum(scaleRowMeans(w, 0))).depthDb).toBeGreaterThan(200);
+  });
+
+  it('one sign convention: a weaker zero line is a positive depth, a stronger one negative, stated in the result', () => {
+    const weak = Matrix.ones(3, 5);
+    weak.setColumn(2, [0.1, 0.1, 0.1]);
+    const strong = Matrix.ones(3, 5);
+    strong.setColumn(2, [10, 10, 10]);
+    const notch = notchDepth(weak);
+    const peak = notchDepth(strong);
+    // |0.1|^2 / 1 = -20 dB energy ratio: the zero line is 20 dB weaker, depth +20.
+    expect(notch.depthDb).toBeCloseTo(20, 12);
+    expect(notch.isNotch).toBe(true);
+    expect(peak.depthDb).toBeCloseTo(-20, 12);
+    expect(peak.isNotch).toBe(false);
+    expect(notch.convention).toBe(NOTCH_DEPTH_CONVENTION);
+    expect(NOTCH_DEPTH_CONVENTION).toMatch(/positive when the zero-frequency line is weaker than its neighbours/);
   });
 
   it('works along the hidden axis too, and reports infinity for an exactly empty zero line', () => {

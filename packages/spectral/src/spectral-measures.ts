@@ -61,10 +61,25 @@ function axisEnergy(operation: string, spectrum: SpectrumInput, axis: SpectrumAx
   return { energy, frequencies, total };
 }
 
+/**
+ * The one sign convention of `notchDepth`, stated in every result: a deeper notch is a larger
+ * positive number of decibels.
+ */
+export const NOTCH_DEPTH_CONVENTION =
+  'depthDb = 10 log10(mean neighbour energy / zero-frequency energy): positive when the zero-frequency line is weaker than its neighbours by that many dB (a notch; deeper is larger), negative when it is stronger (no notch), Infinity when it is exactly empty';
+
 /** Evidence for a notch: energies compared and the depth in decibels. */
 export interface NotchDepth {
-  /** `10 log10(neighbourEnergy / zeroEnergy)`: positive for a notch; `Infinity` when the zero line is exactly empty. */
+  /**
+   * `10 log10(neighbourEnergy / zeroEnergy)`: positive when the zero-frequency line is weaker
+   * than its neighbours by that many dB (a notch; a deeper notch is a larger number), negative
+   * when it is stronger (no notch), `Infinity` when the zero line is exactly empty.
+   */
   readonly depthDb: number;
+  /** `depthDb > 0`: the zero-frequency line is weaker than its neighbours. */
+  readonly isNotch: boolean;
+  /** {@link NOTCH_DEPTH_CONVENTION}, so a report can say what the sign means. */
+  readonly convention: string;
   /** Energy of the line at frequency 0 (the zero-frequency column for axis 1). */
   readonly zeroEnergy: number;
   /** Mean energy per line of the neighbouring lines `1 <= |k| <= neighbours` that exist. */
@@ -85,7 +100,8 @@ export interface NotchDepthOptions {
  * each side of frequency 0 (frequencies ±1..±neighbours that exist) over the energy of the
  * frequency-0 line. Along the input axis (default) a "line" is a column of the spectrum.
  * A depth of 20 dB means the zero-frequency column carries 1/100 of the energy of a
- * typical neighbouring column (1/10 of its magnitude).
+ * typical neighbouring column (1/10 of its magnitude); -20 dB means 100 times the energy
+ * (a peak, not a notch). The sign convention travels in the result (`convention`).
  */
 export function notchDepth(spectrum: SpectrumInput, options: NotchDepthOptions = {}): NotchDepth {
   const axis = options.axis ?? 1;
@@ -113,7 +129,7 @@ export function notchDepth(spectrum: SpectrumInput, options: NotchDepthOptions =
     throw new DegenerateInputError('notchDepth', 'the neighbouring band has zero energy; the depth is undefined');
   }
   const depthDb = zeroEnergy === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(neighbourEnergy / zeroEnergy);
-  return { depthDb, zeroEnergy, neighbourEnergy, neighbourFrequencies };
+  return { depthDb, isNotch: depthDb > 0, convention: NOTCH_DEPTH_CONVENTION, zeroEnergy, neighbourEnergy, neighbourFrequencies };
 }
 
 function inBand(operation: string, band: FrequencyBand): (k: number) => boolean {

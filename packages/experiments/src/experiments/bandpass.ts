@@ -20,6 +20,8 @@ export interface BandpassOptions {
   /** Noise standard deviation. Default 0.3. */
   readonly noise?: number;
   readonly seed?: number;
+  /** Aborts between phases (and solver iterations, training epochs): throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface BandpassData {
@@ -86,6 +88,7 @@ function denseWeights(model: SequentialModel, index: number): Matrix {
  */
 export function bandpass(options: BandpassOptions = {}): ExperimentResult<BandpassData> {
   const started = performance.now();
+  options.signal?.throwIfAborted();
   const n = options.length ?? 64;
   const hidden = options.hidden ?? 32;
   const band = options.band ?? [6, 12];
@@ -103,7 +106,12 @@ export function bandpass(options: BandpassOptions = {}): ExperimentResult<Bandpa
     epochs,
     batchSize: 64,
     seed,
+    onEpoch: () => {
+      options.signal?.throwIfAborted();
+      return undefined;
+    },
   });
+  options.signal?.throwIfAborted();
   const model = trained.model;
   // Test error relative to the target energy, against the trivial "output = input".
   const w1 = denseWeights(model, 0);

@@ -1,5 +1,6 @@
 import { isotropicDescrambler } from '@descramble/descramblers';
-import { createRng, type Rng } from '@descramble/linalg';
+import { createRng, type Rng, symmetricEigenvalues } from '@descramble/linalg';
+import { brockettRoundoff, relativeGap } from '@descramble/orthogonal';
 import { channelGram, descrambleChannels, eigenvalueBound, quadraticAssignmentValue, smoothnessMatrix, solveQuadraticAssignment } from '@descramble/permutation';
 import { Matrix } from 'ml-matrix';
 import { check, type ExperimentFigure, type ExperimentResult, formatNumber, formatPercent, secondsSince } from './experiment.js';
@@ -20,6 +21,8 @@ export interface ConvolutionOptions {
   /** Input samples for the channel Gram matrix. Default 200. */
   readonly samples?: number;
   readonly seed?: number;
+  /** Aborts between phases (and solver iterations, training epochs): throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ConvolutionData {
@@ -42,10 +45,19 @@ export interface ConvolutionData {
   readonly optimum: number;
   readonly optimumProved: boolean;
   readonly lemma1Bound: number;
-  /** (value - Lemma 1 bound) / |value|. */
+  /**
+   * `relativeGap(value, lemma1Bound, roundoff).gap` (`@descramble/orthogonal`, the one gap):
+   * `(value - bound) / max(|bound|, roundoff)`, roundoff `10 c eps ||A||_2 ||B||_2`.
+   */
   readonly gap: number;
-  /** (proved optimum - Lemma 1 bound) / |optimum|: what the orthogonal relaxation gives away. */
+  /** The same for the proved optimum: what the orthogonal relaxation gives away. */
   readonly relaxationGap: number;
+}
+
+/** Largest |eigenvalue| of a symmetric matrix. */
+function spectralNorm(m: Matrix): number {
+  const values = symmetricEigenvalues(m);
+  return Math.max(Math.abs(values[0] as number), Math.abs(values[values.length - 1] as number));
 }
 
 /** Real filter with |w_hat_0| the largest gain and the other gains a shuffled ramp. */
@@ -101,6 +113,7 @@ function circularConvolution(weights: Float64Array, x: Float64Array, samples: nu
  */
 export function convolution(options: ConvolutionOptions = {}): ExperimentResult<ConvolutionData> {
   const started = performance.now();
+  options.signal?.throwIfAborted();
   const n = options.length ?? 33;
   if (n % 2 !== 1) throw new InvalidArgumentError('convolution', 'length', `must be odd (every non-zero frequency a cos/sin pair), got ${n}`);
   const c = options.channels ?? 10;
@@ -149,7 +162,9 @@ export function convolution(options: ConvolutionOptions = {}): ExperimentResult<
   const preactivations = circularConvolution(weights, x, samples, c, cin, length, size);
   const gram = channelGram({ shape: [samples, c, length], data: preactivations });
   const a = smoothnessMatrix(c, 'dirichlet');
+  options.signal?.throwIfAborted();
   const result = descrambleChannels(gram, { operator: a });
+  options.signal?.throwIfAborted();
   const exact = solveQuadraticAssignment(a, gram, { method: 'branch-and-bound' });
   const lemma1Bound = eigenvalueBound(a, gram);
   // Recovered order in planted labels: new channel i is scrambled channel p[i], i.e. planted scramble[p[i]].
@@ -161,8 +176,9 @@ export function convolution(options: ConvolutionOptions = {}): ExperimentResult<
     inverse[planted] = scrambled;
   });
   const plantedValue = quadraticAssignmentValue(a, gram, inverse);
-  const gap = (result.value - lemma1Bound) / Math.abs(result.value);
-  const relaxationGap = (exact.value - lemma1Bound) / Math.abs(exact.value);
+  const roundoff = brockettRoundoff(c, spectralNorm(a), spectralNorm(gram));
+  const gap = relativeGap(result.value, lemma1Bound, roundoff, 'convolution').gap;
+  const relaxationGap = relativeGap(exact.value, lemma1Bound, roundoff, 'convolution').gap;
 
   const gainAfter = Float64Array.from({ length: half + 1 }, (_, r) => gains[order[r] as number] as number);
   const frequencies = Array.from({ length: half + 1 }, (_, k) => k);

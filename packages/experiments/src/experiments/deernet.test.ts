@@ -9,7 +9,10 @@ describe('deernet (the paper\'s Figures 1-4 on the bundled network, small budget
     expect(data.strategies.map((s) => s.name)).toEqual(['identity', 'warm-start', 'rescaled', 'exact']);
     const exact = data.strategies[3]!;
     // Roundoff in tr(A P B P^T) scales with omega_max sigma_max^2 (B is dominated by the traces' DC).
-    expect(Math.abs(data.exactNormalisedGap)).toBeLessThan(1e-13);
+    expect(Math.abs(data.exactAbsoluteGap)).toBeLessThanOrEqual(data.exactGapRoundoff);
+    expect(data.exactWithinRoundoff).toBe(true);
+    expect(exact.gap).toBe(0);
+    expect(data.familyDimension).toBeGreaterThanOrEqual(data.exactFamilyDimension);
     expect(exact.distanceToExact).toBeLessThan(1e-8);
     expect(exact.similarityToExact).toBeCloseTo(1, 12);
     for (const s of data.strategies.slice(0, 3)) {

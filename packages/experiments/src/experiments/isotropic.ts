@@ -13,6 +13,8 @@ export interface IsotropicOptions {
   /** Sample sizes N of the convergence study. Default [500, 2000, 8000, 32000]. */
   readonly sampleSizes?: readonly number[];
   readonly seed?: number;
+  /** Aborts between phases (and solver iterations, training epochs): throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface IsotropicData {
@@ -56,6 +58,7 @@ function logLogSlope(x: readonly number[], y: ArrayLike<number>): number {
  */
 export function isotropic(options: IsotropicOptions = {}): ExperimentResult<IsotropicData> {
   const started = performance.now();
+  options.signal?.throwIfAborted();
   const d = options.neurons ?? 16;
   const n = options.inputs ?? 64;
   const sampleSizes = options.sampleSizes ?? [500, 2000, 8000, 32000];

@@ -39,6 +39,8 @@ export interface LinearNetworkOptions {
   /** Leading modes compared by principal angles. Default 4. */
   readonly leadingModes?: number;
   readonly seed?: number;
+  /** Aborts between phases (and solver iterations, training epochs): throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** The run on one forward operator. */
@@ -92,7 +94,7 @@ export function modeStrength(s: number, a0: number, t: number): number {
   return s / (1 + (s / a0 - 1) * growth);
 }
 
-function runOne(kind: ForwardOperatorKind, options: Required<Omit<LinearNetworkOptions, 'operators'>>): SignalRecoveryRun {
+function runOne(kind: ForwardOperatorKind, options: Required<Omit<LinearNetworkOptions, 'operators' | 'signal'>>, signal: AbortSignal | undefined): SignalRecoveryRun {
   const { size: n, hidden: h, samples, noise, initialStrength: a0, step, leadingModes, seed } = options;
   const rng = createRng(seed + (kind === 'blur' ? 0 : 1));
   const k = forwardOperator(kind, n);
@@ -136,6 +138,7 @@ function runOne(kind: ForwardOperatorKind, options: Required<Omit<LinearNetworkO
     method: 'euler',
     recordEvery,
     onStep: (report) => {
+      signal?.throwIfAborted();
       times.push(report.time);
       w1History.push(report.w1);
       const product = multiply(matrixFromRowMajor(report.w2, n, h), matrixFromRowMajor(report.w1, h, n));
@@ -216,6 +219,7 @@ const OPERATOR_LABEL: Record<ForwardOperatorKind, string> = { blur: 'Gaussian bl
  */
 export function linearNetwork(options: LinearNetworkOptions = {}): ExperimentResult<LinearNetworkData> {
   const started = performance.now();
+  options.signal?.throwIfAborted();
   const resolved = {
     size: options.size ?? 32,
     hidden: options.hidden ?? 8,
@@ -227,7 +231,7 @@ export function linearNetwork(options: LinearNetworkOptions = {}): ExperimentRes
     seed: options.seed ?? 5,
   };
   const operators = options.operators ?? ['blur', 'deer'];
-  const runs = operators.map((kind) => runOne(kind, resolved));
+  const runs = operators.map((kind) => runOne(kind, resolved, options.signal));
   const figures: ExperimentFigure[] = [];
   const checks: ExperimentCheck[] = [];
   const shown = Math.min(resolved.hidden, 6);

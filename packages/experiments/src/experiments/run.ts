@@ -13,21 +13,26 @@ export interface ExperimentOptions {
   readonly convolution?: ConvolutionOptions;
   readonly bandpass?: BandpassOptions;
   readonly deernet?: DeerNetExperimentOptions;
+  /** Aborts every experiment (overrides a `signal` in the per-experiment options). */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs one experiment by name. */
 export function runExperiment(name: ExperimentName, options: ExperimentOptions = {}): ExperimentResult<unknown> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const withSignal = <T extends object>(o: T | undefined): T => (signal === undefined ? (o ?? ({} as T)) : { ...o, signal } as T);
   switch (name) {
     case 'isotropic':
-      return isotropic(options.isotropic);
+      return isotropic(withSignal(options.isotropic));
     case 'linearNetwork':
-      return linearNetwork(options.linearNetwork);
+      return linearNetwork(withSignal(options.linearNetwork));
     case 'convolution':
-      return convolution(options.convolution);
+      return convolution(withSignal(options.convolution));
     case 'bandpass':
-      return bandpass(options.bandpass);
+      return bandpass(withSignal(options.bandpass));
     case 'deernet':
-      return deernet(options.deernet);
+      return deernet(withSignal(options.deernet));
     default:
       throw new InvalidArgumentError('runExperiment', 'name', `unknown experiment ${JSON.stringify(name)}; expected one of ${EXPERIMENT_NAMES.join(', ')}`);
   }

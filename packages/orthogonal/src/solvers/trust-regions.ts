@@ -66,7 +66,10 @@ export function trustRegions(
     let ed = 0;
     let dd = zr;
     let hitBoundary = false;
+    const signal = engine.monitor.rules.signal;
     for (let j = 0; j < maxInner; j++) {
+      // The inner CG can take up to d(d-1)/2 Hessian products: abort between them too.
+      signal?.throwIfAborted();
       engine.hessian(x, d, hd, fdPoint);
       const dHd = dot(d, hd);
       const alpha = zr / dHd;
