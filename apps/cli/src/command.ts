@@ -86,6 +86,16 @@ export const RESCALE_OPTIONS = {
 /** Help line of `--rescale`. */
 export const RESCALE_HELP = optionLine('--rescale', 'the 2021 rescaling of A and B (changes the value, never P)');
 
+/** How to read the numbers the descrambling commands print (appended to their descriptions). */
+export const NUMBERS_HELP = [
+  'Reading the numbers: gap = (value - optimum) / max(|optimum|, roundoff), never negative; it is',
+  '"0 (optimal within roundoff)" when value and optimum differ by less than the roundoff bound of',
+  'the value. The notch at zero input frequency is in dB, positive when that column of the centred',
+  'spectrum is weaker than its neighbours (a deeper notch is a larger number). Eigenvalues closer',
+  'than their uncertainty (roundoff, plus the N^-1/2 sampling noise of N samples) are tied; the family',
+  'dimension counts the directions in which the data cannot tell descramblers apart.',
+].join('\n');
+
 export interface CommandContext {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WriteStream;

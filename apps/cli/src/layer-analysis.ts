@@ -1,106 +1,8 @@
-import type { BiasMode } from '@descramble/nets';
-import type { LayerDescrambler } from '@descramble/descramblers';
+import type { LayerReport } from '@descramble/descramblers';
 import type { Figure, ReportSection } from '@descramble/figures';
 import type { IterationLogEntry } from '@descramble/orthogonal';
-import { bandEdges, notchDepth, weightSpectrum } from '@descramble/spectral';
+import { weightSpectrum } from '@descramble/spectral';
 import type { Matrix } from 'ml-matrix';
-
-/** Numbers read off the centred 2-D spectrum of the descrambled weights (THEORY.md section 8). */
-export interface SpectralSummary {
-  /** Notch at zero input frequency, dB against the two neighbouring columns each side. */
-  readonly notchDepthDb: number;
-  /** Smallest |k| along the input axis holding 90% of the energy. */
-  readonly inputBand90: number;
-  /** Smallest |k| along the hidden axis holding 90% of the energy. */
-  readonly hiddenBand90: number;
-}
-
-export function spectralSummary(weights: Matrix): SpectralSummary {
-  const spectrum = weightSpectrum(weights);
-  return {
-    notchDepthDb: notchDepth(spectrum).depthDb,
-    inputBand90: bandEdges(spectrum, 1, 0.9).halfWidth,
-    hiddenBand90: bandEdges(spectrum, 0, 0.9).halfWidth,
-  };
-}
-
-/** The per-layer record of report.json (see report.schema.json). */
-export interface LayerRecord {
-  readonly name: string;
-  readonly weights: { readonly file: string; readonly tensor: string; readonly shape: readonly [number, number] };
-  readonly source: LayerDescrambler['source'] | 'isotropic';
-  readonly sampleCount: number | null;
-  readonly operator: string;
-  readonly group: string;
-  readonly strategy: string;
-  readonly rescale: boolean;
-  /** Whether the data S included the layer's bias (`--bias`); unknown for a Gram file that does not say. */
-  readonly bias: BiasMode | 'unknown';
-  readonly value: number;
-  readonly optimum: number;
-  readonly gap: number;
-  readonly gapNormalisation: 'optimum' | 'norms';
-  readonly familyDimension: number;
-  readonly gramRank: number;
-  readonly ties: {
-    readonly a: ReadonlyArray<{ readonly indices: readonly number[]; readonly value: number }>;
-    readonly b: ReadonlyArray<{ readonly indices: readonly number[]; readonly value: number }>;
-  };
-  readonly eigengaps: { readonly smallestA: number; readonly smallestB: number };
-  readonly spectrum: SpectralSummary;
-  readonly timings: Readonly<Record<string, number>>;
-  readonly solver?: Readonly<Record<string, unknown>>;
-}
-
-export interface LayerRecordInput {
-  readonly name: string;
-  readonly file: string;
-  readonly tensor: string;
-  readonly weights: Matrix;
-  readonly result: LayerDescrambler;
-  readonly source: LayerRecord['source'];
-  readonly operator: string;
-  readonly strategy: string;
-  /** Group searched, when not the exact result's (permutation groups). */
-  readonly group?: string;
-  readonly rescale: boolean;
-  readonly bias: BiasMode | 'unknown';
-  readonly timings: Readonly<Record<string, number>>;
-  readonly solver?: Readonly<Record<string, unknown>>;
-  /** Value of the strategy's descrambler when it is not the exact one. */
-  readonly value?: number;
-  readonly gap?: number;
-  readonly descrambledWeights: Matrix;
-}
-
-export function layerRecord(input: LayerRecordInput): LayerRecord {
-  const { result } = input;
-  const record: LayerRecord = {
-    name: input.name,
-    weights: { file: input.file, tensor: input.tensor, shape: [input.weights.rows, input.weights.columns] },
-    source: input.source,
-    sampleCount: result.sampleCount,
-    operator: input.operator,
-    group: input.group ?? result.group,
-    strategy: input.strategy,
-    rescale: input.rescale,
-    bias: input.bias,
-    value: input.value ?? result.value,
-    optimum: result.optimum,
-    gap: input.gap ?? result.gap,
-    gapNormalisation: result.gapNormalisation,
-    familyDimension: result.familyDimension,
-    gramRank: result.gramRank,
-    ties: {
-      a: result.ties.a.map((t) => ({ indices: [...t.indices], value: t.value })),
-      b: result.ties.b.map((t) => ({ indices: [...t.indices], value: t.value })),
-    },
-    eigengaps: { smallestA: result.eigengaps.smallestA, smallestB: result.eigengaps.smallestB },
-    spectrum: spectralSummary(input.descrambledWeights),
-    timings: input.timings,
-  };
-  return input.solver === undefined ? record : { ...record, solver: input.solver };
-}
 
 function heatmap(title: string, matrix: Matrix, colourMap: 'diverging' | 'magma'): Figure {
   return {
@@ -149,18 +51,37 @@ function formatNumber(value: number): string {
   return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e6 ? String(Number(value.toPrecision(6))) : value.toExponential(4);
 }
 
-export function layerSection(record: LayerRecord, figures: Record<string, Figure>): ReportSection {
+/** The gap as a person reads it: "0 (equal to the optimum within roundoff)", or a relative number. */
+export function describeGap(report: Pick<LayerReport, 'gap' | 'withinRoundoff' | 'gapNormalisation'>): string {
+  if (report.withinRoundoff) return '0 (equal to the optimum within roundoff)';
+  return `${formatNumber(report.gap)} (relative to ${report.gapNormalisation === 'optimum' ? 'the optimum' : 'the roundoff bound, the optimum being below it'})`;
+}
+
+/** The one line a command prints per layer (without --json). */
+export function summaryLine(record: LayerReport): string {
+  const gap = record.withinRoundoff ? '0 (optimal within roundoff)' : record.gap.toExponential(2);
+  return `${record.name}: value ${record.value.toPrecision(8)}, optimum ${record.optimum.toPrecision(8)}, gap ${gap}, family dimension ${record.familyDimension}${record.warnings.length > 0 ? `, ${record.warnings.length} warning${record.warnings.length === 1 ? '' : 's'}` : ''}`;
+}
+
+/** Prints a layer's warnings on stderr (also under --quiet: they qualify the result, they are not progress). */
+export function warnAbout(record: LayerReport, context: { readonly stderr: NodeJS.WritableStream }): void {
+  for (const warning of record.warnings) context.stderr.write(`descramble: warning: ${record.name}: ${warning.message}\n`);
+}
+
+export function layerSection(record: LayerReport, figures: Record<string, Figure>): ReportSection {
   const ties = record.ties.a.length + record.ties.b.length;
+  const bias = record.bias === 'unknown' ? 'bias in the data S not recorded by the Gram file' : `bias ${record.bias === 'include' ? 'included in' : 'excluded from'} the data S`;
   return {
     heading: `Layer ${record.name}`,
     text: [
       `Weights \`${record.weights.tensor}\` of \`${record.weights.file}\`, ${record.weights.shape[0]} x ${record.weights.shape[1]};`,
-      `Gram matrix from ${record.source}${record.sampleCount === null ? '' : ` (${record.sampleCount} samples)`}, rank ${record.gramRank}, ${record.bias === 'unknown' ? 'bias in the data S not recorded by the Gram file' : `bias ${record.bias === 'include' ? 'included in' : 'excluded from'} the data S`}.`,
+      `Gram matrix from ${record.source}${record.sampleCount === null ? '' : ` (${record.sampleCount} samples)`}, rank ${record.gramRank}, ${bias}.`,
       `Smoothness operator **${record.operator}**, group ${record.group}, strategy ${record.strategy}.`,
       '',
-      `- value ${formatNumber(record.value)}, Lemma 1 optimum ${formatNumber(record.optimum)}, relative gap ${formatNumber(record.gap)}`,
-      `- ${ties} groups of tied eigenvalues; the optimal descramblers form a family of dimension ${record.familyDimension}`,
-      `- notch at zero input frequency ${formatNumber(record.spectrum.notchDepthDb)} dB; 90% of the energy within |k| <= ${record.spectrum.inputBand90} (input) and |k| <= ${record.spectrum.hiddenBand90} (hidden)`,
+      ...record.warnings.map((warning) => `- **warning**: ${warning.message}`),
+      `- value ${formatNumber(record.value)}, Lemma 1 optimum ${formatNumber(record.optimum)}, gap ${describeGap(record)}`,
+      `- ${ties} groups of tied eigenvalues; the descramblers the data cannot tell apart form a family of dimension ${record.familyDimension} (${record.exactFamilyDimension} from exact ties). ${record.tieRule}`,
+      `- notch at zero input frequency ${formatNumber(record.spectrum.notchDepthDb)} dB (positive: the zero-frequency column is weaker than its neighbours); 90% of the energy within |k| <= ${record.spectrum.inputBand90} (input) and |k| <= ${record.spectrum.hiddenBand90} (hidden)`,
     ].join('\n'),
     figures: Object.values(figures),
   };

@@ -69,3 +69,14 @@ export {
   type StrategyName,
   type StrategyResult,
 } from './compare-strategies.js';
+export {
+  type BiasInData,
+  type ChosenDescrambler,
+  type DescribedLayer,
+  descramble,
+  type LayerIdentity,
+  type LayerReport,
+  layerReport,
+  type SpectralSummary,
+  spectralSummary,
+} from './layer-report.js';

@@ -12,6 +12,7 @@ import {
   type QuadraticAssignmentOptions,
   type QuadraticAssignmentResult,
   solveQuadraticAssignment,
+  qapGap,
 } from './quadratic-assignment.js';
 import { checkFinite, type Tensor } from './tensor.js';
 
@@ -93,7 +94,7 @@ export interface ChannelDescramblingResult {
   readonly value: number;
   /** Lower bound over all permutations (best of Lemma 1 and Gilmore-Lawler), or over all signed permutations (Lemma 1). */
   readonly lowerBound: number;
-  /** (value - lowerBound) / |value|. */
+  /** The gap of `value` above `lowerBound` (orthogonal's `relativeGap`, as `solveQuadraticAssignment` reports it). */
   readonly gap: number;
   /** The last QAP solve. */
   readonly assignment: QuadraticAssignmentResult;
@@ -152,13 +153,12 @@ export function descrambleChannels(gram: Matrix, options: ChannelDescramblingOpt
   const assignment = best!.assignment;
   // Gilmore-Lawler depends on the signs; the eigenvalue bound covers every signed permutation.
   const lowerBound = Math.min(eigenvalueBound(a, gram), value);
-  const difference = value - lowerBound;
   return {
     permutation,
     signs,
     value,
     lowerBound,
-    gap: difference === 0 ? 0 : difference / Math.abs(value),
+    gap: qapGap(value, lowerBound, Float64Array.from(flatA), Float64Array.from(flatB), c, operation),
     assignment,
   };
 }

@@ -1,3 +1,4 @@
+import { brockettRoundoff, relativeGap } from '@descramble/orthogonal';
 import { createRng, type Rng } from '@descramble/linalg';
 import type { Matrix } from 'ml-matrix';
 import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError, permutationScope } from './errors.js';
@@ -69,7 +70,11 @@ export interface QuadraticAssignmentResult {
   readonly value: number;
   /** A certified lower bound of the optimum (`-Infinity` with `bound: 'none'`). */
   readonly lowerBound: number;
-  /** (value - lowerBound) / |value|; 0 when both are equal (e.g. proved optimal). */
+  /**
+   * orthogonal's `relativeGap` of the value to the lower bound: `(value - lowerBound) /
+   * max(|lowerBound|, roundoff)`, 0 when they agree within roundoff (e.g. proved optimal);
+   * `Infinity` without a bound.
+   */
   readonly gap: number;
   readonly method: QuadraticAssignmentMethod;
   /** Frank-Wolfe iterations ('faq'), swaps ('two-opt'), tabu moves ('tabu', 'auto') or nodes ('branch-and-bound'). */
@@ -138,6 +143,17 @@ function gilmoreLawlerFlat(n: number, a: Float64Array, b: Float64Array): number 
     0,
     createGilmoreLawlerWorkspace(n),
   );
+}
+
+/**
+ * The one gap (orthogonal's `relativeGap`) of a QAP value above a lower bound. The value is
+ * tr(A P B P^T) for the permutation matrix P, so its roundoff is the Brockett one, with
+ * Frobenius norms (upper bounds of the 2-norms, and cheap).
+ */
+export function qapGap(value: number, bound: number, a: Float64Array, b: Float64Array, n: number, location: string): number {
+  if (bound === Number.NEGATIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  const norm = (m: Float64Array) => Math.sqrt(m.reduce((sum, x) => sum + x * x, 0));
+  return relativeGap(value, bound, brockettRoundoff(n, norm(a), norm(b)), location).gap;
 }
 
 interface Problem {
@@ -299,13 +315,12 @@ export function solveQuadraticAssignment(
   }
   const lowerBound = found.proved ? found.value : computeBound(problem, options.bound ?? 'best');
   const proved = found.proved || found.value <= lowerBound;
-  const difference = Math.max(0, found.value - lowerBound);
-  const gap = difference === 0 ? 0 : found.value === 0 ? Number.POSITIVE_INFINITY : difference / Math.abs(found.value);
+  const bound = proved ? Math.min(lowerBound, found.value) : lowerBound;
   return {
     permutation: found.permutation,
     value: found.value,
-    lowerBound: proved ? Math.min(lowerBound, found.value) : lowerBound,
-    gap,
+    lowerBound: bound,
+    gap: qapGap(found.value, bound, problem.a, problem.b, n, operation),
     method,
     iterations: found.iterations,
     proved,

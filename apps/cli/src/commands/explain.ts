@@ -1,5 +1,5 @@
 import { basename, extname, join } from 'node:path';
-import { descrambleLayer } from '@descramble/descramblers';
+import { descramble, type LayerReport } from '@descramble/descramblers';
 import type { Figure, ReportSection } from '@descramble/figures';
 import { renderFigureToPng, renderReportNode } from '@descramble/figures/node';
 import { fromMatrix, type TensorInput, writeNpy, writeSafetensors } from '@descramble/io';
@@ -8,6 +8,7 @@ import { createRng } from '@descramble/linalg';
 import { CliError, InterruptedError, UsageError } from '../cli-errors.js';
 import {
   type Command,
+  NUMBERS_HELP,
   type CommandContext,
   MODEL_INPUT_HELP,
   MODEL_INPUT_OPTIONS,
@@ -21,7 +22,7 @@ import {
   RESCALE_OPTIONS,
 } from '../command.js';
 import { openSampleSource, parseFileSpec, type SampleSource, wholeSource } from '../inputs.js';
-import { layerFigures, layerRecord, layerSection, type LayerRecord } from '../layer-analysis.js';
+import { layerFigures, layerSection, summaryLine, warnAbout } from '../layer-analysis.js';
 import { hiddenLayerGrams, layerMatrix } from '../model-analysis.js';
 import { checkModelData, hiddenLayers, type LoadedModel, loadModel } from '../models.js';
 import { choice, positiveInteger, stringOption } from '../options.js';
@@ -48,6 +49,8 @@ export const explainCommand: Command = {
     '',
     'Without MODEL: the DEERNet bundled with @descramble/experiments (256 -> 80 tanh -> 256) on',
     '--traces freshly generated DEER traces (seeded by --seed): the paper\'s running example.',
+    '',
+    NUMBERS_HELP,
   ].join('\n'),
   options: {
     ...MODEL_INPUT_OPTIONS,
@@ -124,7 +127,7 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
     const grams = await hiddenLayerGrams(loaded, layers, samples, context, bias);
     const components = new PathComponents();
     const capturedAt = performance.now();
-    const records: LayerRecord[] = [];
+    const records: LayerReport[] = [];
     const sections: ReportSection[] = [];
     const allFigures: Array<[string, Figure]> = [];
     const tensors: Record<string, TensorInput> = {};
@@ -133,23 +136,21 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
       if (context.signal.aborted) throw new InterruptedError();
       const { gram, count, source } = grams.get(layer.name) as NonNullable<ReturnType<typeof grams.get>>;
       const weights = layerMatrix(layer);
-      const solveStart = performance.now();
-      const result = descrambleLayer({ weights, gram, operator, group, rescale });
-      const seconds = (performance.now() - solveStart) / 1000;
-      const record = layerRecord({
+      const { result, report: record } = descramble({
         name: layer.name,
         file: loaded.file,
         tensor: `${layer.name}.weight`,
-        weights,
-        result: { ...result, sampleCount: count },
-        source: source === 'data' ? 'data' : 'isotropic',
-        operator,
-        strategy: 'exact',
-        rescale,
+        source,
         bias,
-        descrambledWeights: result.descrambledWeights,
-        timings: { descramblerSeconds: seconds },
+        weights,
+        gram,
+        ...(count === null ? {} : { sampleCount: count }),
+        operator,
+        group,
+        rescale,
+        signal: context.signal,
       });
+      warnAbout(record, context);
       records.push(record);
       const folder = components.component(layer.name);
       await out.write(`${folder}/descrambler.npy`, writeNpy(fromMatrix(result.P)));
@@ -211,7 +212,7 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
     if (context.json) context.stdout.write(json);
     else {
       for (const record of records) {
-        context.stdout.write(`${record.name}: value ${record.value.toPrecision(8)}, optimum ${record.optimum.toPrecision(8)}, gap ${record.gap.toExponential(2)}, family dimension ${record.familyDimension}\n`);
+        context.stdout.write(`${summaryLine(record)}\n`);
       }
       context.stdout.write(`wrote ${out.path}\n`);
     }

@@ -5,8 +5,9 @@ import {
   descrambleLayer,
   descramblerDistance,
   type LayerDescrambler,
+  layerReport,
 } from '@descramble/descramblers';
-import { brockettCertificate, brockettProblem, type MethodName, minimize } from '@descramble/orthogonal';
+import { brockettCertificate, brockettProblem, type MethodName, minimize, type RelativeGap, relativeGap } from '@descramble/orthogonal';
 import { descrambleChannels, permuteDenseLayer } from '@descramble/permutation';
 import { renderReportNode, renderFigureToPng } from '@descramble/figures/node';
 import { fromMatrix, writeNpy, writeSafetensors } from '@descramble/io';
@@ -17,6 +18,7 @@ import { Matrix } from 'ml-matrix';
 import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
 import {
   type Command,
+  NUMBERS_HELP,
   type CommandContext,
   OPERATOR_HELP,
   OPERATOR_OPTIONS,
@@ -29,7 +31,7 @@ import {
 } from '../command.js';
 import { weightsTask } from '../gram-tasks.js';
 import { type FileSpec, loadGram, loadMatrix, loadTensors, openSampleSource, parseFileSpec } from '../inputs.js';
-import { convergenceFigure, layerFigures, layerRecord, layerSection } from '../layer-analysis.js';
+import { convergenceFigure, layerFigures, layerSection, summaryLine, warnAbout } from '../layer-analysis.js';
 import { choice, positiveInteger, stringOption } from '../options.js';
 import { OutputDirectory, runInputs } from '../output-directory.js';
 import { safeComponent } from '../path-components.js';
@@ -67,6 +69,8 @@ export const layerCommand: Command = {
     'it may be larger than memory. --gram takes a .gram file from `descramble gram` (or a matrix);',
     '--second-moment takes E[x x^T] (in x in) and uses W Gamma W^T (Theorem 1); --isotropic assumes',
     'Gamma = I (Theorem 2: P W = T Sigma V^T).',
+    '',
+    NUMBERS_HELP,
   ].join('\n'),
   options: {
     weights: { type: 'string' },
@@ -155,7 +159,7 @@ async function runLayer(values: OptionValues, positionals: readonly string[], co
     }
     const loaded = performance.now();
     const exactGroup: DescramblerGroup = group === 'special-orthogonal' ? 'special-orthogonal' : 'orthogonal';
-    const options = { operator, group: exactGroup, rescale, ...(next ? { nextWeights: next.matrix } : {}) };
+    const options = { operator, group: exactGroup, rescale, label: `layer ${name} of ${weightsSpec.file}`, signal: context.signal, ...(next ? { nextWeights: next.matrix } : {}) };
     const source = sources[0] as 'data' | 'gram' | 'second-moment' | 'isotropic';
     const { result, bias } = await computeDescrambler(source, values, weights, weightsSpec, tensor, options, context);
     const exactDone = performance.now();
@@ -163,28 +167,27 @@ async function runLayer(values: OptionValues, positionals: readonly string[], co
     const finished = performance.now();
     const descrambledNext = next === undefined ? undefined : multiplyTransposeB(next.matrix, chosen.P);
 
-    const record = layerRecord({
+    const identity = {
       name,
       file: weightsSpec.file,
       tensor,
-      weights,
-      result,
-      source: source === 'second-moment' ? 'secondMoment' : source,
-      operator,
-      strategy,
-      group,
-      rescale,
+      source: source === 'second-moment' ? ('secondMoment' as const) : source,
       bias,
-      value: chosen.value,
-      gap: chosen.gap,
-      descrambledWeights: chosen.descrambledWeights,
-      ...(chosen.solver === undefined ? {} : { solver: chosen.solver }),
+      operator,
+      rescale,
       timings: {
         loadSeconds: (loaded - started) / 1000,
         exactSeconds: (exactDone - loaded) / 1000,
         descramblerSeconds: (finished - loaded) / 1000,
       },
-    });
+    };
+    const record = layerReport(
+      result,
+      weights,
+      identity,
+      strategy === 'exact' && group === exactGroup ? undefined : { strategy, group, value: chosen.value, gap: chosen.gap, descrambledWeights: chosen.descrambledWeights, ...(chosen.solver === undefined ? {} : { solver: chosen.solver }) },
+    );
+    warnAbout(record, context);
 
     await out.write('descrambler.npy', writeNpy(fromMatrix(chosen.P)));
     await out.write('descrambled-weights.npy', writeNpy(fromMatrix(chosen.descrambledWeights)));
@@ -235,9 +238,7 @@ async function runLayer(values: OptionValues, positionals: readonly string[], co
     await out.commit();
     if (context.json) context.stdout.write(json);
     else {
-      context.stdout.write(
-        `${name}: value ${record.value.toPrecision(8)}, optimum ${record.optimum.toPrecision(8)}, gap ${record.gap.toExponential(2)}, family dimension ${record.familyDimension}\nwrote ${out.path}\n`,
-      );
+      context.stdout.write(`${summaryLine(record)}\nwrote ${out.path}\n`);
     }
   } catch (error) {
     await out.discard();
@@ -258,7 +259,8 @@ interface ChosenDescrambler {
   readonly P: Matrix;
   readonly descrambledWeights: Matrix;
   readonly value: number;
-  readonly gap: number;
+  /** Gap to the Lemma 1 optimum, with the exact descrambler's roundoff bound. */
+  readonly gap: RelativeGap;
   readonly solver?: Readonly<Record<string, unknown>>;
   readonly log?: readonly IterationLogEntry[];
 }
@@ -290,12 +292,11 @@ function chooseDescrambler(
     const P = new Matrix(d, d);
     for (let i = 0; i < d; i++) P.set(i, channels.permutation[i] as number, channels.signs[i] as number);
     const permuted = permuteDenseLayer({ weight: weights }, channels.permutation, signed ? channels.signs : undefined);
-    const scale = Math.abs(exact.optimum);
     return {
       P,
       descrambledWeights: permuted.weight,
       value: channels.value,
-      gap: scale > 0 ? (channels.value - exact.optimum) / scale : channels.value - exact.optimum,
+      gap: gapToExact(channels.value, exact),
       solver: {
         kind: 'quadratic-assignment',
         method: channels.assignment.method,
@@ -310,18 +311,18 @@ function chooseDescrambler(
       },
     };
   }
-  if (strategy === 'exact') return { P: exact.P, descrambledWeights: exact.descrambledWeights, value: exact.value, gap: exact.gap };
+  if (strategy === 'exact') return { P: exact.P, descrambledWeights: exact.descrambledWeights, value: exact.value, gap: gapToExact(exact.value, exact) };
   const budget = { maxIterations: choiceOf.maxIterations, gradientTolerance: choiceOf.gradientTolerance };
   if (strategy === 'warm-start' || strategy === 'rescaled') {
     context.progress.note(`running the paper's Figure 1 strategies (compareStrategies) for '${strategy}'`);
-    const comparison = compareStrategies({ weights, gram: exact.gram, smoothness: exact.smoothness, tolerance: exact.tolerance, ...budget });
+    const comparison = compareStrategies({ weights, gram: exact.gram, smoothness: exact.smoothness, tolerance: exact.tolerance, signal: context.signal, ...budget });
     const run = comparison.strategies.find((s) => s.name === strategy);
     if (run === undefined) throw new Error(`compareStrategies returned no '${strategy}' result`);
     return {
       P: run.P,
       descrambledWeights: run.descrambledWeights,
       value: run.value,
-      gap: run.gap,
+      gap: gapToExact(run.value, exact),
       log: run.log,
       solver: {
         kind: 'figure-1-strategy',
@@ -357,7 +358,7 @@ function chooseDescrambler(
     P: run.P,
     descrambledWeights: multiply(run.P, weights),
     value: certificate.value,
-    gap: certificate.relativeGap,
+    gap: gapToExact(certificate.value, exact),
     log: run.log,
     solver: {
       kind: 'riemannian-solver',
@@ -369,10 +370,14 @@ function chooseDescrambler(
       seconds: run.time,
       finalGradientNorm: run.gradientNorm,
       orthogonalityError: run.orthogonalityError,
-      absoluteGap: certificate.gap,
       descramblerDistance: descramblerDistance(run.P, exact.P, exact.smoothness, { tolerance: exact.tolerance }),
     },
   };
+}
+
+/** The gap of a descrambler's value to the exact optimum, measured as the exact one's (one roundoff bound). */
+function gapToExact(value: number, exact: LayerDescrambler): RelativeGap {
+  return relativeGap(value, exact.optimum, exact.gapRoundoff, 'descramble layer');
 }
 
 function defaultName(spec: FileSpec): string {
@@ -384,6 +389,8 @@ interface DescramblerOptions {
   readonly operator: (typeof OPERATORS)[number];
   readonly group: DescramblerGroup;
   readonly rescale: boolean;
+  readonly label: string;
+  readonly signal: AbortSignal;
   readonly nextWeights?: Matrix;
 }
 

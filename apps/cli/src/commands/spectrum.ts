@@ -11,7 +11,8 @@ import {
   outputHelp,
 } from '../command.js';
 import { loadMatrix, parseFileSpec } from '../inputs.js';
-import { layerFigures, spectralSummary } from '../layer-analysis.js';
+import { spectralSummary } from '@descramble/descramblers';
+import { layerFigures } from '../layer-analysis.js';
 import { noPositionals, positiveInteger, stringOption } from '../options.js';
 import { OutputDirectory, runInputs } from '../output-directory.js';
 import { safeComponent } from '../path-components.js';
@@ -27,6 +28,8 @@ export const spectrumCommand: Command = {
     'depth at zero input frequency, the band holding 90% of the energy along each axis, the',
     'singular values, and the DFT magnitudes of the K leading left and right singular vectors.',
     'A descrambled weight matrix shows its structure here; a scrambled one looks like noise.',
+    'The notch is in dB, positive when the zero-input-frequency column is weaker than its',
+    'neighbours (a deeper notch is a larger number); negative means no notch.',
   ].join('\n'),
   options: {
     weights: { type: 'string' },
