@@ -117,7 +117,7 @@ const card = {
   name: 'descramble DEERNet',
   architecture: '256 -> dense 80 -> tanh -> dense 256 -> logistic (biases on)',
   data: {
-    generator: 'deerDatasetSpec() defaults: Spinach deer_lib_gen distributions (DEER.md)',
+    generator: 'deerDatasetSpec() defaults: Spinach deer_lib_gen distributions (docs/deer.md)',
     variant: spec.variant,
     timePoints: spec.times.length,
     maxTimeMicroseconds: spec.times[spec.times.length - 1],

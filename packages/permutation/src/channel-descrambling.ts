@@ -39,7 +39,7 @@ export function channelGram(preactivations: Tensor): Matrix {
   return matrixFromFlat(gram, channels, channels);
 }
 
-/** Gram matrix B = S S^T of dense preactivations S (d x N: one row per hidden unit, as in THEORY.md). */
+/** Gram matrix B = S S^T of dense preactivations S (d x N: one row per hidden unit, as in docs/theory.md). */
 export function unitGram(preactivations: Matrix): Matrix {
   const operation = 'unitGram';
   const d = preactivations.rows;

@@ -41,7 +41,7 @@ function kernelByQuadrature(phi: number): number {
 }
 
 describe('fresnel', () => {
-  it('matches the reference values of DEER.md (scipy.special.fresnel) to 1e-12', () => {
+  it('matches the reference values of docs/deer.md (scipy.special.fresnel) to 1e-12', () => {
     expect(Math.abs(fresnel(1).c - 0.779893400377)).toBeLessThan(1e-12);
     expect(Math.abs(fresnel(1).s - 0.43825914739)).toBeLessThan(1e-11);
     expect(Math.abs(fresnel(5).c - 0.563631188704)).toBeLessThan(1e-12);
@@ -61,7 +61,7 @@ describe('fresnel', () => {
 });
 
 describe('dipolarKernel', () => {
-  it('equals the test values of DEER.md to 1e-9', () => {
+  it('equals the test values of docs/deer.md to 1e-9', () => {
     const cases: Array<[number, number]> = [
       [Math.PI / 2, 0.298666251361],
       [Math.PI, -0.206835552407],
@@ -121,7 +121,7 @@ describe('dipolarKernel', () => {
 });
 
 describe('distanceRange', () => {
-  it('gives 1.1775 to 5.9265 nm for 256 points over 2 us (DEER.md)', () => {
+  it('gives 1.1775 to 5.9265 nm for 256 points over 2 us (docs/deer.md)', () => {
     const { rMin, rMax } = distanceRange(2, 256);
     expect(Math.abs(rMin - 1.1775)).toBeLessThan(5e-4);
     expect(Math.abs(rMax - 5.9265)).toBeLessThan(5e-4);

@@ -7,7 +7,7 @@ export const FREE_ELECTRON_G = 2.00231930436256;
 /**
  * Dipolar coupling constant D = (mu0 / 4 pi) (g mu_B)^2 / hbar in rad us^-1 nm^3 for two
  * free electrons, from CODATA 2018 (mu0, mu_B, hbar as in scipy.constants); 2 pi x 52.041 MHz nm^3.
- * DEER.md's test value K(1 us, 3 nm) = 0.0365876721 needs these digits, not the rounded 326.9833.
+ * docs/deer.md's test value K(1 us, 3 nm) = 0.0365876721 needs these digits, not the rounded 326.9833.
  */
 export const DIPOLAR_CONSTANT_FREE_ELECTRON = 326.98334705688;
 

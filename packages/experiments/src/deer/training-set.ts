@@ -13,9 +13,9 @@ export interface RandomSource {
 }
 
 /**
- * 'spinach': the defaults of Spinach's deer_lib_gen (DEER.md, "Training database").
+ * 'spinach': the defaults of Spinach's deer_lib_gen (docs/deer.md, "Training database").
  * '2018': the variant of Worswick et al. 2018: 1.5-5.0 nm, 1-3 skew-normal peaks, lambda 0.1-0.6,
- * traces scaled so the first point is 1 and the last 0. DEER.md leaves the 2018 background and
+ * traces scaled so the first point is 1 and the last 0. docs/deer.md leaves the 2018 background and
  * noise unstated; we use the Spinach ones, and uniform peak centres.
  */
 export type DeerVariant = 'spinach' | '2018';

@@ -185,14 +185,14 @@ export function bandpass(options: BandpassOptions = {}): ExperimentResult<Bandpa
   const checks = [
     check(
       `The descrambled weights' spectrum shows the pass band: > 2x the flat share of energy at input frequencies ${band[0]}..${band[1]}`,
-      'The premise of descrambling (Amey et al. 2021; THEORY.md §1): a descrambled layer shows what it computes; for a band-pass task, the pass band',
+      'The premise of descrambling (Amey et al. 2021; docs/theory.md §1): a descrambled layer shows what it computes; for a band-pass task, the pass band',
       passBandFraction,
       (value) => value > 2 * flatFraction,
       (value) => `${formatPercent(value)} (flat ${formatPercent(flatFraction)}; raw W1 ${formatPercent(rawPassBandFraction)}: P never changes input-axis energy)`,
     ),
     check(
       'Descrambling concentrates energy at low hidden-axis frequencies (|k| <= 2): descrambled share above the raw share',
-      'THEORY.md §1: the smoothness criterion makes P S smooth along the neuron axis',
+      'docs/theory.md §1: the smoothness criterion makes P S smooth along the neuron axis',
       hiddenLowFraction,
       (value) => value > hiddenLowFractionRaw,
       (value) => `${formatPercent(value)} (raw ${formatPercent(hiddenLowFractionRaw)})`,

@@ -106,7 +106,7 @@ function circularConvolution(weights: Float64Array, x: Float64Array, samples: nu
 }
 
 /**
- * Convolutions (THEORY.md section 6). A single-channel circular convolution is a circulant
+ * Convolutions (docs/theory.md section 6). A single-channel circular convolution is a circulant
  * matrix; with isotropic inputs its descrambler is a permutation of Fourier modes that sorts
  * frequencies by gain. A multi-channel layer is descrambled over channel permutations (a
  * quadratic assignment problem) and its value compared with the Lemma 1 bound.
@@ -236,27 +236,27 @@ export function convolution(options: ConvolutionOptions = {}): ExperimentResult<
   const checks = [
     check(
       'Single channel: the isotropic descrambler is a permutation of Fourier modes, sorted by gain (max ||P Π_k Pᵀ - Π_π(k)||_F < 1e-8)',
-      'THEORY.md §6: the descrambler T Uᵀ is a permutation of Fourier modes (up to the rotation in each cos/sin pair): descrambling reorders frequencies by gain',
+      'docs/theory.md §6: the descrambler T Uᵀ is a permutation of Fourier modes (up to the rotation in each cos/sin pair): descrambling reorders frequencies by gain',
       fourierPermutationError,
       (value) => value < 1e-8,
     ),
     check(
       'Multi-channel: the channel permutation found recovers the planted smooth order (up to reversal)',
-      'THEORY.md §6: channel permutations are an exact symmetry; smoothness along the channel axis is a quadratic assignment problem',
+      'docs/theory.md §6: channel permutations are an exact symmetry; smoothness along the channel axis is a quadratic assignment problem',
       ascending || descending ? 1 : 0,
       (value) => value === 1,
       (value) => (value === 1 ? 'recovered' : 'not recovered'),
     ),
     check(
       'Multi-channel: the permutation value is at least the Lemma 1 bound; gap to the bound reported',
-      'THEORY.md §6: the Lemma 1 value over O(c) is a lower bound (Finke-Burkard-Rendl); every result reports its gap',
+      'docs/theory.md §6: the Lemma 1 value over O(c) is a lower bound (Finke-Burkard-Rendl); every result reports its gap',
       gap,
       (value) => value >= -1e-12,
       formatPercent,
     ),
     check(
       'Multi-channel: the heuristic solver reaches the optimum proved by branch and bound (relative difference < 1e-12)',
-      'THEORY.md §6: exact for small c (branch and bound with the Gilmore-Lawler bound)',
+      'docs/theory.md §6: exact for small c (branch and bound with the Gilmore-Lawler bound)',
       exact.proved ? (result.value - exact.value) / Math.abs(exact.value) : Number.NaN,
       (value) => Math.abs(value) < 1e-12,
       formatNumber,

@@ -310,7 +310,7 @@ export function deernet(options: DeerNetExperimentOptions = {}): ExperimentResul
   const optimum = comparison.exact.optimum;
   figures.push({
     name: 'figure1-convergence',
-    caption: `Figure 1: relative gap (value − optimum) / max(|optimum|, roundoff) of the iterative strategies against time (0, drawn at 1e-16, within the roundoff bound ${formatNumber(comparison.exact.gapRoundoff)}); the exact strategy sits at ${formatNumber(exact.gap)}${exact.withinRoundoff ? ' (within roundoff)' : ''} after ${formatNumber(1000 * exact.seconds)} ms. THEORY.md reports 12,025 L-BFGS iterations and 28 s to reach 1e-5 at d = 80.`,
+    caption: `Figure 1: relative gap (value − optimum) / max(|optimum|, roundoff) of the iterative strategies against time (0, drawn at 1e-16, within the roundoff bound ${formatNumber(comparison.exact.gapRoundoff)}); the exact strategy sits at ${formatNumber(exact.gap)}${exact.withinRoundoff ? ' (within roundoff)' : ''} after ${formatNumber(1000 * exact.seconds)} ms. An early planning note (docs/theory.md §7) quoted 12,025 L-BFGS iterations and 28 s to reach 1e-5 at d = 80; we could not reproduce it.`,
     figure: {
       kind: 'lines',
       title: 'Iterative descramblers: gap to the Lemma 1 optimum',
@@ -416,14 +416,14 @@ export function deernet(options: DeerNetExperimentOptions = {}): ExperimentResul
   const checks: ExperimentCheck[] = [
     check(
       'Strategy (d) attains the Lemma 1 bound within roundoff: |value − optimum| <= 10 d eps ||A||_2 ||B||_2 (gap 0)',
-      'Paper Figure 1 / THEORY.md §7: (d) direct eigendecomposition is exact, in about 1 ms',
+      'Paper Figure 1 / docs/theory.md §7: (d) direct eigendecomposition is exact, in about 1 ms',
       exactResult.absoluteGap,
       (value) => Math.abs(value) <= comparison.exact.gapRoundoff,
       (value) => `value − optimum = ${formatNumber(value)}, roundoff bound ${formatNumber(comparison.exact.gapRoundoff)} (${formatNumber(1000 * exact.seconds)} ms)`,
     ),
     check(
       'The iterative strategies stop short of the optimum within their budget (smallest gap > 1e-6)',
-      'THEORY.md §7: L-BFGS on the Cayley parameters took 12,025 iterations and 28 s to reach a relative gap of 1e-5 at d = 80',
+      'docs/theory.md §7: iterative solvers on the Cayley parameters need very many iterations on this badly conditioned problem (a planning note quoted 12,025 L-BFGS iterations and 28 s to 1e-5 at d = 80, not reproduced)',
       Math.min(...iterative.map((s) => s.gap)),
       (value) => value > 1e-6,
     ),
@@ -441,7 +441,7 @@ export function deernet(options: DeerNetExperimentOptions = {}): ExperimentResul
     ),
     check(
       'Notch at zero input frequency in the exact P W1 spectrum: the zero-frequency column is more than 3 dB weaker than its neighbours (depth > 3 dB)',
-      'Paper §8 / DEER.md: a notch at zero frequency along the input axis',
+      'Paper §8 / docs/deer.md: a notch at zero frequency along the input axis',
       exact.notchDb,
       (value) => value > 3,
       (value) => `${formatNumber(value)} dB`,
@@ -455,7 +455,7 @@ export function deernet(options: DeerNetExperimentOptions = {}): ExperimentResul
     ),
     check(
       'Low-pass along the input axis: 90% of the energy within |k| <= 40 of 128',
-      'DEER.md: energy within |k| <~ 33 of 128 bins along the input axis',
+      'docs/deer.md: energy within |k| <~ 33 of 128 bins along the input axis',
       exact.inputHalfWidth90,
       (value) => value <= 40,
       (value) => `|k| <= ${value}`,

@@ -5,7 +5,7 @@ export const EXPERIMENT_NAMES = ['isotropic', 'linearNetwork', 'convolution', 'b
 export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
 
 /**
- * One quantitative check: what the paper (or THEORY.md) says, what we measured, and whether
+ * One quantitative check: what the paper (or docs/theory.md) says, what we measured, and whether
  * the measurement agrees. `holds: false` is a finding to report, not an error.
  */
 export interface ExperimentCheck {

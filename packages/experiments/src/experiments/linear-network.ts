@@ -212,7 +212,7 @@ const OPERATOR_LABEL: Record<ForwardOperatorKind, string> = { blur: 'Gaussian bl
 
 /**
  * Two-layer linear networks on signal recovery x = K y + noise (Saxe, McClelland and Ganguli;
- * THEORY.md section 5): trained by full-batch gradient descent from a small balanced start,
+ * docs/theory.md section 5): trained by full-batch gradient descent from a small balanced start,
  * the mode strengths follow the analytic sigmoids a_i(t); descrambling W1(t) shows the modes
  * appear in order of strength (P W1 = T diag(sqrt a) V^T); the trained first layer's right
  * singular vectors align with K's left singular vectors (a regularised pseudo-inverse).
@@ -276,27 +276,27 @@ export function linearNetwork(options: LinearNetworkOptions = {}): ExperimentRes
     checks.push(
       check(
         `${label}: mode strengths follow the analytic a_i(t) (max relative deviation < 5%)`,
-        'THEORY.md §5 (Saxe et al.): a_i(t) = s_i e^{2 s_i t/τ} / (e^{2 s_i t/τ} - 1 + s_i/a_0) from a small balanced start',
+        'docs/theory.md §5 (Saxe et al.): a_i(t) = s_i e^{2 s_i t/τ} / (e^{2 s_i t/τ} - 1 + s_i/a_0) from a small balanced start',
         run.maxRelativeError,
         (value) => value < 0.05,
         formatPercent,
       ),
       check(
         `${label}: descrambled W1(t) is T diag(√a(t)) Vᵀ at every snapshot (off-diagonal ratio < 1e-6)`,
-        'THEORY.md §5: P* W1 = T diag(√a(t)) Vᵀ: descrambling recovers the modes in order of strength as they are learnt',
+        'docs/theory.md §5: P* W1 = T diag(√a(t)) Vᵀ: descrambling recovers the modes in order of strength as they are learnt',
         run.semanticError,
         (value) => value < 1e-6,
       ),
       check(
         `${label}: right singular vectors of W1 span K's leading ${resolved.leadingModes} left singular vectors (largest principal angle < 10°)`,
-        "THEORY.md §5: the first layer's right singular vectors approach the left singular vectors of K (regularised pseudo-inverse)",
+        "docs/theory.md §5: the first layer's right singular vectors approach the left singular vectors of K (regularised pseudo-inverse)",
         Math.max(...run.principalAngles),
         (value) => value < (10 * Math.PI) / 180,
         formatDegrees,
       ),
       check(
         `${label}: W2 W1 Σxx^-1/2 is the rank-${resolved.hidden} Tikhonov pseudo-inverse Kᵀ(KKᵀ + s²I)⁻¹ (relative error < 20%; finite-sample floor with N = ${resolved.samples})`,
-        'THEORY.md §5: the optimal linear map is the Tikhonov pseudo-inverse',
+        'docs/theory.md §5: the optimal linear map is the Tikhonov pseudo-inverse',
         run.pseudoInverseError,
         (value) => value < 0.2,
         formatPercent,

@@ -7,7 +7,7 @@
  * with the chain rule dP = -(I + Q)^{-1} dQ (I + P), so for any cost with Euclidean
  * gradient G_P the Euclidean gradient in Q is
  *
- *   G_Q = -(I + Q)^{-T} G_P (I + P)^T      (Brockett: G_P = 2 A P B, THEORY.md section 7),
+ *   G_Q = -(I + Q)^{-T} G_P (I + P)^T      (Brockett: G_P = 2 A P B, docs/theory.md section 7),
  *
  * and the gradient in the parameters is the strict lower triangle of G_Q - G_Q^T.
  * The chart never re-centres: it covers only rotations without eigenvalue -1, so
