@@ -1,5 +1,5 @@
 import { accumulateLayerGramAsync } from '@descramble/descramblers';
-import { GramAccumulator } from '@descramble/linalg';
+import { GramAccumulator, GramOverflowError } from '@descramble/linalg';
 import { capture, getLayer, NetsError, type SequentialModel, type BiasMode } from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
 import { InputError } from './cli-errors.js';
@@ -67,7 +67,19 @@ export async function accumulateTask(task: GramTask, samples: SampleSource, rang
     async function* rows(): AsyncGenerator<Float64Array> {
       for await (const block of rangeBlocks(samples, range, hooks)) yield block.data;
     }
-    const accumulator = await accumulateLayerGramAsync(weights, rows(), task.bias === null ? {} : { bias: task.bias });
+    let accumulator: GramAccumulator;
+    try {
+      accumulator = await accumulateLayerGramAsync(weights, rows(), task.bias === null ? {} : { bias: task.bias });
+    } catch (error) {
+      // The accumulator counts samples from the start of this range: report the file's row.
+      if (error instanceof GramOverflowError) {
+        throw new InputError(`${samples.file}: row ${range.start + error.sample} of data '${samples.tensor}' makes the Gram matrix overflow float64 (a sum of squares above 1.8e308); rescale the data`, {
+          file: samples.file,
+          tensor: samples.tensor,
+        });
+      }
+      throw error;
+    }
     hooks.endPass();
     return [accumulator];
   }

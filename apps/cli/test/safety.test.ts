@@ -231,3 +231,38 @@ describe('merge-gram refuses shards that do not belong together', () => {
     expect(JSON.parse(merged.stdout)).toMatchObject({ ranges: [{ start: 0, end: 5 }], bias: 'exclude', count: 5 });
   });
 });
+
+describe('degenerate data: refused, or flagged, never a plain success', () => {
+  const root = temporaryDirectory('degenerate');
+  const matrix = (name: string, rows: number, columns: number, value: (i: number, j: number) => number) => {
+    const file = join(root, `${name}.npy`);
+    const data = new Float64Array(rows * columns);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) data[i * columns + j] = value(i, j);
+    writeFileSync(file, writeNpy({ dtype: 'float64', shape: [rows, columns], data }));
+    return file;
+  };
+  const weights = matrix('w', 8, 6, (i, j) => Math.sin(1 + 3 * i + 7 * j));
+  const layer = (w: string, data: string, ...extra: string[]) => ['layer', '--weights', w, '--data', data, '--out', join(root, 'out'), '--no-figures', ...extra];
+
+  it('empty data and all-zero weights are refused, naming the file and the layer', async () => {
+    await expectRefused(layer(weights, matrix('empty', 0, 6, () => 0)), root, /layer w of .*w\.npy.*at least one sample/);
+    await expectRefused(layer(matrix('zero', 8, 6, () => 0), matrix('ok', 50, 6, (i, j) => Math.cos(i * j + i))), root, /layer zero of .*zero\.npy.*zero matrix/);
+  });
+
+  it('a sample that overflows the accumulation is refused, naming its row', async () => {
+    await expectRefused(layer(weights, matrix('overflow', 100, 6, (i, j) => (i === 5 && j === 1 ? 1e300 : Math.cos(i + j)))), root, /overflow\.npy: row 5 of data 'overflow' makes the Gram matrix overflow/);
+  });
+
+  it('one sample for eight neurons: a result, with the warnings on stderr and in the report', async () => {
+    const result = await runInProcess([...layer(weights, matrix('one', 1, 6, (_, j) => j - 2.5)), '--json', '-q']);
+    expect(result.code, result.stderr).toBe(0);
+    const [record] = JSON.parse(result.stdout).layers;
+    const kinds = record.warnings.map((w: { kind: string }) => w.kind);
+    expect(kinds).toContain('fewer-samples-than-neurons');
+    expect(kinds).toContain('rank-deficient');
+    expect(record.gramRank).toBe(1);
+    expect(record.value).toBeGreaterThanOrEqual(0);
+    expect(record.optimum).toBeGreaterThanOrEqual(0);
+    expect(result.stderr).toMatch(/descramble: warning: w: B comes from 1 samples for 8 neurons/);
+  });
+});

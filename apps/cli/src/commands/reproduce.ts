@@ -58,7 +58,8 @@ async function runReproduce(values: OptionValues, positionals: readonly string[]
         seed: context.seed,
         layers: [],
         files: [...files, 'report.json'],
-        extra: { reproduction: { experiments, checks: total, holding, seconds: result.seconds } },
+        // Every experiment descrambles S = W X (the default --bias exclude of the other commands).
+        extra: { bias: 'exclude', reproduction: { experiments, checks: total, holding, seconds: result.seconds } },
       }),
     );
     await out.write('report.json', json);
