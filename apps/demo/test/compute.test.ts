@@ -182,7 +182,8 @@ describe('your model (worker side)', () => {
     expect(payload.source).toBe('isotropic');
     const report = JSON.parse(payload.downloads.report);
     expect(report.method).toBe('isotropic-theorem-2');
-    expect(report.shape).toEqual([weights.rows, weights.columns]);
+    expect(report.descrambling.weights.shape).toEqual([weights.rows, weights.columns]);
+    expect(report.descrambling).toMatchObject({ source: 'isotropic', strategy: 'exact', gap: 0, withinRoundoff: true });
     const st = readSafetensors(payload.downloads.safetensors);
     expect(st.metadata.layer).toBe('fc2.weight');
   });

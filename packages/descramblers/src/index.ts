@@ -77,6 +77,7 @@ export {
   type LayerIdentity,
   type LayerReport,
   layerReport,
+  type ReportedDescrambler,
   type SpectralSummary,
   spectralSummary,
 } from './layer-report.js';

@@ -2,7 +2,7 @@ import type { Matrix } from 'ml-matrix';
 import type { RelativeGap } from '@descramble/orthogonal';
 import { bandEdges, NOTCH_DEPTH_CONVENTION, notchDepth, weightSpectrum } from '@descramble/spectral';
 import { type DescrambleLayerInput, descrambleLayer, type LayerDescrambler } from './descramble-layer.js';
-import type { DescramblerWarning } from './exact-descrambler.js';
+import type { DescramblerWarning, ExactDescrambler } from './exact-descrambler.js';
 import type { TieGroup } from './spectrum.js';
 
 /** Numbers read off the centred 2-D spectrum of descrambled weights (docs/theory.md section 8). */
@@ -102,8 +102,11 @@ function ties(groups: readonly TieGroup[]): ReportTie[] {
   return groups.map((t) => ({ indices: [...t.indices], value: t.value, reason: t.reason }));
 }
 
+/** An exact descrambler with its descrambled weights: `descrambleLayer`'s or `isotropicDescrambler`'s result. */
+export type ReportedDescrambler = ExactDescrambler & { readonly descrambledWeights: Matrix };
+
 /** The report of an exact descrambling, or of `chosen` measured against it. */
-export function layerReport(result: LayerDescrambler, weights: Matrix, identity: LayerIdentity, chosen?: ChosenDescrambler): LayerReport {
+export function layerReport(result: ReportedDescrambler, weights: Matrix, identity: LayerIdentity, chosen?: ChosenDescrambler): LayerReport {
   const gap = chosen?.gap ?? {
     gap: result.gap,
     absoluteGap: result.absoluteGap,

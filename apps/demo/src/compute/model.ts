@@ -3,7 +3,7 @@
  * (Lemma 1 on the Gram matrix of `W X^T`) or without (isotropic inputs, Theorem 2), and
  * produce the files to download. Runs in the worker; nothing leaves the page.
  */
-import { descrambleLayer, isotropicDescrambler, type ExactDescrambler } from '@descramble/descramblers';
+import { descramble, isotropicDescrambler, type LayerReport, layerReport, type ReportedDescrambler } from '@descramble/descramblers';
 import { writeNpy, writeSafetensors } from '@descramble/io';
 import { weightSpectrum } from '@descramble/spectral';
 import { Matrix } from 'ml-matrix';
@@ -65,64 +65,43 @@ export async function descrambleModel(request: ModelRequest, onProgress: (stage:
   }
   const weights = matrixOf(tensor, request.transpose);
   const started = performance.now();
-  let exact: ExactDescrambler;
-  let descrambled: Matrix;
-  let rankB: number;
+  const layer = { name: request.layer, file: modelFile.name, tensor: request.layer, bias: 'exclude' as const, weights, operator: request.operator };
+  let computed: { readonly result: ReportedDescrambler & { readonly rankB?: number; readonly gramRank: number }; readonly report: LayerReport };
   let method: string;
-  let sampleCount: number | null = null;
-  let source: 'data' | 'isotropic';
   if (request.data !== undefined) {
     onProgress(`Reading ${request.data.name}`, 0.2);
     const dataTensors = await readTensorFile(request.data);
     const { name, x } = dataMatrix(dataTensors, request.data.name, weights.columns, request.dataTensor);
     onProgress(`Gram matrix of W X^T (${x.rows} samples)`, 0.4);
-    const layer = descrambleLayer({ weights, data: x, operator: request.operator });
-    exact = layer;
-    descrambled = layer.descrambledWeights;
-    rankB = layer.rankB;
-    sampleCount = layer.sampleCount;
-    source = 'data';
+    computed = descramble({ ...layer, source: 'data', data: x });
     method = `With your data: Lemma 1 on the Gram matrix of W X^T (${x.rows} samples of "${name}" from ${request.data.name})`;
   } else {
     onProgress('Isotropic descrambler (Theorem 2)', 0.4);
-    const iso = isotropicDescrambler(weights, { operator: request.operator });
-    exact = iso;
-    descrambled = iso.descrambledWeights;
-    rankB = iso.gramRank;
-    source = 'isotropic';
+    const result = isotropicDescrambler(weights, { operator: request.operator });
+    computed = { result, report: layerReport(result, weights, { ...layer, source: 'isotropic', rescale: false }) };
     method = 'Without data: isotropic inputs assumed (Theorem 2), P W = T Sigma V^T from the SVD of W';
   }
+  const { result: exact, report: descrambling } = computed;
+  const descrambled = exact.descrambledWeights;
+  const source = descrambling.source === 'data' ? 'data' : 'isotropic';
+  const sampleCount = descrambling.sampleCount;
   const exactMs = performance.now() - started;
   onProgress('Centred spectra and downloads', 0.8);
   const p = toWire(exact.P);
   const pw = toWire(descrambled);
   const w = toWire(weights);
-  const certificate = certificateOf(exact, rankB);
+  const certificate = certificateOf(exact, exact.rankB ?? exact.gramRank);
+  // The same layer report as the CLI's report.json (descramblers' LayerReport).
   const report = {
     tool: REPORT_TOOL,
     file: modelFile.name,
     layer: request.layer,
     transposed: request.transpose,
-    shape: [weights.rows, weights.columns],
     method: source === 'data' ? 'data-gram' : 'isotropic-theorem-2',
     description: method,
     ...(request.data !== undefined && { dataFile: request.data.name }),
-    sampleCount,
-    operator: request.operator,
     criterion: 'smoothness tr(A P B P^T), A = D^T D',
-    certificate: {
-      value: exact.value,
-      optimum: exact.optimum,
-      gap: exact.gap,
-      gapNormalisation: exact.gapNormalisation,
-      familyDimension: exact.familyDimension,
-      tiedEigenvaluesOfA: exact.ties.a.map((g) => g.indices),
-      tiedEigenvaluesOfB: exact.ties.b.map((g) => g.indices),
-      rankB,
-      smallestEigengapA: finiteOrNull(exact.eigengaps.smallestA),
-      smallestEigengapB: finiteOrNull(exact.eigengaps.smallestB),
-      explanationEigengap: finiteOrNull(exact.eigengaps.explanation),
-    },
+    descrambling,
     files: {
       descrambler: 'descrambler.npy (P, rows x rows, float64)',
       descrambledWeights: 'descrambled_weights.npy (P W, float64)',
@@ -157,8 +136,4 @@ export async function descrambleModel(request: ModelRequest, onProgress: (stage:
       report: JSON.stringify(report, null, 2),
     },
   };
-}
-
-function finiteOrNull(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
 }
