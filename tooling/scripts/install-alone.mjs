@@ -11,7 +11,11 @@
  *   3. runs a consumer that imports the package and `ml-matrix` (every README example builds
  *      its inputs with `Matrix`), and one that `require()`s the package.
  *
- * Usage: node tooling/scripts/install-alone.mjs @descramble/spectral [--pm npm|pnpm] [--keep]
+ * `--with-peer` adds `ml-matrix` to the consumer's own dependencies (what the README's install
+ * line says) and checks that the consumer and every installed @descramble package resolve the
+ * same copy (functions check `instanceof Matrix`).
+ *
+ * Usage: node tooling/scripts/install-alone.mjs @descramble/spectral [--pm npm|pnpm] [--with-peer] [--keep]
  * Needs the build (`pnpm run build`). Prints one line per check; exit 1 if any failed.
  */
 import { spawnSync } from 'node:child_process';
@@ -78,6 +82,7 @@ try {
   mkdirSync(project);
   const overrides = Object.fromEntries(files);
   const manifest = { name: 'consumer', private: true, type: 'module', dependencies: { [target]: files.get(target) } };
+  if (argv.includes('--with-peer')) manifest.dependencies['ml-matrix'] = '^6.15.1';
   if (pm === 'npm') manifest.overrides = overrides;
   writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   // pnpm reads overrides from pnpm-workspace.yaml only.
@@ -93,8 +98,34 @@ try {
   if (!install.ok) throw new Error('install failed');
   writeFileSync(join(project, 'esm.mjs'), `import * as m from '${target}';\nconsole.log(Object.keys(m).length);\n`);
   report(`import '${target}'`, run(process.execPath, ['esm.mjs'], project));
-  writeFileSync(join(project, 'matrix.mjs'), `import { Matrix } from 'ml-matrix';\nimport '${target}';\nconsole.log(Matrix.eye(2).trace());\n`);
-  report(`import { Matrix } from 'ml-matrix' beside it`, run(process.execPath, ['matrix.mjs'], project));
+  const targetManifest = JSON.parse(readFileSync(join(workspace.get(target), 'package.json'), 'utf8'));
+  const usesMatrix = 'ml-matrix' in { ...targetManifest.dependencies, ...targetManifest.peerDependencies };
+  if (usesMatrix) {
+    // Every installed package's ml-matrix, by real path, beside the consumer's own.
+    const script = `import { createRequire } from 'node:module';
+import { realpathSync } from 'node:fs';
+import { Matrix } from 'ml-matrix';
+import '${target}';
+const own = realpathSync(createRequire(import.meta.url).resolve('ml-matrix'));
+const copies = new Set([own]);
+// pnpm links each package's dependencies beside it only: resolve each from the ones found so far.
+const found = [realpathSync(createRequire(import.meta.url).resolve('${target}'))];
+const pending = new Set(${JSON.stringify([...files.keys()])}.filter((n) => n !== '${target}'));
+for (let progress = true; progress && pending.size > 0; ) {
+  progress = false;
+  for (const name of [...pending]) {
+    for (const from of found) {
+      try { found.push(realpathSync(createRequire(from).resolve(name))); pending.delete(name); progress = true; break; } catch {}
+    }
+  }
+}
+for (const dir of found) copies.add(realpathSync(createRequire(dir).resolve('ml-matrix')));
+if (copies.size !== 1) { console.error('Error: ' + copies.size + ' copies of ml-matrix: ' + [...copies].join(', ')); process.exit(1); }
+console.log(Matrix.eye(2).trace());
+`;
+    writeFileSync(join(project, 'matrix.mjs'), script);
+    report(`import { Matrix } from 'ml-matrix' beside it, one copy`, run(process.execPath, ['matrix.mjs'], project));
+  }
   writeFileSync(join(project, 'cjs.cjs'), `const m = require('${target}');\nconsole.log(Object.keys(m).length);\n`);
   report(`require('${target}')`, run(process.execPath, ['cjs.cjs'], project));
 } catch (error) {
