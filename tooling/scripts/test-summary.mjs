@@ -9,10 +9,11 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const perPackage = [];
-for (const group of ['packages', 'apps']) {
+// tooling/: the repository-wide checks (layering, README examples, built packages).
+for (const group of ['packages', 'apps', '.']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of group === '.' ? ['tooling'] : readdirSync(dir).sort()) {
     // vitest.json, and vitest-<suite>.json of a package's further suites (the CLI's built binary).
     const results = join(dir, name, 'test-results');
     if (!existsSync(results)) continue;
@@ -21,7 +22,7 @@ for (const group of ['packages', 'apps']) {
       passed += json.numPassedTests;
       failed += json.numFailedTests;
       skipped += json.numPendingTests + json.numTodoTests;
-      perPackage.push(`${group}/${name}${file === 'vitest.json' ? '' : ` (${file.slice(7, -5)})`}: ${json.numPassedTests} passed, ${json.numFailedTests} failed`);
+      perPackage.push(`${group === '.' ? '' : `${group}/`}${name}${file === 'vitest.json' ? '' : ` (${file.slice(7, -5)})`}: ${json.numPassedTests} passed, ${json.numFailedTests} failed`);
     }
   }
 }
