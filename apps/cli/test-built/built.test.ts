@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_ROOT, fixture, interruptSolver, listing, runChild, temporaryDirectory } from '../test/helpers.js';
+import { CLI_ROOT, fixture, interruptSolver, listing, signalBudgetMs, runChild, temporaryDirectory } from '../test/helpers.js';
 
 // The published binary (dist/bin.js on the packages' dist builds), which turbo builds before
 // this suite runs (`test:built` depends on `build`): what a user installing from npm runs.
@@ -26,7 +26,8 @@ describe('the built descramble binary', () => {
       expect(result.code, result.stderr).toBe(code);
       expect(result.stderr).toContain(`descramble: interrupted by ${signal}; nothing was written`);
       expect(listing(root)).toEqual(['w.npy', 'x.npy']);
-      expect(stoppedAfterMs).toBeLessThan(1000);
+      process.stdout.write(`built, ${signal} mid-solver: stopped ${stoppedAfterMs.toFixed(0)} ms after the signal\n`);
+      expect(stoppedAfterMs).toBeLessThan(signalBudgetMs());
     });
   }
 });

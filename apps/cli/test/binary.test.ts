@@ -4,7 +4,7 @@ import { writeNpy } from '@descramble/io';
 import { describe, expect, it } from 'vitest';
 import { HELP_COLUMN } from '../src/command.js';
 import { commands } from '../src/commands/index.js';
-import { fixture, interruptSolver, listing, runChild, runInProcess, temporaryDirectory } from './helpers.js';
+import { fixture, interruptSolver, listing, signalBudgetMs, runChild, runInProcess, temporaryDirectory } from './helpers.js';
 
 describe('the descramble binary (child processes)', () => {
   it('--version, and a bad input exit code from the real process', async () => {
@@ -87,7 +87,8 @@ describe('signals stop every command within a second (child processes)', () => {
       expect(JSON.parse(result.stdout).error).toMatchObject({ name: 'InterruptedError', exitCode: code, signal });
       expect(listing(root)).toEqual(['w.npy', 'x.npy']);
       // The requirement is "within 1 s"; the process exits in milliseconds once the worker stops.
-      expect(stoppedAfterMs).toBeLessThan(1000);
+      process.stdout.write(`${signal} mid-solver: stopped ${stoppedAfterMs.toFixed(0)} ms after the signal\n`);
+      expect(stoppedAfterMs).toBeLessThan(signalBudgetMs());
     });
   }
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +145,15 @@ export async function interruptSolver(signal: 'SIGINT' | 'SIGTERM', options: { b
   });
   if (sentAt === 0) throw new Error(`the solver never started: ${result.stderr}`);
   return { root, result, stoppedAfterMs: performance.now() - sentAt };
+}
+
+/**
+ * The 1 s a signal may take to stop a command, stretched by how oversubscribed the machine is
+ * (load average per core above 1): on a shared, busy machine the process itself waits for a
+ * core, which is not the tool's latency.
+ */
+export function signalBudgetMs(): number {
+  return 1000 * Math.max(1, (loadavg()[0] ?? 0) / cpus().length);
 }
 
 /** The Gram matrix of a `.gram` file written by `descramble gram` or `merge-gram`. */
