@@ -2,7 +2,7 @@ import type { Matrix } from 'ml-matrix';
 import type { RelativeGap } from '@descramble/orthogonal';
 import { bandEdges, NOTCH_DEPTH_CONVENTION, notchDepth, weightSpectrum } from '@descramble/spectral';
 import { type DescrambleLayerInput, descrambleLayer, type LayerDescrambler } from './descramble-layer.js';
-import type { DescramblerWarning, ExactDescrambler } from './exact-descrambler.js';
+import type { ExactDescrambler } from './exact-descrambler.js';
 import type { TieGroup } from './spectrum.js';
 
 /** Numbers read off the centred 2-D spectrum of descrambled weights (docs/theory.md section 8). */
@@ -40,37 +40,38 @@ interface ReportTie {
  * What a descrambling of one layer found, as plain data (numbers, strings, arrays): the layer
  * record of the CLI's report.json and of the demo. Gaps follow orthogonal's `relativeGap`.
  */
-export interface LayerReport {
+export interface LayerReport
+  extends Pick<
+    ExactDescrambler,
+    | 'optimum'
+    | 'gap'
+    | 'absoluteGap'
+    | 'gapScale'
+    | 'gapRoundoff'
+    | 'withinRoundoff'
+    | 'gapNormalisation'
+    | 'familyDimension'
+    | 'exactFamilyDimension'
+    | 'tieRule'
+    | 'gramRank'
+    | 'rankRule'
+    | 'sampleCount'
+    | 'warnings'
+  > {
   readonly name: string;
   readonly weights: { readonly file: string; readonly tensor: string; readonly shape: readonly [number, number] };
   /** Where B came from: data, a Gram matrix, a second moment, or isotropic inputs (W W^T). */
   readonly source: 'data' | 'gram' | 'secondMoment' | 'isotropic';
-  readonly sampleCount: number | null;
   readonly bias: BiasInData;
   readonly operator: string;
   readonly group: string;
   readonly strategy: string;
   readonly rescale: boolean;
-  /** tr(A P B P^T) of the reported descrambler. */
+  /** tr(A P B P^T) of the reported descrambler (the exact one's, or `chosen`'s; its gap fields likewise). */
   readonly value: number;
-  /** The Lemma 1 optimum (the lower bound over O(d)). */
-  readonly optimum: number;
-  /** `(value - optimum) / gapScale`, never negative; 0 when `withinRoundoff`. */
-  readonly gap: number;
-  readonly absoluteGap: number;
-  readonly gapScale: number;
-  readonly gapRoundoff: number;
-  readonly withinRoundoff: boolean;
-  readonly gapNormalisation: 'optimum' | 'roundoff';
-  readonly familyDimension: number;
-  readonly exactFamilyDimension: number;
-  readonly tieRule: string;
-  readonly gramRank: number;
-  readonly rankRule: string;
   readonly ties: { readonly a: readonly ReportTie[]; readonly b: readonly ReportTie[] };
   readonly eigengaps: { readonly smallestA: number; readonly smallestB: number };
   readonly spectrum: SpectralSummary;
-  readonly warnings: readonly DescramblerWarning[];
   readonly timings: Readonly<Record<string, number>>;
   readonly solver?: Readonly<Record<string, unknown>>;
 }
