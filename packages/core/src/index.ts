@@ -1,0 +1,31 @@
+/**
+ * @descramble/core: the concepts every `@descramble` package shares, with no dependencies.
+ * Typed errors (one base, structured `detail`, `isInstance` that survives two installed copies
+ * and worker threads) and the shared error kinds.
+ */
+export {
+  ConvergenceError,
+  DescrambleError,
+  type DescrambleErrorOptions,
+  DimensionMismatchError,
+  EmptyGramError,
+  ERROR_MARKER,
+  type ErrorContext,
+  type ErrorDetail,
+  type ErrorDetailValue,
+  errorMarker,
+  hasErrorMarker,
+  FormatError,
+  GramOverflowError,
+  InvalidArgumentError,
+  markErrorClass,
+  NonFiniteInputError,
+  NotSymmetricError,
+  reviveError,
+  type ScopedErrorClass,
+  type SerializedError,
+  type SharedFailure,
+  SingularMatrixError,
+  scopedErrorBase,
+  serializeError,
+} from './errors.js';
