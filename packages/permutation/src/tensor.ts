@@ -1,21 +1,14 @@
+import { type Float64Tensor, shapeSize } from '@descramble/core';
 import { DimensionMismatchError, NonFiniteInputError, permutationScope } from './errors.js';
 
 /**
- * A plain-data dense tensor: row-major (C order, last axis fastest) `Float64Array`
- * with its shape, e.g. PyTorch conv weights `[out, in, kh, kw]` or activations
- * `[N, C, H, W]`. No methods, so it crosses worker and package boundaries as is.
+ * A plain-data dense tensor: @descramble/core's `Float64Tensor`, row-major (C order, last axis
+ * fastest) `Float64Array` with its shape (and optionally its dtype), e.g. PyTorch conv weights
+ * `[out, in, kh, kw]` or activations `[N, C, H, W]`. A tensor read by @descramble/io is one.
  */
-export interface Tensor {
-  readonly shape: readonly number[];
-  readonly data: Float64Array;
-}
+export type Tensor = Float64Tensor;
 
-/** Number of entries of a shape (1 for a scalar shape `[]`). */
-export function shapeSize(shape: readonly number[]): number {
-  let size = 1;
-  for (const d of shape) size *= d;
-  return size;
-}
+export { shapeSize };
 
 /**
  * Creates a tensor, checking that the shape has non-negative integer dimensions and
