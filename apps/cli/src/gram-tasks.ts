@@ -72,7 +72,7 @@ export async function accumulateTask(task: GramTask, samples: SampleSource, rang
       accumulator = await accumulateLayerGramAsync(weights, rows(), task.bias === null ? {} : { bias: task.bias });
     } catch (error) {
       // The accumulator counts samples from the start of this range: report the file's row.
-      if (error instanceof GramOverflowError) {
+      if (GramOverflowError.isInstance(error)) {
         throw new InputError(`${samples.file}: row ${range.start + error.sample} of data '${samples.tensor}' makes the Gram matrix overflow float64 (a sum of squares above 1.8e308); rescale the data`, {
           file: samples.file,
           tensor: samples.tensor,
@@ -95,7 +95,7 @@ export async function accumulateTask(task: GramTask, samples: SampleSource, rang
       });
       accumulators.push(result.accumulator as GramAccumulator);
     } catch (error) {
-      if (error instanceof NetsError) throw new InputError(`${samples.file}: ${error.message.replace(/^nets: /, '')}`, { file: samples.file });
+      if (NetsError.isInstance(error)) throw new InputError(`${samples.file}: ${error.operation}: ${error.summary}`, { file: samples.file });
       throw error;
     }
     hooks.endPass();

@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { setDefaultMemoryBudget } from '@descramble/io';
+import { serializeError } from '@descramble/core';
 import { CliError, InputError } from './cli-errors.js';
 import { accumulateTask } from './gram-tasks.js';
 import { openStreamingNpy, rangeSource, type SampleSource } from './inputs.js';
@@ -39,6 +40,7 @@ async function run(request: WorkerRequest): Promise<void> {
     post({ type: 'done', grams }, grams.map((bytes) => bytes.buffer as ArrayBuffer));
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
+    const typed = serializeError(failure);
     post({
       type: 'error',
       error: {
@@ -48,6 +50,7 @@ async function run(request: WorkerRequest): Promise<void> {
         ...(failure instanceof InputError && failure.file !== undefined ? { file: failure.file } : {}),
         ...(failure instanceof InputError && failure.tensor !== undefined ? { tensor: failure.tensor } : {}),
         ...(failure.stack === undefined ? {} : { stack: failure.stack }),
+        ...(typed === undefined ? {} : { typed }),
       },
     });
   }

@@ -46,19 +46,19 @@ export async function loadTensors(file: string): Promise<Map<string, Tensor>> {
 }
 
 export function asInputError(error: unknown, file: string, tensor?: string): unknown {
-  if (error instanceof FileChangedError) {
+  if (FileChangedError.isInstance(error)) {
     return new InputError(`${file}: changed while descramble was reading it (${error.change}); nothing was written. Run again on a file that stays put`, { file });
   }
-  if (error instanceof MemoryBudgetError) {
+  if (MemoryBudgetError.isInstance(error)) {
     return new InputError(
       `${file}: reading ${error.what} needs ${formatSize(error.needed)} of memory, beyond the memory budget of ${formatSize(error.budget)}; nothing was read. If you trust the file, raise the budget with --memory-budget`,
       tensor === undefined ? { file } : { file, tensor },
     );
   }
-  if (error instanceof IoError) {
-    // io's messages read `io: <format>: <file>: <what>`; the file first reads better here.
-    const message = error.message.replace(/^io: [A-Za-z0-9-]+: /, '');
-    return new InputError(message, tensor === undefined ? { file } : { file, tensor });
+  if (IoError.isInstance(error)) {
+    // io's messages read `io: <format>: <file>: <field>: <what>`; its summary, `<file>: <field>: <what>`,
+    // puts the file first, which reads better here.
+    return new InputError(error.summary, tensor === undefined ? { file } : { file, tensor });
   }
   return error;
 }

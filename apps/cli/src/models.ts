@@ -61,8 +61,8 @@ export async function loadModel(file: string, architecture?: string): Promise<Lo
     const tensors = await loadTensors(file);
     return { file, model: modelFromTensors(tensors as Parameters<typeof modelFromTensors>[0], spec) };
   } catch (error) {
-    if (error instanceof NetsError) throw new InputError(`${file}: ${error.message.replace(/^nets: /, '')}`, { file });
-    if (error instanceof IoError) throw asInputError(error, file);
+    if (NetsError.isInstance(error)) throw new InputError(`${file}: ${error.operation}: ${error.summary}`, { file });
+    if (IoError.isInstance(error)) throw asInputError(error, file);
     throw error;
   }
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CliError, InputError, InterruptedError } from './cli-errors.js';
+import { DescrambleError, NotSymmetricError, serializeError } from '@descramble/core';
+import { DescramblerError } from '@descramble/descramblers';
 import { reviveError, splitRange } from './parallel-gram.js';
 
 describe('splitRange', () => {
@@ -27,5 +29,18 @@ describe('reviveError', () => {
     const typed = reviveError({ name: 'NonFiniteInputError', message: 'linalg: NaN at [2, 3]' });
     expect(typed).not.toBeInstanceOf(CliError);
     expect([typed.name, typed.message]).toEqual(['NonFiniteInputError', 'linalg: NaN at [2, 3]']);
+  });
+
+  it('revives a package error as one that passes the isInstance of every class of the original', () => {
+    const original = new NotSymmetricError({ scope: 'descramblers', operation: 'checkSymmetric', asymmetry: 0.5, tolerance: 1e-10, location: 'gram[0, 2]' });
+    // What gram-worker.ts posts, through the structured clone of postMessage.
+    const typed = serializeError(original) ?? expect.unreachable('a DescrambleError serialises');
+    const posted = structuredClone({ name: original.name, message: original.message, typed });
+    const revived = reviveError(posted);
+    expect(NotSymmetricError.isInstance(revived)).toBe(true);
+    expect(DescrambleError.isInstance(revived)).toBe(true);
+    expect(DescramblerError.isInstance(revived)).toBe(true);
+    expect(revived).toMatchObject({ name: 'NotSymmetricError', message: original.message, scope: 'descramblers', operation: 'checkSymmetric', location: 'gram[0, 2]' });
+    expect(revived).toMatchObject({ detail: { asymmetry: 0.5, tolerance: 1e-10, location: 'gram[0, 2]' } });
   });
 });

@@ -6,6 +6,7 @@
  * blocks are cut at other rows, ~1e-16 relative). With N = 1 (the default) no worker runs.
  */
 import { Worker } from 'node:worker_threads';
+import { reviveError as reviveTypedError, type SerializedError } from '@descramble/core';
 import { GramAccumulator } from '@descramble/linalg';
 import { CliError, InputError, InterruptedError, UsageError } from './cli-errors.js';
 import type { CommandContext } from './command.js';
@@ -39,6 +40,8 @@ export interface SerialisedError {
   readonly file?: string;
   readonly tensor?: string;
   readonly stack?: string;
+  /** A package's typed error as data (name, scope, operation, detail, class markers), so it revives passing `isInstance`. */
+  readonly typed?: SerializedError;
 }
 
 /** Messages a worker posts: progress of its current pass, the Gram bytes, or an error. */
@@ -75,7 +78,9 @@ export function reviveError(error: SerialisedError): Error {
   if (error.name === 'UsageError') return new UsageError(error.message);
   if (error.name === 'InterruptedError') return new InterruptedError();
   if (error.exitCode !== undefined) return new CliError(error.message, error.exitCode);
-  // The packages' typed errors (IoError, NetsError, LinalgError, ...): same name and message.
+  // The packages' typed errors (IoError, NetsError, LinalgError, ...): same name, message, scope,
+  // detail, and `isInstance` of every class of the original.
+  if (error.typed !== undefined) return reviveTypedError(error.typed);
   const revived = new Error(error.message);
   revived.name = error.name;
   if (error.stack !== undefined) revived.stack = error.stack;

@@ -95,7 +95,7 @@ export function compareStrategies(input: CompareStrategiesInput): StrategyCompar
   input.signal?.throwIfAborted();
   const maxIterations = input.maxIterations ?? 1000;
   if (!Number.isInteger(maxIterations) || maxIterations < 0) {
-    throw new InvalidArgumentError(operation, 'maxIterations', `expected a non-negative integer, got ${maxIterations}`, descramblersScope);
+    throw new InvalidArgumentError({ operation, argument: 'maxIterations', what: `expected a non-negative integer, got ${maxIterations}`, ...descramblersScope });
   }
   const { weights } = input;
   const exact = descrambleLayer({

@@ -71,17 +71,17 @@ type Source =
 function resolveSource(operation: string, input: DescrambleLayerInput<unknown>): Source {
   const given = [input.data, input.gram, input.secondMoment].filter((x) => x !== undefined).length;
   if (given !== 1) {
-    throw new InvalidArgumentError(operation, 'data', `give exactly one of data, gram, secondMoment (got ${given})`, descramblersScope);
+    throw new InvalidArgumentError({ operation, argument: 'data', what: `give exactly one of data, gram, secondMoment (got ${given})`, ...descramblersScope });
   }
   checkMatrix(operation, 'weights', input.weights);
   if (input.gram !== undefined) {
     if (input.bias !== undefined) {
-      throw new InvalidArgumentError(operation, 'bias', 'a gram is already of preactivations; give bias only with data or secondMoment', descramblersScope);
+      throw new InvalidArgumentError({ operation, argument: 'bias', what: 'a gram is already of preactivations; give bias only with data or secondMoment', ...descramblersScope });
     }
     if (input.gram instanceof GramAccumulator) {
       if (input.gram.count === 0) throw new EmptyDataError(operation);
       if (input.sampleCount !== undefined && input.sampleCount !== input.gram.count) {
-        throw new InvalidArgumentError(operation, 'sampleCount', `${input.sampleCount} differs from the accumulator's count ${input.gram.count}`, descramblersScope);
+        throw new InvalidArgumentError({ operation, argument: 'sampleCount', what: `${input.sampleCount} differs from the accumulator's count ${input.gram.count}`, ...descramblersScope });
       }
       return { kind: 'gram', gram: input.gram.gram(), count: input.gram.count };
     }
@@ -89,7 +89,7 @@ function resolveSource(operation: string, input: DescrambleLayerInput<unknown>):
     return { kind: 'gram', gram: input.gram, count: input.sampleCount ?? null };
   }
   if (input.sampleCount !== undefined && input.data !== undefined) {
-    throw new InvalidArgumentError(operation, 'sampleCount', 'is counted from data; give it only with a Gram matrix', descramblersScope);
+    throw new InvalidArgumentError({ operation, argument: 'sampleCount', what: 'is counted from data; give it only with a Gram matrix', ...descramblersScope });
   }
   if (input.secondMoment !== undefined) return { kind: 'secondMoment', secondMoment: input.secondMoment };
   return { kind: 'data' };
@@ -117,7 +117,7 @@ function finish(
     positiveSemidefinite: true,
   };
   if (gram.rows !== weights.rows) {
-    throw new DimensionMismatchError(operation, 'gram shape (= weights rows)', `${weights.rows} x ${weights.rows}`, `${gram.rows} x ${gram.columns}`, descramblersScope);
+    throw new DimensionMismatchError({ operation, what: 'gram shape (= weights rows)', expected: `${weights.rows} x ${weights.rows}`, actual: `${gram.rows} x ${gram.columns}`, ...descramblersScope });
   }
   let exact: ExactDescrambler;
   try {
@@ -134,7 +134,7 @@ function finish(
   if (input.nextWeights !== undefined) {
     checkMatrix(operation, 'nextWeights', input.nextWeights);
     if (input.nextWeights.columns !== weights.rows) {
-      throw new DimensionMismatchError(operation, 'nextWeights columns (= weights rows)', weights.rows, input.nextWeights.columns, descramblersScope);
+      throw new DimensionMismatchError({ operation, what: 'nextWeights columns (= weights rows)', expected: weights.rows, actual: input.nextWeights.columns, ...descramblersScope });
     }
     descrambledNextWeights = multiplyTransposeB(input.nextWeights, p);
   }

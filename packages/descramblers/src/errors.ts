@@ -3,23 +3,31 @@
  * `descramblers: <function>: <what was wrong>`.
  *
  * The shared kinds (`DimensionMismatchError`, `NonFiniteInputError`, `NotSymmetricError`,
- * `InvalidArgumentError`) are `@descramble/linalg`'s classes, thrown with {@link descramblersScope};
+ * `InvalidArgumentError`) are `@descramble/core`'s classes, thrown with {@link descramblersScope};
  * they are re-exported here so this package's API keeps their names.
  */
 
-import { type ErrorScope, scopedErrorBase } from '@descramble/linalg';
+import {
+  type DimensionMismatchError,
+  hasErrorMarker,
+  type InvalidArgumentError,
+  markErrorClass,
+  type NonFiniteInputError,
+  type NotSymmetricError,
+  scopedErrorBase,
+} from '@descramble/core';
 
 export {
   DimensionMismatchError,
   InvalidArgumentError,
   NonFiniteInputError,
   NotSymmetricError,
-} from '@descramble/linalg';
+} from '@descramble/core';
 
-/** The last argument of every shared error this package throws: messages read `descramblers: ...`. */
-export const descramblersScope: ErrorScope = { scope: 'descramblers' };
+/** The scope of every shared error this package throws: messages read `descramblers: ...`. */
+export const descramblersScope = { scope: 'descramblers' } as const;
 
-/** Base class of this package's errors: `instanceof DescramblerError` holds for every error it throws. */
+/** Base class of this package's errors: `DescramblerError.isInstance(e)` holds for every error it throws, shared kinds included. */
 export const DescramblerError = scopedErrorBase('descramblers', 'DescramblerError');
 /** An error thrown by `@descramble/descramblers`. */
 export type DescramblerError = InstanceType<typeof DescramblerError>;
@@ -27,9 +35,18 @@ export type DescramblerError = InstanceType<typeof DescramblerError>;
 /** The data stream held no samples, so there is no Gram matrix to descramble. */
 export class EmptyDataError extends DescramblerError {
   override readonly name = 'EmptyDataError';
+  override readonly kind = 'EmptyData' as const;
+
+  static {
+    markErrorClass(EmptyDataError, 'EmptyDataError');
+  }
 
   constructor(operation: string) {
-    super(operation, 'data: expected at least one sample (row), got none');
+    super({ operation, reason: 'data: expected at least one sample (row), got none', detail: { samples: 0 } });
+  }
+
+  static override isInstance(value: unknown): value is EmptyDataError {
+    return hasErrorMarker(value, 'EmptyDataError');
   }
 }
 
@@ -39,14 +56,25 @@ export class EmptyDataError extends DescramblerError {
  */
 export class ZeroMatrixError extends DescramblerError {
   override readonly name = 'ZeroMatrixError';
+  override readonly kind = 'ZeroMatrix' as const;
+  /** Which matrix, e.g. `'gram'`. */
+  readonly what: string;
 
-  constructor(
-    operation: string,
-    /** Which matrix, e.g. `'gram'`. */
-    readonly what: string,
-    detail: string,
-  ) {
-    super(operation, `${what}: is the zero matrix (${detail}); every P is optimal, so there is nothing to descramble`);
+  static {
+    markErrorClass(ZeroMatrixError, 'ZeroMatrixError');
+  }
+
+  constructor(operation: string, what: string, why: string) {
+    super({
+      operation,
+      reason: `${what}: is the zero matrix (${why}); every P is optimal, so there is nothing to descramble`,
+      detail: { what, why },
+    });
+    this.what = what;
+  }
+
+  static override isInstance(value: unknown): value is ZeroMatrixError {
+    return hasErrorMarker(value, 'ZeroMatrixError');
   }
 }
 
@@ -56,15 +84,39 @@ export class ZeroMatrixError extends DescramblerError {
  */
 export class NotPositiveSemidefiniteError extends DescramblerError {
   override readonly name = 'NotPositiveSemidefiniteError';
+  override readonly kind = 'NotPositiveSemidefinite' as const;
+  /** Position of the eigenvalue in descending order. */
+  readonly index: number;
+  readonly eigenvalue: number;
+  /** The roundoff bound it was compared against. */
+  readonly roundoff: number;
 
-  constructor(
-    operation: string,
-    /** Position of the eigenvalue in descending order. */
-    readonly index: number,
-    readonly eigenvalue: number,
-    /** The roundoff bound it was compared against. */
-    readonly roundoff: number,
-  ) {
-    super(operation, `gram: eigenvalue ${index} is ${eigenvalue}, below -${roundoff} (the roundoff bound), so the matrix is not a Gram matrix S S^T`);
+  static {
+    markErrorClass(NotPositiveSemidefiniteError, 'NotPositiveSemidefiniteError');
+  }
+
+  constructor(operation: string, index: number, eigenvalue: number, roundoff: number) {
+    super({
+      operation,
+      reason: `gram: eigenvalue ${index} is ${eigenvalue}, below -${roundoff} (the roundoff bound), so the matrix is not a Gram matrix S S^T`,
+      detail: { index, eigenvalue, roundoff },
+    });
+    this.index = index;
+    this.eigenvalue = eigenvalue;
+    this.roundoff = roundoff;
+  }
+
+  static override isInstance(value: unknown): value is NotPositiveSemidefiniteError {
+    return hasErrorMarker(value, 'NotPositiveSemidefiniteError');
   }
 }
+
+/** Every failure `@descramble/descramblers` reports, discriminated by `kind`. */
+export type DescramblersFailure =
+  | DimensionMismatchError
+  | NonFiniteInputError
+  | NotSymmetricError
+  | InvalidArgumentError
+  | EmptyDataError
+  | ZeroMatrixError
+  | NotPositiveSemidefiniteError;

@@ -193,16 +193,16 @@ export function resolveSmoothness(operation: string, d: number, options: Smoothn
   const tolerance = Math.max(requested, relativeEigenvalueRoundoff(d));
   const sampleCount = options.sampleCount ?? null;
   if (sampleCount !== null && (!Number.isSafeInteger(sampleCount) || sampleCount < 1)) {
-    throw new InvalidArgumentError(operation, 'sampleCount', `expected a positive integer, got ${sampleCount}`, descramblersScope);
+    throw new InvalidArgumentError({ operation, argument: 'sampleCount', what: `expected a positive integer, got ${sampleCount}`, ...descramblersScope });
   }
   const group = options.group ?? 'orthogonal';
   if (group !== 'orthogonal' && group !== 'special-orthogonal') {
-    throw new InvalidArgumentError(operation, 'group', `expected 'orthogonal' or 'special-orthogonal', got ${String(group)}`, descramblersScope);
+    throw new InvalidArgumentError({ operation, argument: 'group', what: `expected 'orthogonal' or 'special-orthogonal', got ${String(group)}`, ...descramblersScope });
   }
   let a: Matrix;
   if (options.smoothness !== undefined) {
     if (options.operator !== undefined) {
-      throw new InvalidArgumentError(operation, 'smoothness', 'give either operator or smoothness, not both', descramblersScope);
+      throw new InvalidArgumentError({ operation, argument: 'smoothness', what: 'give either operator or smoothness, not both', ...descramblersScope });
     }
     checkSquare(operation, 'smoothness', options.smoothness, d);
     checkSymmetric(operation, 'smoothness', options.smoothness);
@@ -317,7 +317,7 @@ export function assembleDescrambler(smooth: ResolvedSmoothness, b: Matrix, lambd
   }
   let value = smoothnessValue(p, a, b);
   if (!Number.isFinite(value)) {
-    throw new NonFiniteInputError(operation, `value tr(A P B P^T) (overflow: ||A||_2 = ${normA}, ||B||_2 = ${normB})`, value, descramblersScope);
+    throw new NonFiniteInputError({ operation, location: `value tr(A P B P^T) (overflow: ||A||_2 = ${normA}, ||B||_2 = ${normB})`, value, ...descramblersScope });
   }
   const certificate = relativeGap(value, optimum, brockettRoundoff(d, normA, normB) + clampShift, operation);
   const warnings: DescramblerWarning[] = [];

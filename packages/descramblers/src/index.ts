@@ -7,6 +7,7 @@ export {
   NotPositiveSemidefiniteError,
   NotSymmetricError,
   ZeroMatrixError,
+  type DescramblersFailure,
 } from './errors.js';
 export {
   rescaleSpectral,

@@ -57,18 +57,18 @@ export class LayerGramBuilder {
     let rows: number;
     if (block instanceof Float64Array) {
       if (block.length % inputs !== 0) {
-        throw new DimensionMismatchError(this.operation, `data block ${index} length`, `a multiple of ${inputs}`, block.length, descramblersScope);
+        throw new DimensionMismatchError({ operation: this.operation, what: `data block ${index} length`, expected: `a multiple of ${inputs}`, actual: block.length, ...descramblersScope });
       }
       x = block;
       rows = block.length / inputs;
     } else if (block instanceof Matrix) {
       if (block.columns !== inputs) {
-        throw new DimensionMismatchError(this.operation, `data block ${index} columns (= weights columns)`, inputs, block.columns, descramblersScope);
+        throw new DimensionMismatchError({ operation: this.operation, what: `data block ${index} columns (= weights columns)`, expected: inputs, actual: block.columns, ...descramblersScope });
       }
       x = toFloat64Array(block);
       rows = block.rows;
     } else {
-      throw new InvalidArgumentError(this.operation, 'data', `block ${index} is neither a Matrix nor a Float64Array`, descramblersScope);
+      throw new InvalidArgumentError({ operation: this.operation, argument: 'data', what: `block ${index} is neither a Matrix nor a Float64Array`, ...descramblersScope });
     }
     this.addFlat(x, rows, (i, j) => `data block ${index}[${i}, ${j}]`);
   }
@@ -92,7 +92,7 @@ export class LayerGramBuilder {
       this.accumulator.addRowsFlat(preactivations, rows);
     } catch (error) {
       // Same error, named by this operation (and layer label); the sample index is global.
-      if (error instanceof GramOverflowError) throw new GramOverflowError(this.operation, error.sample, error.coordinate, descramblersScope);
+      if (error instanceof GramOverflowError) throw new GramOverflowError({ operation: this.operation, sample: error.sample, coordinate: error.coordinate, ...descramblersScope });
       throw error;
     }
   }
@@ -101,7 +101,7 @@ export class LayerGramBuilder {
   addMatrix(data: Matrix, blockSize: number): void {
     const inputs = this.weights.columns;
     if (data.columns !== inputs) {
-      throw new DimensionMismatchError(this.operation, 'data columns (= weights columns)', inputs, data.columns, descramblersScope);
+      throw new DimensionMismatchError({ operation: this.operation, what: 'data columns (= weights columns)', expected: inputs, actual: data.columns, ...descramblersScope });
     }
     const buffer = new Float64Array(Math.min(blockSize, data.rows) * inputs);
     for (let start = 0; start < data.rows; start += blockSize) {
@@ -122,17 +122,17 @@ function checkFiniteRows(operation: string, locate: (i: number, j: number) => st
     const v = x[k]!;
     if (v - v !== 0) {
       const i = Math.floor(k / columns);
-      throw new NonFiniteInputError(operation, locate(i, k - i * columns), v, descramblersScope);
+      throw new NonFiniteInputError({ operation, location: locate(i, k - i * columns), value: v, ...descramblersScope });
     }
   }
 }
 
 /** @internal Validates a bias vector of length `out` and copies it. */
 export function checkBias(operation: string, bias: ArrayLike<number>, out: number): Float64Array {
-  if (bias.length !== out) throw new DimensionMismatchError(operation, 'bias length (= weights rows)', out, bias.length, descramblersScope);
+  if (bias.length !== out) throw new DimensionMismatchError({ operation, what: 'bias length (= weights rows)', expected: out, actual: bias.length, ...descramblersScope });
   const copy = Float64Array.from(bias);
   for (let i = 0; i < out; i++) {
-    if (!Number.isFinite(copy[i]!)) throw new NonFiniteInputError(operation, `bias[${i}]`, copy[i]!, descramblersScope);
+    if (!Number.isFinite(copy[i]!)) throw new NonFiniteInputError({ operation, location: `bias[${i}]`, value: copy[i]!, ...descramblersScope });
   }
   return copy;
 }
@@ -141,7 +141,7 @@ export function checkBias(operation: string, bias: ArrayLike<number>, out: numbe
 export function resolveBlockSize(operation: string, blockSize: number | undefined): number {
   const size = blockSize ?? DEFAULT_BLOCK_SIZE;
   if (!Number.isInteger(size) || size < 1) {
-    throw new InvalidArgumentError(operation, 'blockSize', `expected a positive integer, got ${size}`, descramblersScope);
+    throw new InvalidArgumentError({ operation, argument: 'blockSize', what: `expected a positive integer, got ${size}`, ...descramblersScope });
   }
   return size;
 }
@@ -158,7 +158,7 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<RowBlock> {
 export function feedData(operation: string, builder: LayerGramBuilder, data: LayerData, blockSize: number): void {
   if (data instanceof Matrix) builder.addMatrix(data, blockSize);
   else if (isIterable(data)) for (const block of data) builder.add(block);
-  else throw new InvalidArgumentError(operation, 'data', 'expected a Matrix or an iterable of row blocks', descramblersScope);
+  else throw new InvalidArgumentError({ operation, argument: 'data', what: 'expected a Matrix or an iterable of row blocks', ...descramblersScope });
 }
 
 /** @internal Feeds synchronous or asynchronous data into a builder. */

@@ -16,7 +16,7 @@ const OPERATORS: readonly SmoothnessOperator[] = ['fourier', 'periodic', 'dirich
 /** @internal Throws unless `operator` is one of the known operators. */
 export function checkOperator(operation: string, operator: string): asserts operator is SmoothnessOperator {
   if (!(OPERATORS as readonly string[]).includes(operator)) {
-    throw new InvalidArgumentError(operation, 'operator', `expected one of ${OPERATORS.join(', ')}, got ${operator}`, descramblersScope);
+    throw new InvalidArgumentError({ operation, argument: 'operator', what: `expected one of ${OPERATORS.join(', ')}, got ${operator}`, ...descramblersScope });
   }
 }
 
@@ -25,7 +25,7 @@ export function checkOperator(operation: string, operator: string): asserts oper
  * that `||D P S||_F^2 = tr(A P B P^T)` with `B = S S^T`. Symmetric positive semidefinite.
  */
 export function smoothnessMatrix(d: number, operator: SmoothnessOperator = 'fourier'): Matrix {
-  if (!Number.isInteger(d) || d < 1) throw new DimensionMismatchError('smoothnessMatrix', 'd', 'a positive integer', d, descramblersScope);
+  if (!Number.isInteger(d) || d < 1) throw new DimensionMismatchError({ operation: 'smoothnessMatrix', what: 'd', expected: 'a positive integer', actual: d, ...descramblersScope });
   checkOperator('smoothnessMatrix', operator);
   const derivative = secondDerivative(d, operator);
   const a = multiplyTransposeA(derivative, derivative);

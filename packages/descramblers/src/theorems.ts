@@ -30,7 +30,7 @@ export function secondMomentGram(
   const gram = multiplyTransposeB(multiply(weights, secondMoment), weights);
   if (bias !== undefined) {
     if (mean === undefined) {
-      throw new InvalidArgumentError(operation, 'mean', 'a bias with a second moment needs the mean of the inputs', descramblersScope);
+      throw new InvalidArgumentError({ operation, argument: 'mean', what: 'a bias with a second moment needs the mean of the inputs', ...descramblersScope });
     }
     const b = checkBias(operation, bias, weights.rows);
     const mu = checkBias(operation, mean, weights.columns);

@@ -67,4 +67,4 @@ export {
   type SignalRecoveryRun,
 } from './experiments/linear-network.js';
 export { type ExperimentOptions, runExperiment } from './experiments/run.js';
-export { ExperimentsError, InvalidArgumentError, MalformedModelError } from './errors.js';
+export { ExperimentsError, type ExperimentsFailure, experimentsScope, InvalidArgumentError, MalformedModelError } from './errors.js';

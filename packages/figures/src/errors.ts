@@ -1,43 +1,71 @@
 /**
- * Typed errors. Every message reads `figures: <what> at <path>: <detail>`, where `path`
- * locates the offending field inside the description (e.g. `panels[1].series[0].y[7]`).
+ * Typed errors of `@descramble/figures`. Every message reads `figures: <function>: <path>: <what>`,
+ * where `path` locates the offending field inside the description (e.g. `panels[1].series[0].y[7]`).
+ * The base and the shared kinds (`DimensionMismatchError`, `NonFiniteInputError`) are
+ * `@descramble/core`'s, thrown with scope `figures` (this package must not depend on the linear
+ * algebra); they are re-exported here so this package's API keeps their names.
  */
 
-export class InvalidFigureError extends Error {
+import {
+  type DimensionMismatchError,
+  hasErrorMarker,
+  markErrorClass,
+  type NonFiniteInputError,
+  scopedErrorBase,
+} from '@descramble/core';
+
+export { DimensionMismatchError, NonFiniteInputError } from '@descramble/core';
+
+/** The scope of every shared error this package throws: messages read `figures: ...`. */
+export const figuresScope = { scope: 'figures' } as const;
+
+/** Base class of this package's errors: `FiguresError.isInstance(e)` holds for every error it throws, shared kinds included. */
+export const FiguresError = scopedErrorBase('figures', 'FiguresError');
+/** An error thrown by `@descramble/figures`. */
+export type FiguresError = InstanceType<typeof FiguresError>;
+
+/** A figure description (or a renderer's option) is not what the renderers accept. */
+export class InvalidFigureError extends FiguresError {
   override readonly name = 'InvalidFigureError';
+  override readonly kind = 'InvalidFigure' as const;
+
+  static {
+    markErrorClass(InvalidFigureError, 'InvalidFigureError');
+  }
+
   constructor(
     readonly path: string,
     readonly reason: string,
+    operation = 'validateFigure',
   ) {
-    super(`figures: invalid description at ${path}: ${reason}`);
+    super({ operation, reason: `${path}: ${reason}`, detail: { path, reason } });
+  }
+
+  static override isInstance(value: unknown): value is InvalidFigureError {
+    return hasErrorMarker(value, 'InvalidFigureError');
   }
 }
 
-export class DimensionMismatchError extends Error {
-  override readonly name = 'DimensionMismatchError';
-  constructor(
-    readonly path: string,
-    readonly expected: number,
-    readonly actual: number,
-  ) {
-    super(`figures: dimension mismatch at ${path}: expected ${expected}, got ${actual}`);
-  }
-}
-
-export class NonFiniteInputError extends Error {
-  override readonly name = 'NonFiniteInputError';
-  constructor(
-    readonly path: string,
-    readonly index: number,
-    readonly value: number,
-  ) {
-    super(`figures: non-finite value at ${path}[${index}]: ${value}`);
-  }
-}
-
-export class CanvasContextError extends Error {
+/** A canvas gave no drawing context of the kind asked for. */
+export class CanvasContextError extends FiguresError {
   override readonly name = 'CanvasContextError';
-  constructor(readonly contextKind: string) {
-    super(`figures: no ${contextKind} context at canvas: getContext returned null`);
+  override readonly kind = 'CanvasContext' as const;
+
+  static {
+    markErrorClass(CanvasContextError, 'CanvasContextError');
+  }
+
+  constructor(
+    readonly contextKind: string,
+    operation = 'paintScene',
+  ) {
+    super({ operation, reason: `canvas: no ${contextKind} context (getContext returned null)`, detail: { contextKind } });
+  }
+
+  static override isInstance(value: unknown): value is CanvasContextError {
+    return hasErrorMarker(value, 'CanvasContextError');
   }
 }
+
+/** Every failure `@descramble/figures` reports, discriminated by `kind`. */
+export type FiguresFailure = InvalidFigureError | DimensionMismatchError | NonFiniteInputError | CanvasContextError;

@@ -14,7 +14,15 @@ export type {
   SmallMultiplesFigure,
   Tick,
 } from './figure.js';
-export { CanvasContextError, DimensionMismatchError, InvalidFigureError, NonFiniteInputError } from './errors.js';
+export {
+  CanvasContextError,
+  DimensionMismatchError,
+  FiguresError,
+  type FiguresFailure,
+  figuresScope,
+  InvalidFigureError,
+  NonFiniteInputError,
+} from './errors.js';
 export {
   colourAt,
   colourAtExact,

@@ -18,13 +18,15 @@ describe('validateFigure', () => {
       }
     })();
     expect(error).toBeInstanceOf(NonFiniteInputError);
-    expect(error).toMatchObject({ path: 'figure.panels[1].values.data', index: 1 });
+    // core's NonFiniteInputError (figures' twin is gone): the cell is in `location`.
+    expect(error).toMatchObject({ scope: 'figures', location: 'figure.panels[1].values.data[1]' });
   });
 
   it('reports a data length that does not match rows x columns', () => {
     expect(() => validateFigure(heatmap([1, 2, 3]))).toThrow(DimensionMismatchError);
     expect(() => renderFigureToSvg(heatmap([1, 2, 3]))).toThrow(
-      expect.objectContaining({ expected: 4, actual: 3, path: 'figure.values.data' }),
+      // core's DimensionMismatchError (figures' twin is gone): sizes as text, the field in `what`.
+      expect.objectContaining({ expected: '4', actual: '3', what: 'figure.values.data' }),
     );
   });
 

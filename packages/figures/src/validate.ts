@@ -1,5 +1,5 @@
 import { colourMapNames } from './colour-map.js';
-import { DimensionMismatchError, InvalidFigureError, NonFiniteInputError } from './errors.js';
+import { DimensionMismatchError, figuresScope, InvalidFigureError, NonFiniteInputError } from './errors.js';
 import type {
   Annotation,
   Figure,
@@ -75,7 +75,7 @@ function checkIncreasingPair(value: unknown, path: string): readonly [number, nu
 export function checkFiniteArray(values: NumberArray, path: string): NumberArray {
   for (let k = 0; k < values.length; k++) {
     const v = values[k]!;
-    if (!Number.isFinite(v)) throw new NonFiniteInputError(path, k, v);
+    if (!Number.isFinite(v)) throw new NonFiniteInputError({ operation: 'validateFigure', location: `${path}[${k}]`, value: v, ...figuresScope });
   }
   return values;
 }
@@ -90,7 +90,7 @@ export function toDenseGrid(values: MatrixGrid | MatrixLike, path: string): Dens
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < columns; j++) {
         const v = values.get(i, j);
-        if (!Number.isFinite(v)) throw new NonFiniteInputError(path, i * columns + j, v);
+        if (!Number.isFinite(v)) throw new NonFiniteInputError({ operation: 'validateFigure', location: `${path}[${i * columns + j}]`, value: v, ...figuresScope });
         data[i * columns + j] = v;
       }
     }
@@ -99,7 +99,7 @@ export function toDenseGrid(values: MatrixGrid | MatrixLike, path: string): Dens
   const source = (values as MatrixGrid).data;
   if (!isNumberArray(source)) throw new InvalidFigureError(`${path}.data`, 'expected a number array');
   if (source.length !== rows * columns) {
-    throw new DimensionMismatchError(`${path}.data`, rows * columns, source.length);
+    throw new DimensionMismatchError({ operation: 'validateFigure', what: `${path}.data`, expected: rows * columns, actual: source.length, ...figuresScope });
   }
   checkFiniteArray(source, `${path}.data`);
   data.set(source);
@@ -184,7 +184,7 @@ function checkHeatmapValues(values: unknown, path: string): void {
   const data = values.data;
   if (!isNumberArray(data)) throw new InvalidFigureError(`${path}.data`, 'expected a number array');
   const expected = (values.rows as number) * (values.columns as number);
-  if (data.length !== expected) throw new DimensionMismatchError(`${path}.data`, expected, data.length);
+  if (data.length !== expected) throw new DimensionMismatchError({ operation: 'validateFigure', what: `${path}.data`, expected, actual: data.length, ...figuresScope });
   checkFiniteArray(data, `${path}.data`);
 }
 
@@ -199,7 +199,7 @@ function validateLines(figure: LinePlotFigure, path: string): void {
     if (!isNumberArray(series.x)) throw new InvalidFigureError(`${at}.x`, 'expected a number array');
     if (!isNumberArray(series.y)) throw new InvalidFigureError(`${at}.y`, 'expected a number array');
     if (series.y.length !== series.x.length) {
-      throw new DimensionMismatchError(`${at}.y`, series.x.length, series.y.length);
+      throw new DimensionMismatchError({ operation: 'validateFigure', what: `${at}.y`, expected: series.x.length, actual: series.y.length, ...figuresScope });
     }
     checkFiniteArray(series.x, `${at}.x`);
     checkFiniteArray(series.y, `${at}.y`);

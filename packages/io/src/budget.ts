@@ -38,7 +38,7 @@ export function setDefaultMemoryBudget(bytes: number | undefined): void {
 
 function checkBudget(bytes: number, file: string): void {
   if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new IoError('unknown', file, 'memoryBudget', `must be a positive integer number of bytes, got ${bytes}`);
+    throw new IoError({ format: 'unknown', file, field: 'memoryBudget', reason: `must be a positive integer number of bytes, got ${bytes}` });
   }
 }
 

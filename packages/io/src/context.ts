@@ -54,7 +54,7 @@ export class ReadContext {
 
   /** Re-throws IoErrors; wraps anything else (a decoder's RangeError, say) as malformed. */
   wrap(field: string, error: unknown): IoError {
-    if (error instanceof IoError) return error;
+    if (IoError.isInstance(error)) return error;
     const message = error instanceof Error ? error.message : String(error);
     return this.malformed(field, message);
   }

@@ -1,13 +1,34 @@
 /**
  * Typed errors of `@descramble/io`. Every reader failure names the file, the format and the
- * offending field, in one message pattern: `io: <format>: <file>: <field>: <what was wrong>`.
+ * offending field, in one message pattern: `io: <format>: <file>: <field>: <what was wrong>`,
+ * the `<scope>: <operation>: <reason>` of `@descramble/core`'s errors with scope `io` and the
+ * format as the operation. The base is core's `DescrambleError` (this package must not depend on
+ * the linear algebra), so `DescrambleError.isInstance` holds for io's errors as for every other.
  */
+
+import { DescrambleError, type ErrorDetail, hasErrorMarker, markErrorClass } from '@descramble/core';
 
 /** The file formats this package reads or writes. */
 export type FileFormat = 'safetensors' | 'npy' | 'npz' | 'onnx' | 'hdf5' | 'mat' | 'unknown';
 
-/** Base class of every error thrown by this package. */
-export class IoError extends Error {
+/** What {@link IoError}'s constructor takes: where, and what was wrong (in words and as data). */
+export interface IoErrorOptions {
+  /** The format being read or written. */
+  readonly format: FileFormat;
+  /** The file name given by the caller (or `"<bytes>"` when none was given). */
+  readonly file: string;
+  /** The offending field, e.g. `"header length"`. */
+  readonly field: string;
+  /** What was wrong, the end of the message. */
+  readonly reason: string;
+  /** The reason as data (the file and field are added). */
+  readonly detail?: ErrorDetail;
+  /** The error that led to this one, if any. */
+  readonly cause?: unknown;
+}
+
+/** Base class of every error thrown by this package: `IoError.isInstance(e)` holds for each. */
+export class IoError extends DescrambleError {
   override readonly name: string = 'IoError';
   /** The file name given by the caller (or `"<bytes>"` when none was given). */
   readonly file: string;
@@ -16,128 +37,233 @@ export class IoError extends Error {
   /** The offending field, e.g. `"header length"`, `"fc1.weight.data_offsets"`, `"descr"`. */
   readonly field: string;
 
-  constructor(format: FileFormat, file: string, field: string, detail: string) {
-    super(`io: ${format}: ${file}: ${field}: ${detail}`);
+  static {
+    markErrorClass(IoError, 'IoError');
+  }
+
+  constructor(options: IoErrorOptions) {
+    const { format, file, field, reason } = options;
+    super({
+      scope: 'io',
+      operation: format,
+      reason: `${file}: ${field}: ${reason}`,
+      detail: { file, field, ...options.detail },
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
     this.format = format;
     this.file = file;
     this.field = field;
+  }
+
+  static override isInstance(value: unknown): value is IoError {
+    return hasErrorMarker(value, 'IoError');
   }
 }
 
 /** The file ends before a structure it announces (header, tensor data, zip member). */
 export class TruncatedFileError extends IoError {
   override readonly name = 'TruncatedFileError';
+  override readonly kind = 'TruncatedFile' as const;
+
+  static {
+    markErrorClass(TruncatedFileError, 'TruncatedFileError');
+  }
   /** Bytes the structure needs (counted from the start of the file). */
   readonly expectedBytes: number;
   /** Bytes that are actually there. */
   readonly actualBytes: number;
 
   constructor(format: FileFormat, file: string, field: string, expectedBytes: number, actualBytes: number) {
-    super(format, file, field, `file truncated: needs ${expectedBytes} bytes, has ${actualBytes}`);
+    super({ format, file, field, reason: `file truncated: needs ${expectedBytes} bytes, has ${actualBytes}`, detail: { expectedBytes, actualBytes } });
     this.expectedBytes = expectedBytes;
     this.actualBytes = actualBytes;
+  }
+
+  static override isInstance(value: unknown): value is TruncatedFileError {
+    return hasErrorMarker(value, 'TruncatedFileError');
   }
 }
 
 /** A header, descriptor or structure is not what the format's rules allow. */
 export class MalformedHeaderError extends IoError {
   override readonly name = 'MalformedHeaderError';
+  override readonly kind = 'MalformedHeader' as const;
+
+  static {
+    markErrorClass(MalformedHeaderError, 'MalformedHeaderError');
+  }
   /** What rule was broken. */
   readonly reason: string;
 
   constructor(format: FileFormat, file: string, field: string, reason: string) {
-    super(format, file, field, reason);
+    super({ format, file, field, reason, detail: { reason } });
     this.reason = reason;
+  }
+
+  static override isInstance(value: unknown): value is MalformedHeaderError {
+    return hasErrorMarker(value, 'MalformedHeaderError');
   }
 }
 
 /** A declared size exceeds a limit of the format or of this reader. */
 export class OversizedError extends IoError {
   override readonly name = 'OversizedError';
+  override readonly kind = 'Oversized' as const;
+
+  static {
+    markErrorClass(OversizedError, 'OversizedError');
+  }
   /** The limit, in the unit of `actual`. */
   readonly limit: number;
   /** The size that the file declared. */
   readonly actual: number;
 
   constructor(format: FileFormat, file: string, field: string, limit: number, actual: number) {
-    super(format, file, field, `size ${actual} exceeds the limit ${limit}`);
+    super({ format, file, field, reason: `size ${actual} exceeds the limit ${limit}`, detail: { limit, actual } });
     this.limit = limit;
     this.actual = actual;
+  }
+
+  static override isInstance(value: unknown): value is OversizedError {
+    return hasErrorMarker(value, 'OversizedError');
   }
 }
 
 /** A dtype (or element type, or MATLAB class) that this package does not read or write. */
 export class UnsupportedDtypeError extends IoError {
   override readonly name = 'UnsupportedDtypeError';
+  override readonly kind = 'UnsupportedDtype' as const;
+
+  static {
+    markErrorClass(UnsupportedDtypeError, 'UnsupportedDtypeError');
+  }
   /** The dtype as the file spells it, e.g. `"|O"`, `"F8_E4M3"`, `"mxCELL_CLASS"`. */
   readonly dtype: string;
 
   constructor(format: FileFormat, file: string, field: string, dtype: string) {
-    super(format, file, field, `unsupported dtype ${dtype}`);
+    super({ format, file, field, reason: `unsupported dtype ${dtype}`, detail: { dtype } });
     this.dtype = dtype;
+  }
+
+  static override isInstance(value: unknown): value is UnsupportedDtypeError {
+    return hasErrorMarker(value, 'UnsupportedDtypeError');
   }
 }
 
 /** A feature of the format that this package does not support (e.g. sparse MATLAB arrays). */
 export class UnsupportedFeatureError extends IoError {
   override readonly name = 'UnsupportedFeatureError';
+  override readonly kind = 'UnsupportedFeature' as const;
+
+  static {
+    markErrorClass(UnsupportedFeatureError, 'UnsupportedFeatureError');
+  }
   /** The feature, e.g. `"complex array"`, `"Fortran order when streaming"`. */
   readonly feature: string;
 
   constructor(format: FileFormat, file: string, field: string, feature: string) {
-    super(format, file, field, `unsupported: ${feature}`);
+    super({ format, file, field, reason: `unsupported: ${feature}`, detail: { feature } });
     this.feature = feature;
+  }
+
+  static override isInstance(value: unknown): value is UnsupportedFeatureError {
+    return hasErrorMarker(value, 'UnsupportedFeatureError');
   }
 }
 
 /** `readTensors` could not tell the format from the magic bytes or the extension. */
 export class UnknownFormatError extends IoError {
   override readonly name = 'UnknownFormatError';
+  override readonly kind = 'UnknownFormat' as const;
+
+  static {
+    markErrorClass(UnknownFormatError, 'UnknownFormatError');
+  }
 
   constructor(file: string) {
-    super('unknown', file, 'magic bytes', 'not a safetensors, npy, npz, ONNX, HDF5 or MATLAB file');
+    super({ format: 'unknown', file, field: 'magic bytes', reason: 'not a safetensors, npy, npz, ONNX, HDF5 or MATLAB file' });
+  }
+
+  static override isInstance(value: unknown): value is UnknownFormatError {
+    return hasErrorMarker(value, 'UnknownFormatError');
   }
 }
 
 /** An ONNX tensor's external data is missing, escapes the model folder, or is out of range. */
 export class ExternalDataError extends IoError {
   override readonly name = 'ExternalDataError';
+  override readonly kind = 'ExternalData' as const;
+
+  static {
+    markErrorClass(ExternalDataError, 'ExternalDataError');
+  }
   /** The `location` entry of the tensor's external data. */
   readonly location: string;
 
   constructor(file: string, field: string, location: string, detail: string) {
-    super('onnx', file, field, `external data ${JSON.stringify(location)}: ${detail}`);
+    super({ format: 'onnx', file, field, reason: `external data ${JSON.stringify(location)}: ${detail}`, detail: { location } });
     this.location = location;
+  }
+
+  static override isInstance(value: unknown): value is ExternalDataError {
+    return hasErrorMarker(value, 'ExternalDataError');
   }
 }
 
 /** A writer was given a tensor it cannot encode (shape/data mismatch, value out of range). */
 export class InvalidTensorError extends IoError {
   override readonly name = 'InvalidTensorError';
+  override readonly kind = 'InvalidTensor' as const;
+
+  static {
+    markErrorClass(InvalidTensorError, 'InvalidTensorError');
+  }
 
   constructor(format: FileFormat, file: string, field: string, detail: string) {
-    super(format, file, field, detail);
+    super({ format, file, field, reason: detail });
+  }
+
+  static override isInstance(value: unknown): value is InvalidTensorError {
+    return hasErrorMarker(value, 'InvalidTensorError');
   }
 }
 
 /** `writeOnnx` was given a model description it cannot encode (unknown name, bad attribute). */
 export class InvalidModelError extends IoError {
   override readonly name = 'InvalidModelError';
+  override readonly kind = 'InvalidModel' as const;
+
+  static {
+    markErrorClass(InvalidModelError, 'InvalidModelError');
+  }
 
   constructor(field: string, detail: string) {
-    super('onnx', '<model>', field, detail);
+    super({ format: 'onnx', file: '<model>', field, reason: detail });
+  }
+
+  static override isInstance(value: unknown): value is InvalidModelError {
+    return hasErrorMarker(value, 'InvalidModelError');
   }
 }
 
 /** `@descramble/io/node` could not open or read a file (missing, a directory, no permission). */
 export class FileAccessError extends IoError {
   override readonly name = 'FileAccessError';
+  override readonly kind = 'FileAccess' as const;
+
+  static {
+    markErrorClass(FileAccessError, 'FileAccessError');
+  }
   /** Node's error code, e.g. `"ENOENT"`, `"EISDIR"`. */
   readonly code: string;
 
   constructor(format: FileFormat, file: string, code: string) {
-    super(format, file, 'file', `cannot be read (${code})`);
+    super({ format, file, field: 'file', reason: `cannot be read (${code})`, detail: { code } });
     this.code = code;
+  }
+
+  static override isInstance(value: unknown): value is FileAccessError {
+    return hasErrorMarker(value, 'FileAccessError');
   }
 }
 
@@ -148,6 +274,11 @@ export class FileAccessError extends IoError {
  */
 export class MemoryBudgetError extends IoError {
   override readonly name = 'MemoryBudgetError';
+  override readonly kind = 'MemoryBudget' as const;
+
+  static {
+    markErrorClass(MemoryBudgetError, 'MemoryBudgetError');
+  }
   /** What needed the memory, e.g. `"fc1.weight.npy inflated"`, `"dense/kernel:0 as float64"`. */
   readonly what: string;
   /** Bytes this read would hold at once with the refused allocation (counted across the whole file). */
@@ -156,33 +287,71 @@ export class MemoryBudgetError extends IoError {
   readonly budget: number;
 
   constructor(format: FileFormat, file: string, what: string, needed: number, budget: number) {
-    super(format, file, what, `needs ${needed} bytes of memory, beyond the memory budget of ${budget} bytes (raise it with the memoryBudget option if the file is trusted)`);
+    super({ format, file, field: what, reason: `needs ${needed} bytes of memory, beyond the memory budget of ${budget} bytes (raise it with the memoryBudget option if the file is trusted)`, detail: { what, needed, budget } });
     this.what = what;
     this.needed = needed;
     this.budget = budget;
+  }
+
+  static override isInstance(value: unknown): value is MemoryBudgetError {
+    return hasErrorMarker(value, 'MemoryBudgetError');
   }
 }
 
 /** A JSON header repeats a key (`JSON.parse` would silently keep the last one). */
 export class DuplicateKeyError extends IoError {
   override readonly name = 'DuplicateKeyError';
+  override readonly kind = 'DuplicateKey' as const;
+
+  static {
+    markErrorClass(DuplicateKeyError, 'DuplicateKeyError');
+  }
   /** The repeated key. */
   readonly key: string;
 
   constructor(format: FileFormat, file: string, field: string, key: string) {
-    super(format, file, field, `duplicate key ${JSON.stringify(key)}`);
+    super({ format, file, field, reason: `duplicate key ${JSON.stringify(key)}`, detail: { key } });
     this.key = key;
+  }
+
+  static override isInstance(value: unknown): value is DuplicateKeyError {
+    return hasErrorMarker(value, 'DuplicateKeyError');
   }
 }
 
 /** A file changed (replaced, truncated, appended, rewritten) while it was being read. */
 export class FileChangedError extends IoError {
   override readonly name = 'FileChangedError';
+  override readonly kind = 'FileChanged' as const;
+
+  static {
+    markErrorClass(FileChangedError, 'FileChangedError');
+  }
   /** What differs from the identity recorded when reading began, e.g. `"size 800 -> 400"`. */
   readonly change: string;
 
   constructor(format: FileFormat, file: string, change: string) {
-    super(format, file, 'file', `changed while being read (${change})`);
+    super({ format, file, field: 'file', reason: `changed while being read (${change})`, detail: { change } });
     this.change = change;
   }
+
+  static override isInstance(value: unknown): value is FileChangedError {
+    return hasErrorMarker(value, 'FileChangedError');
+  }
 }
+
+/** Every failure `@descramble/io` reports, discriminated by `kind`. */
+export type IoFailure =
+  | TruncatedFileError
+  | MalformedHeaderError
+  | OversizedError
+  | UnsupportedDtypeError
+  | UnsupportedFeatureError
+  | UnknownFormatError
+  | ExternalDataError
+  | InvalidTensorError
+  | InvalidModelError
+  | FileAccessError
+  | MemoryBudgetError
+  | DuplicateKeyError
+  | FileChangedError;

@@ -20,6 +20,8 @@ export {
   InvalidModelError,
   InvalidTensorError,
   IoError,
+  type IoErrorOptions,
+  type IoFailure,
   MalformedHeaderError,
   MemoryBudgetError,
   OversizedError,

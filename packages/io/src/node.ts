@@ -58,7 +58,7 @@ async function readWholeFile(path: string, format: FileFormat, budget: MemoryBud
     await readExactly(handle, bytes, 0, new ReadContext(format, path), 'file', info.size);
     return bytes;
   } catch (error) {
-    if (error instanceof IoError) throw error;
+    if (IoError.isInstance(error)) throw error;
     throw new FileAccessError(format, path, errnoCode(error));
   } finally {
     await handle.close();
@@ -386,18 +386,18 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
       rowLength,
       async *blocks(rowsPerBlock = defaultRows, range = { start: 0, end: rows }) {
         if (!Number.isSafeInteger(rowsPerBlock) || rowsPerBlock < 1) {
-          throw new IoError('npy', path, 'rowsPerBlock', `must be a positive integer, got ${rowsPerBlock}`);
+          throw new IoError({ format: 'npy', file: path, field: 'rowsPerBlock', reason: `must be a positive integer, got ${rowsPerBlock}` });
         }
         const { start, end } = range;
         if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > rows) {
-          throw new IoError('npy', path, 'range', `must satisfy 0 <= start <= end <= ${rows}, got [${start}, ${end})`);
+          throw new IoError({ format: 'npy', file: path, field: 'range', reason: `must satisfy 0 <= start <= end <= ${rows}, got [${start}, ${end})` });
         }
         const blockRows = Math.min(end - start, rowsPerBlock);
         // the block's bytes and its float64 values
         budget.check(`block of ${blockRows} rows`, blockRows * (rowBytes + rowLength * 8));
         const buffer = new Uint8Array(blockRows * rowBytes);
         for (let startRow = start; startRow < end; startRow += rowsPerBlock) {
-          if (closed) throw new IoError('npy', path, 'stream', 'read after close');
+          if (closed) throw new IoError({ format: 'npy', file: path, field: 'stream', reason: 'read after close' });
           await unchanged();
           const count = Math.min(rowsPerBlock, end - startRow);
           const chunk = buffer.subarray(0, count * rowBytes);

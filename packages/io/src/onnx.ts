@@ -395,7 +395,7 @@ export function readOnnx(input: BytesInput, options: ReadOnnxOptions = {}): Onnx
       graph: decodeGraph(model.graph, context, options.externalData, budget),
     };
   } catch (error) {
-    if (error instanceof IoError) throw error;
+    if (IoError.isInstance(error)) throw error;
     throw context.wrap('graph', error);
   }
 }

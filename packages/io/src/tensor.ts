@@ -3,43 +3,24 @@
  * floats and integers up to 32 bits widened to `Float64Array` (exactly), 64-bit integers kept
  * exact as `BigInt64Array` / `BigUint64Array`. `dtype` records what the file stored.
  */
+import { type DType, type FloatDType, matrixToTensor, type NumberDType, type NumberTensor, type Tensor, tensorToMatrix } from '@descramble/core';
 import { Matrix } from 'ml-matrix';
 import { InvalidTensorError } from './errors.js';
 import type { FileFormat } from './errors.js';
 
-/** Floating-point dtypes; read into `Float64Array` (exact widening). */
-export type FloatDType = 'float64' | 'float32' | 'float16' | 'bfloat16';
-/** Integer dtypes up to 32 bits and bool (0/1); read into `Float64Array` (exact). */
-export type SmallIntDType = 'int8' | 'int16' | 'int32' | 'uint8' | 'uint16' | 'uint32' | 'bool';
-/** 64-bit integer dtypes; read into `BigInt64Array` / `BigUint64Array`. */
-export type BigIntDType = 'int64' | 'uint64';
-/** Every dtype this package reads and writes. */
-export type DType = FloatDType | SmallIntDType | BigIntDType;
-/** Dtypes whose data is a `Float64Array`. */
-export type NumberDType = FloatDType | SmallIntDType;
-
-/** A tensor whose data is a `Float64Array` (floats, ints up to 32 bits, bool). */
-export interface NumberTensor {
-  readonly dtype: NumberDType;
-  /** Dimensions, outermost first; `[]` for a 0-d (scalar) tensor. */
-  readonly shape: readonly number[];
-  /** Row-major (C order) elements; `data.length` is the product of `shape`. */
-  readonly data: Float64Array;
-}
-/** A signed 64-bit integer tensor, exact. */
-export interface Int64Tensor {
-  readonly dtype: 'int64';
-  readonly shape: readonly number[];
-  readonly data: BigInt64Array;
-}
-/** An unsigned 64-bit integer tensor, exact. */
-export interface Uint64Tensor {
-  readonly dtype: 'uint64';
-  readonly shape: readonly number[];
-  readonly data: BigUint64Array;
-}
-/** What every reader returns: a dtype, a shape and row-major data. */
-export type Tensor = NumberTensor | Int64Tensor | Uint64Tensor;
+// The tensor types are @descramble/core's (the one Tensor of the monorepo); re-exported so this
+// package's API keeps their names.
+export type {
+  BigIntDType,
+  DType,
+  FloatDType,
+  Int64Tensor,
+  NumberDType,
+  NumberTensor,
+  SmallIntDType,
+  Tensor,
+  Uint64Tensor,
+} from '@descramble/core';
 
 /**
  * What writers accept: a `Tensor`, or a number tensor whose data is any array of numbers
@@ -112,25 +93,12 @@ export function toMatrix(tensor: Tensor): Matrix {
   if (tensor.shape.length !== 2) {
     throw new InvalidTensorError('unknown', '<tensor>', 'shape', `toMatrix needs a 2-D tensor, got shape [${tensor.shape.join(', ')}]`);
   }
-  const rows = tensor.shape[0]!;
-  const columns = tensor.shape[1]!;
-  const matrix = new Matrix(rows, columns);
-  const data = tensor.data;
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < columns; j++) matrix.set(i, j, Number(data[i * columns + j]!));
-  }
-  return matrix;
+  return tensorToMatrix(tensor, tensor.shape[0]!, tensor.shape[1]!, Matrix);
 }
 
 /** A float64 tensor of a matrix (row-major copy). */
 export function fromMatrix(matrix: Matrix, dtype: NumberDType = 'float64'): NumberTensor {
-  const rows = matrix.rows;
-  const columns = matrix.columns;
-  const data = new Float64Array(rows * columns);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < columns; j++) data[i * columns + j] = matrix.get(i, j);
-  }
-  return { dtype, shape: [rows, columns], data };
+  return matrixToTensor(matrix, dtype);
 }
 
 /** Data of any tensor as a `Float64Array` (64-bit integers converted with `Number`). */

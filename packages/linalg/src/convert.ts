@@ -39,7 +39,7 @@ export function fromFloat64Array(data: Float64Array | ArrayLike<number>, rows: n
   checkSize('fromFloat64Array', 'rows', rows);
   checkSize('fromFloat64Array', 'columns', columns);
   if (data.length !== rows * columns) {
-    throw new DimensionMismatchError('fromFloat64Array', 'data length', `${rows} * ${columns} = ${rows * columns}`, data.length);
+    throw new DimensionMismatchError({ operation: 'fromFloat64Array', what: 'data length', expected: `${rows} * ${columns} = ${rows * columns}`, actual: data.length, scope: 'linalg' });
   }
   return wrapRowMajor(data instanceof Float64Array ? data : Float64Array.from(data), rows, columns, true);
 }
@@ -59,14 +59,14 @@ export function wrapRowMajor(data: Float64Array, rows: number, columns: number, 
 /** @internal Throws unless `n` is a non-negative integer. */
 export function checkSize(operation: string, what: string, n: number): void {
   if (!Number.isInteger(n) || n < 0) {
-    throw new DimensionMismatchError(operation, what, 'a non-negative integer', n);
+    throw new DimensionMismatchError({ operation, what, expected: 'a non-negative integer', actual: n, scope: 'linalg' });
   }
 }
 
 /** @internal Throws unless `n` is a positive integer. */
 export function checkPositiveSize(operation: string, what: string, n: number): void {
   if (!Number.isInteger(n) || n < 1) {
-    throw new DimensionMismatchError(operation, what, 'a positive integer', n);
+    throw new DimensionMismatchError({ operation, what, expected: 'a positive integer', actual: n, scope: 'linalg' });
   }
 }
 
@@ -77,7 +77,7 @@ export function checkFinite(operation: string, name: string, data: Float64Array,
     if (x - x !== 0) {
       const i = columns > 0 ? Math.floor(k / columns) : 0;
       const j = columns > 0 ? k - i * columns : k;
-      throw new NonFiniteInputError(operation, `${name}[${i}, ${j}]`, x);
+      throw new NonFiniteInputError({ operation, location: `${name}[${i}, ${j}]`, value: x, scope: 'linalg' });
     }
   }
 }
@@ -85,7 +85,7 @@ export function checkFinite(operation: string, name: string, data: Float64Array,
 /** @internal Copies a matrix to row-major data, rejecting empty shapes and non-finite entries. */
 export function readMatrix(operation: string, name: string, a: AbstractMatrix, allowEmpty = false): Float64Array {
   if (!allowEmpty && (a.rows === 0 || a.columns === 0)) {
-    throw new DimensionMismatchError(operation, `${name} shape`, 'non-empty matrix', `${a.rows} x ${a.columns}`);
+    throw new DimensionMismatchError({ operation, what: `${name} shape`, expected: 'non-empty matrix', actual: `${a.rows} x ${a.columns}`, scope: 'linalg' });
   }
   const data = toFloat64Array(a);
   checkFinite(operation, name, data, a.columns);
@@ -95,7 +95,7 @@ export function readMatrix(operation: string, name: string, a: AbstractMatrix, a
 /** @internal Like `readMatrix` and also requires a square matrix. */
 export function readSquare(operation: string, name: string, a: AbstractMatrix): Float64Array {
   if (a.rows !== a.columns) {
-    throw new DimensionMismatchError(operation, `${name} shape`, 'square matrix', `${a.rows} x ${a.columns}`);
+    throw new DimensionMismatchError({ operation, what: `${name} shape`, expected: 'square matrix', actual: `${a.rows} x ${a.columns}`, scope: 'linalg' });
   }
   return readMatrix(operation, name, a);
 }

@@ -46,7 +46,7 @@ export class GramAccumulator {
   /** Adds a d x b block, one sample per column. */
   addColumns(block: AbstractMatrix): this {
     if (block.rows !== this.dimension) {
-      throw new DimensionMismatchError('GramAccumulator.addColumns', 'block rows', this.dimension, block.rows);
+      throw new DimensionMismatchError({ operation: 'GramAccumulator.addColumns', what: 'block rows', expected: this.dimension, actual: block.rows, scope: 'linalg' });
     }
     const data = readMatrix('GramAccumulator.addColumns', 'block', block, true);
     this.foldColumns(data, block.columns);
@@ -56,7 +56,7 @@ export class GramAccumulator {
   /** Adds a b x d block, one sample per row (the PyTorch layout). */
   addRows(block: AbstractMatrix): this {
     if (block.columns !== this.dimension) {
-      throw new DimensionMismatchError('GramAccumulator.addRows', 'block columns', this.dimension, block.columns);
+      throw new DimensionMismatchError({ operation: 'GramAccumulator.addRows', what: 'block columns', expected: this.dimension, actual: block.columns, scope: 'linalg' });
     }
     const data = readMatrix('GramAccumulator.addRows', 'block', block, true);
     this.foldRows(data, block.rows);
@@ -67,10 +67,10 @@ export class GramAccumulator {
   addColumnsFlat(data: Float64Array, columns: number): this {
     const operation = 'GramAccumulator.addColumnsFlat';
     if (!Number.isInteger(columns) || columns < 0) {
-      throw new DimensionMismatchError(operation, 'columns', 'a non-negative integer', columns);
+      throw new DimensionMismatchError({ operation, what: 'columns', expected: 'a non-negative integer', actual: columns, scope: 'linalg' });
     }
     if (data.length !== this.dimension * columns) {
-      throw new DimensionMismatchError(operation, 'data length', `${this.dimension} * ${columns}`, data.length);
+      throw new DimensionMismatchError({ operation, what: 'data length', expected: `${this.dimension} * ${columns}`, actual: data.length, scope: 'linalg' });
     }
     checkFinite(operation, 'data', data, columns);
     this.foldColumns(data, columns);
@@ -81,10 +81,10 @@ export class GramAccumulator {
   addRowsFlat(data: Float64Array, rows: number): this {
     const operation = 'GramAccumulator.addRowsFlat';
     if (!Number.isInteger(rows) || rows < 0) {
-      throw new DimensionMismatchError(operation, 'rows', 'a non-negative integer', rows);
+      throw new DimensionMismatchError({ operation, what: 'rows', expected: 'a non-negative integer', actual: rows, scope: 'linalg' });
     }
     if (data.length !== this.dimension * rows) {
-      throw new DimensionMismatchError(operation, 'data length', `${rows} * ${this.dimension}`, data.length);
+      throw new DimensionMismatchError({ operation, what: 'data length', expected: `${rows} * ${this.dimension}`, actual: data.length, scope: 'linalg' });
     }
     checkFinite(operation, 'data', data, this.dimension);
     this.foldRows(data, rows);
@@ -94,7 +94,7 @@ export class GramAccumulator {
   /** Adds another accumulator's samples into this one (commutative, bit for bit). */
   merge(other: GramAccumulator): this {
     if (other.dimension !== this.dimension) {
-      throw new DimensionMismatchError('GramAccumulator.merge', 'other dimension', this.dimension, other.dimension);
+      throw new DimensionMismatchError({ operation: 'GramAccumulator.merge', what: 'other dimension', expected: this.dimension, actual: other.dimension, scope: 'linalg' });
     }
     const s = this.sum;
     const c = this.compensation;
@@ -118,7 +118,7 @@ export class GramAccumulator {
    * @throws EmptyGramError when no sample was accumulated (a zero matrix would look like data).
    */
   gram(): Matrix {
-    if (this.samples === 0) throw new EmptyGramError('GramAccumulator.gram');
+    if (this.samples === 0) throw new EmptyGramError({ operation: 'GramAccumulator.gram', scope: 'linalg' });
     const n = this.dimension * this.dimension;
     const out = new Float64Array(n);
     for (let k = 0; k < n; k++) out[k] = this.sum[k]! + this.compensation[k]!;
@@ -155,19 +155,19 @@ export class GramAccumulator {
   /** Reads bytes written by `toBytes`. Throws `FormatError` on anything malformed. */
   static fromBytes(bytes: Uint8Array): GramAccumulator {
     const operation = 'GramAccumulator.fromBytes';
-    if (bytes.length < HEADER_BYTES) throw new FormatError(operation, bytes.length, 'truncated header');
+    if (bytes.length < HEADER_BYTES) throw new FormatError({ operation, offset: bytes.length, what: 'truncated header', scope: 'linalg' });
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(0, true) !== MAGIC) throw new FormatError(operation, 0, 'bad magic (expected "DGRM")');
+    if (view.getUint32(0, true) !== MAGIC) throw new FormatError({ operation, offset: 0, what: 'bad magic (expected "DGRM")', scope: 'linalg' });
     const version = view.getUint32(4, true);
-    if (version !== FORMAT_VERSION) throw new FormatError(operation, 4, `unsupported version ${version}`);
+    if (version !== FORMAT_VERSION) throw new FormatError({ operation, offset: 4, what: `unsupported version ${version}`, scope: 'linalg' });
     const d = view.getUint32(8, true);
-    if (d < 1) throw new FormatError(operation, 8, 'dimension must be positive');
+    if (d < 1) throw new FormatError({ operation, offset: 8, what: 'dimension must be positive', scope: 'linalg' });
     const count = view.getBigUint64(16, true);
-    if (count > BigInt(Number.MAX_SAFE_INTEGER)) throw new FormatError(operation, 16, 'count too large');
+    if (count > BigInt(Number.MAX_SAFE_INTEGER)) throw new FormatError({ operation, offset: 16, what: 'count too large', scope: 'linalg' });
     const tri = (d * (d + 1)) / 2;
     const expected = HEADER_BYTES + 16 * tri;
     if (bytes.length !== expected) {
-      throw new FormatError(operation, bytes.length, `length ${bytes.length} does not match ${expected} for d = ${d}`);
+      throw new FormatError({ operation, offset: bytes.length, what: `length ${bytes.length} does not match ${expected} for d = ${d}`, scope: 'linalg' });
     }
     const acc = new GramAccumulator(d);
     acc.samples = Number(count);
@@ -176,7 +176,7 @@ export class GramAccumulator {
       for (let i = 0; i < d; i++) {
         for (let j = i; j < d; j++) {
           const x = view.getFloat64(offset, true);
-          if (!Number.isFinite(x)) throw new NonFiniteInputError(operation, `byte ${offset}`, x);
+          if (!Number.isFinite(x)) throw new NonFiniteInputError({ operation, location: `byte ${offset}`, value: x, scope: 'linalg' });
           target[i * d + j] = x;
           target[j * d + i] = x;
           offset += 8;
@@ -233,11 +233,11 @@ export class GramAccumulator {
       for (let i = 0; i < d; i++) {
         const x = entry(t, i);
         diagonal[i]! += x * x;
-        if (diagonal[i] === Number.POSITIVE_INFINITY) throw new GramOverflowError(operation, first + t, i);
+        if (diagonal[i] === Number.POSITIVE_INFINITY) throw new GramOverflowError({ operation, sample: first + t, coordinate: i, scope: 'linalg' });
       }
     }
     // Only off-diagonal entries overflowed (possible only within rounding of the bound above).
-    throw new GramOverflowError(operation, first + count - 1, 0);
+    throw new GramOverflowError({ operation, sample: first + count - 1, coordinate: 0, scope: 'linalg' });
   }
 
   private foldPartial(): void {

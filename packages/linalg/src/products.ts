@@ -7,7 +7,7 @@ function checkFlat(operation: string, name: string, data: Float64Array, rows: nu
   checkSize(operation, `${name} rows`, rows);
   checkSize(operation, `${name} columns`, columns);
   if (data.length !== rows * columns) {
-    throw new DimensionMismatchError(operation, `${name} length`, `${rows} * ${columns} = ${rows * columns}`, data.length);
+    throw new DimensionMismatchError({ operation, what: `${name} length`, expected: `${rows} * ${columns} = ${rows * columns}`, actual: data.length, scope: 'linalg' });
   }
   checkFinite(operation, name, data, columns);
 }
@@ -42,7 +42,7 @@ export function multiplyTransposeAFlat(a: Float64Array, b: Float64Array, k: numb
 /** `A B` (A m x k, B k x n). Throws `DimensionMismatchError` / `NonFiniteInputError`. */
 export function multiply(a: AbstractMatrix, b: AbstractMatrix): Matrix {
   if (a.columns !== b.rows) {
-    throw new DimensionMismatchError('multiply', 'b rows (= a columns)', a.columns, b.rows);
+    throw new DimensionMismatchError({ operation: 'multiply', what: 'b rows (= a columns)', expected: a.columns, actual: b.rows, scope: 'linalg' });
   }
   const m = a.rows;
   const k = a.columns;
@@ -57,7 +57,7 @@ export function multiply(a: AbstractMatrix, b: AbstractMatrix): Matrix {
 /** `A B^T` (A m x k, B n x k). */
 export function multiplyTransposeB(a: AbstractMatrix, b: AbstractMatrix): Matrix {
   if (a.columns !== b.columns) {
-    throw new DimensionMismatchError('multiplyTransposeB', 'b columns (= a columns)', a.columns, b.columns);
+    throw new DimensionMismatchError({ operation: 'multiplyTransposeB', what: 'b columns (= a columns)', expected: a.columns, actual: b.columns, scope: 'linalg' });
   }
   const m = a.rows;
   const k = a.columns;
@@ -72,7 +72,7 @@ export function multiplyTransposeB(a: AbstractMatrix, b: AbstractMatrix): Matrix
 /** `A^T B` (A k x m, B k x n). */
 export function multiplyTransposeA(a: AbstractMatrix, b: AbstractMatrix): Matrix {
   if (a.rows !== b.rows) {
-    throw new DimensionMismatchError('multiplyTransposeA', 'b rows (= a rows)', a.rows, b.rows);
+    throw new DimensionMismatchError({ operation: 'multiplyTransposeA', what: 'b rows (= a rows)', expected: a.rows, actual: b.rows, scope: 'linalg' });
   }
   const k = a.rows;
   const m = a.columns;

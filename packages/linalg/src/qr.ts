@@ -75,7 +75,7 @@ export function qr(a: AbstractMatrix): QrResult {
   const m = a.rows;
   const n = a.columns;
   const data = readMatrix('qr', 'a', a);
-  if (m < n) throw new DimensionMismatchError('qr', 'shape', 'rows >= columns', `${m} x ${n}`);
+  if (m < n) throw new DimensionMismatchError({ operation: 'qr', what: 'shape', expected: 'rows >= columns', actual: `${m} x ${n}`, scope: 'linalg' });
   const at = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = data[i * n + j]!;
   const qt = new Float64Array(n * m);

@@ -31,7 +31,7 @@ function splitmix32(state: number): () => number {
  */
 export function createRng(seed: number): Rng {
   if (!Number.isSafeInteger(seed)) {
-    throw new InvalidArgumentError('createRng', 'seed', `expected a safe integer, got ${seed}`);
+    throw new InvalidArgumentError({ operation: 'createRng', argument: 'seed', what: `expected a safe integer, got ${seed}`, scope: 'linalg' });
   }
   const low = seed >>> 0;
   const high = Math.floor(seed / 4294967296) >>> 0;

@@ -43,7 +43,7 @@ export function secondDerivative(d: number, kind: SecondDerivativeKind): Matrix 
       }
       break;
     default:
-      throw new InvalidArgumentError(operation, 'kind', `expected 'fourier' | 'periodic' | 'dirichlet', got ${String(kind)}`);
+      throw new InvalidArgumentError({ operation, argument: 'kind', what: `expected 'fourier' | 'periodic' | 'dirichlet', got ${String(kind)}`, scope: 'linalg' });
   }
   return wrapRowMajor(out, d, d);
 }

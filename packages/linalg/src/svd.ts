@@ -297,7 +297,7 @@ export function svdTallKernel(
         iterations++;
         totalIterations++;
         if (iterations > MAX_ITERATIONS_PER_VALUE) {
-          throw new ConvergenceError(operation, totalIterations, 'bidiagonal QR did not converge');
+          throw new ConvergenceError({ operation, iterations: totalIterations, what: 'bidiagonal QR did not converge', scope: 'linalg' });
         }
         const scale = Math.max(
           Math.abs(sFull[p - 1]!),
@@ -418,9 +418,9 @@ export function svd(a: AbstractMatrix): SvdResult {
     // Safety net: never hand back NaN or Infinity.
     for (let i = base + cols * rows; i < base + 2 * cols * rows + cols * cols; i++) {
       const x = mem[i]!;
-      if (x - x !== 0) throw new ConvergenceError(operation, 0, 'non-finite value in the result');
+      if (x - x !== 0) throw new ConvergenceError({ operation, iterations: 0, what: 'non-finite value in the result', scope: 'linalg' });
     }
-    for (const x of s) if (x - x !== 0) throw new ConvergenceError(operation, 0, 'non-finite value in the result');
+    for (const x of s) if (x - x !== 0) throw new ConvergenceError({ operation, iterations: 0, what: 'non-finite value in the result', scope: 'linalg' });
     for (let i = 0; i < k; i++) s[i] = timesPowerOfTwo(s[i]!, exponent);
     ut.set(mem.subarray(base + cols * rows, base + 2 * cols * rows));
     vt.set(mem.subarray(base + 2 * cols * rows, base + 2 * cols * rows + cols * cols));

@@ -53,7 +53,7 @@ function prepare(
   const tolerance = (options?.symmetryTolerance ?? DEFAULT_SYMMETRY_TOLERANCE) * scale;
   const asym = maxAsymmetry(n, data);
   if (asym.value > tolerance) {
-    throw new NotSymmetricError(operation, asym.value, tolerance, `a[${asym.i}, ${asym.j}]`);
+    throw new NotSymmetricError({ operation, asymmetry: asym.value, tolerance, location: `a[${asym.i}, ${asym.j}]`, scope: 'linalg' });
   }
   const work = new Float64Array(n * n);
   if (scale === 0) return { scale, exponent: 0, work };
@@ -131,7 +131,7 @@ export function symmetricEigenFlat(
 
 function readSquareFlat(operation: string, a: Float64Array, n: number): Float64Array {
   checkPositiveSize(operation, 'n', n);
-  if (a.length !== n * n) throw new DimensionMismatchError(operation, 'a length', `${n} * ${n} = ${n * n}`, a.length);
+  if (a.length !== n * n) throw new DimensionMismatchError({ operation, what: 'a length', expected: `${n} * ${n} = ${n * n}`, actual: a.length, scope: 'linalg' });
   checkFinite(operation, 'a', a, n);
   return a;
 }
@@ -183,7 +183,7 @@ export function symmetricEigen(
 function checkResult(operation: string, data: Float64Array): void {
   for (let i = 0; i < data.length; i++) {
     const x = data[i]!;
-    if (x - x !== 0) throw new ConvergenceError(operation, 0, 'non-finite value in the result');
+    if (x - x !== 0) throw new ConvergenceError({ operation, iterations: 0, what: 'non-finite value in the result', scope: 'linalg' });
   }
 }
 

@@ -353,5 +353,5 @@ function secularRoot(
     if (Math.abs(next - tau) <= 2 * EPS * Math.abs(next)) return { origin, tau: next };
     tau = next;
   }
-  throw new ConvergenceError(operation, MAX_SECULAR_ITERATIONS, 'secular equation did not converge');
+  throw new ConvergenceError({ operation, iterations: MAX_SECULAR_ITERATIONS, what: 'secular equation did not converge', scope: 'linalg' });
 }

@@ -36,7 +36,7 @@ export function tridiagonalQl(
       do {
         iterations++;
         totalIterations++;
-        if (iterations > 60) throw new ConvergenceError(operation, totalIterations, 'tridiagonal QL did not converge');
+        if (iterations > 60) throw new ConvergenceError({ operation, iterations: totalIterations, what: 'tridiagonal QL did not converge', scope: 'linalg' });
         let g = d[l]!;
         let p = (d[l + 1]! - g) / (2 * e[l]!);
         let r = Math.hypot(p, 1);

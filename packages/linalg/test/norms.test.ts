@@ -62,13 +62,13 @@ describe('norms and symmetry helpers', () => {
 
   it('errors share one base class and one message pattern', () => {
     const errors = [
-      new DimensionMismatchError('op', 'a rows', 3, 4),
-      new NonFiniteInputError('op', 'a[0, 1]', Number.NaN),
-      new NotSymmetricError('op', 1, 0.1, 'a[0, 1]'),
-      new ConvergenceError('op', 10),
+      new DimensionMismatchError({ operation: 'op', what: 'a rows', expected: 3, actual: 4, scope: 'linalg' }),
+      new NonFiniteInputError({ operation: 'op', location: 'a[0, 1]', value: Number.NaN, scope: 'linalg' }),
+      new NotSymmetricError({ operation: 'op', asymmetry: 1, tolerance: 0.1, location: 'a[0, 1]', scope: 'linalg' }),
+      new ConvergenceError({ operation: 'op', iterations: 10, scope: 'linalg' }),
     ];
     for (const e of errors) {
-      expect(e).toBeInstanceOf(LinalgError);
+      expect(LinalgError.isInstance(e)).toBe(true);
       expect(e).toBeInstanceOf(Error);
       expect(e.message).toMatch(/^linalg: op: /);
     }

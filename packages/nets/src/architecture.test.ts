@@ -47,7 +47,7 @@ describe('modelFromTensors', () => {
         try {
           parseArchitectureSpec(value);
         } catch (error) {
-          expect(error).toBeInstanceOf(NetsError);
+          expect(NetsError.isInstance(error)).toBe(true);
         }
       }),
       { numRuns: 300 },

@@ -106,7 +106,7 @@ function optional(tensors: TensorSource, name: string | null | undefined, fallba
 function layerName(spec: { readonly name?: string; readonly weight?: string }, index: number): string {
   if (spec.name !== undefined) return spec.name;
   if (spec.weight !== undefined) return spec.weight.endsWith('.weight') ? spec.weight.slice(0, -'.weight'.length) : spec.weight;
-  throw new InvalidArgumentError(OPERATION, `layers[${index}]`, 'a layer with weights needs a name or a weight tensor name', netsScope);
+  throw new InvalidArgumentError({ operation: OPERATION, argument: `layers[${index}]`, what: 'a layer with weights needs a name or a weight tensor name', ...netsScope });
 }
 
 /**
@@ -183,24 +183,24 @@ const LAYER_TYPES = ['dense', 'conv1d', 'conv2d', 'batchnorm', 'flatten', ...ACT
  */
 export function parseArchitectureSpec(value: unknown): ArchitectureSpec {
   const operation = 'parseArchitectureSpec';
-  if (typeof value !== 'object' || value === null) throw new InvalidArgumentError(operation, 'spec', 'expected an object', netsScope);
+  if (typeof value !== 'object' || value === null) throw new InvalidArgumentError({ operation, argument: 'spec', what: 'expected an object', ...netsScope });
   const { inputShape, layers } = value as { inputShape?: unknown; layers?: unknown };
   if (!Array.isArray(inputShape) || inputShape.some((e) => !Number.isInteger(e) || e < 1)) {
-    throw new InvalidArgumentError(operation, 'inputShape', 'expected an array of positive integers', netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'inputShape', what: 'expected an array of positive integers', ...netsScope });
   }
-  if (!Array.isArray(layers)) throw new InvalidArgumentError(operation, 'layers', 'expected an array', netsScope);
+  if (!Array.isArray(layers)) throw new InvalidArgumentError({ operation, argument: 'layers', what: 'expected an array', ...netsScope });
   layers.forEach((layer: unknown, i) => {
-    if (typeof layer !== 'object' || layer === null) throw new InvalidArgumentError(operation, `layers[${i}]`, 'expected an object', netsScope);
+    if (typeof layer !== 'object' || layer === null) throw new InvalidArgumentError({ operation, argument: `layers[${i}]`, what: 'expected an object', ...netsScope });
     const type = (layer as { type?: unknown }).type;
     if (typeof type !== 'string' || !(LAYER_TYPES as readonly string[]).includes(type)) {
       throw new UnsupportedOperatorError(operation, String(type), `layers[${i}]`, `unknown layer type; known: ${LAYER_TYPES.join(', ')}`);
     }
     for (const key of ['name', 'weight', 'runningMean', 'runningVar']) {
       const field = (layer as Record<string, unknown>)[key];
-      if (field !== undefined && typeof field !== 'string') throw new InvalidArgumentError(operation, `layers[${i}].${key}`, 'expected a string', netsScope);
+      if (field !== undefined && typeof field !== 'string') throw new InvalidArgumentError({ operation, argument: `layers[${i}].${key}`, what: 'expected a string', ...netsScope });
     }
     const bias = (layer as Record<string, unknown>).bias;
-    if (bias !== undefined && bias !== null && typeof bias !== 'string') throw new InvalidArgumentError(operation, `layers[${i}].bias`, 'expected a string or null', netsScope);
+    if (bias !== undefined && bias !== null && typeof bias !== 'string') throw new InvalidArgumentError({ operation, argument: `layers[${i}].bias`, what: 'expected a string or null', ...netsScope });
   });
   return value as ArchitectureSpec;
 }

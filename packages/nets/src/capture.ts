@@ -129,7 +129,7 @@ export function captureLayerIndex(model: SequentialModel, layer: LayerReference,
 function atFromBefore(before: CaptureOptions['before']): CapturePoint {
   if (before === undefined || before === 'activation') return 'preactivation';
   if (before === 'after') return 'activation';
-  throw new InvalidArgumentError('capture', 'before', `expected 'activation' or 'after', got ${JSON.stringify(before)}`, netsScope);
+  throw new InvalidArgumentError({ operation: 'capture', argument: 'before', what: `expected 'activation' or 'after', got ${JSON.stringify(before)}`, ...netsScope });
 }
 
 /**
@@ -139,7 +139,7 @@ function atFromBefore(before: CaptureOptions['before']): CapturePoint {
  */
 function resolveBias(model: SequentialModel, end: number, requested: BiasMode | undefined, operation: string): { layers: readonly Layer[]; bias: BiasMode; biasLayer: string | null } {
   if (requested !== undefined && requested !== 'include' && requested !== 'exclude') {
-    throw new InvalidArgumentError(operation, 'bias', `expected 'include' or 'exclude', got ${JSON.stringify(requested)}`, netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'bias', what: `expected 'include' or 'exclude', got ${JSON.stringify(requested)}`, ...netsScope });
   }
   const layers = model.layers.slice(0, end + 1);
   let source = end;
@@ -148,11 +148,7 @@ function resolveBias(model: SequentialModel, end: number, requested: BiasMode | 
   const linear = layers[source]!;
   if (!isLinearLayer(linear)) {
     if (requested === 'exclude') {
-      throw new InvalidArgumentError(
-        operation,
-        'bias',
-        `the values after layer ${JSON.stringify(layers[end]!.name)} lie past the nonlinearity ${JSON.stringify(linear.name)}, so the bias cannot be excluded; capture at 'preactivation' or pass bias: 'include'`,
-        netsScope,
+      throw new InvalidArgumentError({ operation, argument: 'bias', what: `the values after layer ${JSON.stringify(layers[end]!.name)} lie past the nonlinearity ${JSON.stringify(linear.name)}, so the bias cannot be excluded; capture at 'preactivation' or pass bias: 'include'`, ...netsScope }
       );
     }
     return { layers, bias: 'include', biasLayer: null };
@@ -212,7 +208,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   const operation = 'capture';
   const at = options.at ?? atFromBefore(options.before);
   if (at !== 'preactivation' && at !== 'activation' && at !== 'output') {
-    throw new InvalidArgumentError(operation, 'at', `expected preactivation, activation or output, got ${JSON.stringify(at)}`, netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'at', what: `expected preactivation, activation or output, got ${JSON.stringify(at)}`, ...netsScope });
   }
   options.signal?.throwIfAborted();
   const end = captureLayerIndex(model, layer, at);
@@ -223,7 +219,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   const channels = shape[0]!;
   const positions = shapeSize(shape.slice(1));
   const batchSize = options.batchSize ?? 1024;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(operation, 'batchSize', `expected a positive integer, got ${batchSize}`, netsScope);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError({ operation, argument: 'batchSize', what: `expected a positive integer, got ${batchSize}`, ...netsScope });
 
   let accumulator: GramAccumulator | null = null;
   if (options.gram instanceof GramAccumulator) {

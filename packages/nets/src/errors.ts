@@ -2,20 +2,27 @@
  * Typed errors of `@descramble/nets`. Every message follows one pattern:
  * `nets: <function>: <what was wrong>`.
  *
- * `InvalidArgumentError` is `@descramble/linalg`'s class, thrown with {@link netsScope} and
+ * `InvalidArgumentError` is `@descramble/core`'s class, thrown with {@link netsScope} and
  * re-exported here; `ShapeMismatchError` and `NonFiniteValueError` keep this package's names as
- * subclasses of linalg's `DimensionMismatchError` and `NonFiniteInputError`, so a caller can catch
+ * subclasses of core's `DimensionMismatchError` and `NonFiniteInputError`, so a caller can catch
  * either name. Only the errors particular to networks are defined here.
  */
 
-import { DimensionMismatchError, type ErrorScope, NonFiniteInputError, scopedErrorBase } from '@descramble/linalg';
+import {
+  DimensionMismatchError,
+  hasErrorMarker,
+  type InvalidArgumentError,
+  markErrorClass,
+  NonFiniteInputError,
+  scopedErrorBase,
+} from '@descramble/core';
 
-export { InvalidArgumentError } from '@descramble/linalg';
+export { InvalidArgumentError } from '@descramble/core';
 
 /** The last argument of every shared error this package throws: messages read `nets: ...`. */
-export const netsScope: ErrorScope = { scope: 'nets' };
+export const netsScope = { scope: 'nets' } as const;
 
-/** Base class of this package's errors: `instanceof NetsError` holds for every error it throws. */
+/** Base class of this package's errors: `NetsError.isInstance(e)` holds for every error it throws, shared kinds included. */
 export const NetsError = scopedErrorBase('nets', 'NetsError');
 /** An error thrown by `@descramble/nets`. */
 export type NetsError = InstanceType<typeof NetsError>;
@@ -23,12 +30,17 @@ export type NetsError = InstanceType<typeof NetsError>;
 /** A tensor's shape did not match what a layer or function needs (a `DimensionMismatchError`). */
 export class ShapeMismatchError extends DimensionMismatchError {
   override readonly name: string = 'ShapeMismatchError';
-  /** What was being checked, e.g. `"input of layer fc2"`. */
-  readonly what: string;
 
+  static {
+    markErrorClass(ShapeMismatchError, 'ShapeMismatchError');
+  }
   constructor(operation: string, what: string, expected: string, actual: string) {
-    super(operation, what, expected, actual, netsScope);
-    this.what = what;
+    // `what` (a field of every DimensionMismatchError) says what was checked, e.g. `"input of layer fc2"`.
+    super({ operation, what, expected, actual, ...netsScope });
+  }
+
+  static override isInstance(value: unknown): value is ShapeMismatchError {
+    return hasErrorMarker(value, 'ShapeMismatchError');
   }
 }
 
@@ -36,62 +48,106 @@ export class ShapeMismatchError extends DimensionMismatchError {
 export class NonFiniteValueError extends NonFiniteInputError {
   override readonly name: string = 'NonFiniteValueError';
 
+  static {
+    markErrorClass(NonFiniteValueError, 'NonFiniteValueError');
+  }
+
   constructor(operation: string, location: string, value: number) {
-    super(operation, location, value, netsScope);
+    super({ operation, location, value, ...netsScope });
+  }
+
+  static override isInstance(value: unknown): value is NonFiniteValueError {
+    return hasErrorMarker(value, 'NonFiniteValueError');
   }
 }
 
 /** A layer was referred to by a name or index the model does not have. */
 export class UnknownLayerError extends NetsError {
   override readonly name = 'UnknownLayerError';
+  override readonly kind = 'UnknownLayer' as const;
+
+  static {
+    markErrorClass(UnknownLayerError, 'UnknownLayerError');
+  }
   /** The name or index that was asked for. */
   readonly layer: string;
   /** The names the model has. */
   readonly available: readonly string[];
 
   constructor(operation: string, layer: string | number, available: readonly string[]) {
-    super(operation, `no layer ${JSON.stringify(layer)}; the model has ${available.map((n) => JSON.stringify(n)).join(', ')}`);
+    super({ operation, reason: `no layer ${JSON.stringify(layer)}; the model has ${available.map((n) => JSON.stringify(n)).join(', ')}`, detail: { layer: String(layer), available } });
     this.layer = String(layer);
     this.available = available;
+  }
+
+  static override isInstance(value: unknown): value is UnknownLayerError {
+    return hasErrorMarker(value, 'UnknownLayerError');
   }
 }
 
 /** A model file uses an operator or attribute this package does not translate. */
 export class UnsupportedOperatorError extends NetsError {
   override readonly name = 'UnsupportedOperatorError';
+  override readonly kind = 'UnsupportedOperator' as const;
+
+  static {
+    markErrorClass(UnsupportedOperatorError, 'UnsupportedOperatorError');
+  }
   /** The operator type, e.g. `"LSTM"`, or a layer kind. */
   readonly operator: string;
   /** The node or layer name in the file. */
   readonly node: string;
 
   constructor(operation: string, operator: string, node: string, detail: string) {
-    super(operation, `operator ${operator} (node ${JSON.stringify(node)}): ${detail}`);
+    super({ operation, reason: `operator ${operator} (node ${JSON.stringify(node)}): ${detail}`, detail: { operator, node } });
     this.operator = operator;
     this.node = node;
+  }
+
+  static override isInstance(value: unknown): value is UnsupportedOperatorError {
+    return hasErrorMarker(value, 'UnsupportedOperatorError');
   }
 }
 
 /** A tensor named by an architecture spec or a graph node is missing from the file. */
 export class MissingTensorError extends NetsError {
   override readonly name = 'MissingTensorError';
+  override readonly kind = 'MissingTensor' as const;
+
+  static {
+    markErrorClass(MissingTensorError, 'MissingTensorError');
+  }
   /** The tensor name that was looked up. */
   readonly tensor: string;
 
   constructor(operation: string, tensor: string, detail = 'not found among the tensors') {
-    super(operation, `tensor ${JSON.stringify(tensor)}: ${detail}`);
+    super({ operation, reason: `tensor ${JSON.stringify(tensor)}: ${detail}`, detail: { tensor } });
     this.tensor = tensor;
+  }
+
+  static override isInstance(value: unknown): value is MissingTensorError {
+    return hasErrorMarker(value, 'MissingTensorError');
   }
 }
 
 /** A permutation or signed permutation is malformed (wrong length, repeated index, sign not +-1). */
 export class InvalidPermutationError extends NetsError {
   override readonly name = 'InvalidPermutationError';
+  override readonly kind = 'InvalidPermutation' as const;
+
+  static {
+    markErrorClass(InvalidPermutationError, 'InvalidPermutationError');
+  }
   /** Why it was rejected. */
   readonly reason: string;
 
   constructor(operation: string, reason: string) {
-    super(operation, `invalid permutation: ${reason}`);
+    super({ operation, reason: `invalid permutation: ${reason}`, detail: { reason } });
     this.reason = reason;
+  }
+
+  static override isInstance(value: unknown): value is InvalidPermutationError {
+    return hasErrorMarker(value, 'InvalidPermutationError');
   }
 }
 
@@ -101,45 +157,69 @@ export class InvalidPermutationError extends NetsError {
  */
 export class NotOddActivationError extends NetsError {
   override readonly name = 'NotOddActivationError';
+  override readonly kind = 'NotOddActivation' as const;
+
+  static {
+    markErrorClass(NotOddActivationError, 'NotOddActivationError');
+  }
   /** The hidden layer whose units were to be flipped. */
   readonly layer: string;
   /** The offending activation. */
   readonly activation: string;
 
   constructor(operation: string, layer: string, activation: string) {
-    super(
-      operation,
-      `cannot flip signs of layer ${JSON.stringify(layer)}: activation ${activation} is not odd (only identity and tanh are)`,
-    );
+    super({ operation, reason: `cannot flip signs of layer ${JSON.stringify(layer)}: activation ${activation} is not odd (only identity and tanh are)`, detail: { layer, activation } });
     this.layer = layer;
     this.activation = activation;
+  }
+
+  static override isInstance(value: unknown): value is NotOddActivationError {
+    return hasErrorMarker(value, 'NotOddActivationError');
   }
 }
 
 /** An optional peer package is not installed; `instructions` says how to add it. */
 export class OptionalDependencyError extends NetsError {
   override readonly name = 'OptionalDependencyError';
+  override readonly kind = 'OptionalDependency' as const;
+
+  static {
+    markErrorClass(OptionalDependencyError, 'OptionalDependencyError');
+  }
   /** The npm package that is missing. */
   readonly dependency: string;
   /** How to add it. */
   readonly instructions: string;
 
   constructor(operation: string, dependency: string, instructions: string) {
-    super(operation, `optional dependency ${dependency} is not installed. ${instructions}`);
+    super({ operation, reason: `optional dependency ${dependency} is not installed. ${instructions}`, detail: { dependency, instructions } });
     this.dependency = dependency;
     this.instructions = instructions;
+  }
+
+  static override isInstance(value: unknown): value is OptionalDependencyError {
+    return hasErrorMarker(value, 'OptionalDependencyError');
   }
 }
 
 /** A capture saw no samples: a Gram of zero samples is not data, so it is refused. */
 export class EmptyInputError extends NetsError {
   override readonly name = 'EmptyInputError';
+  override readonly kind = 'EmptyInput' as const;
+
+  static {
+    markErrorClass(EmptyInputError, 'EmptyInputError');
+  }
   /** The layer whose values were to be captured. */
   readonly layer: string;
 
   constructor(operation: string, layer: string) {
-    super(operation, `no samples reached layer ${JSON.stringify(layer)}: the inputs are empty`);
+    super({ operation, reason: `no samples reached layer ${JSON.stringify(layer)}: the inputs are empty`, detail: { layer } });
     this.layer = layer;
+  }
+
+  static override isInstance(value: unknown): value is EmptyInputError {
+    return hasErrorMarker(value, 'EmptyInputError');
   }
 }
 
@@ -150,6 +230,10 @@ export class EmptyInputError extends NetsError {
  */
 export class NonFiniteActivationError extends NonFiniteValueError {
   override readonly name: string = 'NonFiniteActivationError';
+
+  static {
+    markErrorClass(NonFiniteActivationError, 'NonFiniteActivationError');
+  }
   /** The first layer whose output held the non-finite value. */
   readonly layer: string;
   /** Index of the sample (over all blocks of the inputs, from 0) where it first appeared. */
@@ -160,4 +244,21 @@ export class NonFiniteActivationError extends NonFiniteValueError {
     this.layer = layer;
     this.sample = sample;
   }
+
+  static override isInstance(value: unknown): value is NonFiniteActivationError {
+    return hasErrorMarker(value, 'NonFiniteActivationError');
+  }
 }
+
+/** Every failure `@descramble/nets` reports, discriminated by `kind` (its alias classes carry the shared kind they extend). */
+export type NetsFailure =
+  | DimensionMismatchError
+  | NonFiniteInputError
+  | InvalidArgumentError
+  | UnknownLayerError
+  | UnsupportedOperatorError
+  | MissingTensorError
+  | InvalidPermutationError
+  | NotOddActivationError
+  | OptionalDependencyError
+  | EmptyInputError;

@@ -75,7 +75,7 @@ export function linearGradientFlow(options: GradientFlowOptions): GradientFlowRe
   signal?.throwIfAborted();
   const initial = initialWeights(options.initial, operation);
   const h = initial.hidden;
-  if (!Number.isInteger(h) || h < 1) throw new InvalidArgumentError(operation, 'hidden', `expected a positive integer, got ${h}`, netsScope);
+  if (!Number.isInteger(h) || h < 1) throw new InvalidArgumentError({ operation, argument: 'hidden', what: `expected a positive integer, got ${h}`, ...netsScope });
   const xs = options.inputs;
   const firstShape = 'shape' in xs ? xs.shape : [xs.rows, xs.columns];
   if (firstShape.length !== 2) throw new ShapeMismatchError(operation, 'inputs', '[N, d]', formatShape(firstShape));
@@ -87,15 +87,15 @@ export function linearGradientFlow(options: GradientFlowOptions): GradientFlowRe
   const y = toBatch(options.targets, [yShape[1]!], operation);
   const o = y.shape[1]!;
   if (y.shape[0] !== samples) throw new ShapeMismatchError(operation, 'targets', `${samples} rows`, `${y.shape[0]} rows`);
-  if (samples === 0) throw new InvalidArgumentError(operation, 'inputs', 'no samples', netsScope);
+  if (samples === 0) throw new InvalidArgumentError({ operation, argument: 'inputs', what: 'no samples', ...netsScope });
   if (initial.w1.length !== h * d) throw new ShapeMismatchError(operation, 'initial W1', `${h} x ${d}`, `${initial.w1.length} entries`);
   if (initial.w2.length !== o * h) throw new ShapeMismatchError(operation, 'initial W2', `${o} x ${h}`, `${initial.w2.length} entries`);
   const tau = options.tau ?? 1;
-  if (!(tau > 0) || !Number.isFinite(tau)) throw new InvalidArgumentError(operation, 'tau', `expected a finite positive number, got ${tau}`, netsScope);
-  if (!(options.time >= 0) || !Number.isFinite(options.time)) throw new InvalidArgumentError(operation, 'time', `expected a finite number >= 0, got ${options.time}`, netsScope);
-  if (!Number.isInteger(options.steps) || options.steps < 1) throw new InvalidArgumentError(operation, 'steps', `expected a positive integer, got ${options.steps}`, netsScope);
+  if (!(tau > 0) || !Number.isFinite(tau)) throw new InvalidArgumentError({ operation, argument: 'tau', what: `expected a finite positive number, got ${tau}`, ...netsScope });
+  if (!(options.time >= 0) || !Number.isFinite(options.time)) throw new InvalidArgumentError({ operation, argument: 'time', what: `expected a finite number >= 0, got ${options.time}`, ...netsScope });
+  if (!Number.isInteger(options.steps) || options.steps < 1) throw new InvalidArgumentError({ operation, argument: 'steps', what: `expected a positive integer, got ${options.steps}`, ...netsScope });
   const recordEvery = options.recordEvery ?? Math.max(1, Math.floor(options.steps / 100));
-  if (!Number.isInteger(recordEvery) || recordEvery < 1) throw new InvalidArgumentError(operation, 'recordEvery', `expected a positive integer, got ${recordEvery}`, netsScope);
+  if (!Number.isInteger(recordEvery) || recordEvery < 1) throw new InvalidArgumentError({ operation, argument: 'recordEvery', what: `expected a positive integer, got ${recordEvery}`, ...netsScope });
 
   // Correlations: Sxx = X^T X / N (d x d), Syx = Y^T X / N (o x d), and tr(Y^T Y) / N for the loss.
   const sxx = multiplyTransposeAFlat(x.data, x.data, samples, d, d);
@@ -197,7 +197,7 @@ function initialWeights(
   const denseLayers = initial.layers.filter((layer): layer is DenseLayer => layer.kind === 'dense');
   const others = initial.layers.filter((layer) => layer.kind !== 'dense' && !(layer.kind === 'activation' && layer.activation === 'identity'));
   if (denseLayers.length !== 2 || others.length > 0 || denseLayers.some((layer) => layer.bias !== null)) {
-    throw new InvalidArgumentError(operation, 'initial', 'expected a model of two dense layers without bias (and identity activations only)', netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'initial', what: 'expected a model of two dense layers without bias (and identity activations only)', ...netsScope });
   }
   return { w1: denseLayers[0]!.weight.data, w2: denseLayers[1]!.weight.data, hidden: denseLayers[0]!.weight.shape[0]! };
 }

@@ -40,6 +40,7 @@ export {
   ShapeMismatchError,
   UnknownLayerError,
   UnsupportedOperatorError,
+  type NetsFailure,
 } from './errors.js';
 export { applyLayer, type BatchInput, type ForwardOptions, forward, toBatch } from './forward.js';
 export {

@@ -131,14 +131,14 @@ function expectShape(t: Tensor, expected: readonly number[], operation: string, 
 
 function positiveInteger(value: number, operation: string, argument: string): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidArgumentError(operation, argument, `expected a positive integer, got ${value}`, netsScope);
+    throw new InvalidArgumentError({ operation, argument, what: `expected a positive integer, got ${value}`, ...netsScope });
   }
   return value;
 }
 
 function nonNegativeInteger(value: number, operation: string, argument: string): number {
   if (!Number.isInteger(value) || value < 0) {
-    throw new InvalidArgumentError(operation, argument, `expected a non-negative integer, got ${value}`, netsScope);
+    throw new InvalidArgumentError({ operation, argument, what: `expected a non-negative integer, got ${value}`, ...netsScope });
   }
   return value;
 }
@@ -186,7 +186,7 @@ export function conv1d(options: Conv1dOptions): Conv1dLayer {
   const pads: [number, number] = typeof padding === 'number' ? [padding, padding] : [padding[0], padding[1]];
   const groups = positiveInteger(options.groups ?? 1, operation, 'groups');
   if (weight.shape[0]! % groups !== 0) {
-    throw new InvalidArgumentError(operation, 'groups', `${groups} does not divide the ${weight.shape[0]} output channels`, netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'groups', what: `${groups} does not divide the ${weight.shape[0]} output channels`, ...netsScope });
   }
   return {
     kind: 'conv1d',
@@ -216,7 +216,7 @@ export interface Conv2dOptions {
 
 function pair(value: number | readonly number[], operation: string, argument: string): [number, number] {
   if (typeof value === 'number') return [value, value];
-  if (value.length !== 2) throw new InvalidArgumentError(operation, argument, `expected 1 or 2 values, got ${value.length}`, netsScope);
+  if (value.length !== 2) throw new InvalidArgumentError({ operation, argument, what: `expected 1 or 2 values, got ${value.length}`, ...netsScope });
   return [value[0]!, value[1]!];
 }
 
@@ -234,12 +234,12 @@ export function conv2d(options: Conv2dOptions): Conv2dLayer {
   if (typeof padding === 'number') pads = [padding, padding, padding, padding];
   else if (padding.length === 2) pads = [padding[0], padding[1], padding[0], padding[1]];
   else if (padding.length === 4) pads = [padding[0], padding[1], padding[2]!, padding[3]!];
-  else throw new InvalidArgumentError(operation, 'padding', `expected 1, 2 or 4 values, got ${(padding as number[]).length}`, netsScope);
+  else throw new InvalidArgumentError({ operation, argument: 'padding', what: `expected 1, 2 or 4 values, got ${(padding as number[]).length}`, ...netsScope });
   const stride = pair(options.stride ?? 1, operation, 'stride');
   const dilation = pair(options.dilation ?? 1, operation, 'dilation');
   const groups = positiveInteger(options.groups ?? 1, operation, 'groups');
   if (weight.shape[0]! % groups !== 0) {
-    throw new InvalidArgumentError(operation, 'groups', `${groups} does not divide the ${weight.shape[0]} output channels`, netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'groups', what: `${groups} does not divide the ${weight.shape[0]} output channels`, ...netsScope });
   }
   return {
     kind: 'conv2d',
@@ -283,11 +283,11 @@ export function batchNorm(options: BatchNormOptions): BatchNormLayer {
   expectShape(variance, [channels], operation, 'variance');
   const epsilon = options.epsilon ?? 1e-5;
   if (!(epsilon >= 0) || !Number.isFinite(epsilon)) {
-    throw new InvalidArgumentError(operation, 'epsilon', `expected a finite non-negative number, got ${epsilon}`, netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'epsilon', what: `expected a finite non-negative number, got ${epsilon}`, ...netsScope });
   }
   for (let c = 0; c < channels; c++) {
     if (!(variance.data[c]! + epsilon > 0)) {
-      throw new InvalidArgumentError(operation, 'variance', `variance + epsilon must be positive (channel ${c})`, netsScope);
+      throw new InvalidArgumentError({ operation, argument: 'variance', what: `variance + epsilon must be positive (channel ${c})`, ...netsScope });
     }
   }
   return { kind: 'batchnorm', name: options.name ?? '', scale, shift, mean, variance, epsilon };
@@ -301,7 +301,7 @@ export function flatten(name = ''): FlattenLayer {
 /** An activation layer. */
 export function activation(activationName: ActivationName, name = ''): ActivationLayer {
   if (!ACTIVATIONS.includes(activationName)) {
-    throw new InvalidArgumentError('activation', 'activation', `unknown activation ${JSON.stringify(activationName)}; known: ${ACTIVATIONS.join(', ')}`, netsScope);
+    throw new InvalidArgumentError({ operation: 'activation', argument: 'activation', what: `unknown activation ${JSON.stringify(activationName)}; known: ${ACTIVATIONS.join(', ')}`, ...netsScope });
   }
   return { kind: 'activation', name, activation: activationName };
 }
@@ -326,7 +326,7 @@ export function sequential(inputShape: readonly number[], layers: readonly Layer
   );
   const seen = new Set<string>();
   for (const layer of named) {
-    if (seen.has(layer.name)) throw new InvalidArgumentError(operation, 'layers', `duplicate layer name ${JSON.stringify(layer.name)}`, netsScope);
+    if (seen.has(layer.name)) throw new InvalidArgumentError({ operation, argument: 'layers', what: `duplicate layer name ${JSON.stringify(layer.name)}`, ...netsScope });
     seen.add(layer.name);
   }
   const model: SequentialModel = { inputShape: [...inputShape], layers: named, precision: options.precision ?? 'float64' };

@@ -135,7 +135,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
   else {
     const dims = input.shape?.slice(1);
     if (dims === undefined || dims.some((d) => typeof d !== 'number')) {
-      throw new InvalidArgumentError(operation, 'inputShape', `graph input ${JSON.stringify(input.name)} has shape ${JSON.stringify(input.shape)}; pass options.inputShape`, netsScope);
+      throw new InvalidArgumentError({ operation, argument: 'inputShape', what: `graph input ${JSON.stringify(input.name)} has shape ${JSON.stringify(input.shape)}; pass options.inputShape`, ...netsScope });
     }
     inputShape = dims as number[];
   }
@@ -375,7 +375,7 @@ export function modelToOnnx(model: SequentialModel): OnnxModelDescription {
     nodes.push({ opType, name: layer.name, inputs, outputs: [output], attributes });
     current = output;
   });
-  if (model.layers.length === 0) throw new InvalidArgumentError('modelToOnnx', 'model', 'has no layers', netsScope);
+  if (model.layers.length === 0) throw new InvalidArgumentError({ operation: 'modelToOnnx', argument: 'model', what: 'has no layers', ...netsScope });
   const outputShape = outputShapeOf(model);
   return {
     opset: 17,

@@ -187,7 +187,7 @@ export function permuteHiddenUnits(
   const index = layerIndex(model, layer, operation);
   const target = model.layers[index]!;
   if (!isLinearLayer(target)) {
-    throw new InvalidArgumentError(operation, 'layer', `${JSON.stringify(target.name)} is a ${target.kind} layer; name a dense or convolution layer`, netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'layer', what: `${JSON.stringify(target.name)} is a ${target.kind} layer; name a dense or convolution layer`, ...netsScope });
   }
   const p =
     'permutation' in permutation && 'signs' in permutation && !('length' in permutation)
@@ -243,7 +243,7 @@ export function permuteHiddenUnits(
         return sequential(model.inputShape, layers, { precision: model.precision });
     }
   }
-  throw new InvalidArgumentError(operation, 'layer', `${JSON.stringify(target.name)} is the last linear layer: its units are the outputs, so permuting them changes the function`, netsScope);
+  throw new InvalidArgumentError({ operation, argument: 'layer', what: `${JSON.stringify(target.name)} is the last linear layer: its units are the outputs, so permuting them changes the function`, ...netsScope });
 }
 
 /** Result of `verifyReparametrisation`. */

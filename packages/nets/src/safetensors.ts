@@ -29,13 +29,13 @@ export function readSafetensorsModel(bytes: Uint8Array | ArrayBuffer, spec?: Arc
   if (architecture === undefined) {
     const stored = file.metadata[ARCHITECTURE_METADATA_KEY];
     if (stored === undefined) {
-      throw new InvalidArgumentError('readSafetensorsModel', 'spec', `the file has no ${ARCHITECTURE_METADATA_KEY} metadata; pass an architecture spec`, netsScope);
+      throw new InvalidArgumentError({ operation: 'readSafetensorsModel', argument: 'spec', what: `the file has no ${ARCHITECTURE_METADATA_KEY} metadata; pass an architecture spec`, ...netsScope });
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(stored);
     } catch {
-      throw new InvalidArgumentError('readSafetensorsModel', ARCHITECTURE_METADATA_KEY, 'metadata is not valid JSON', netsScope);
+      throw new InvalidArgumentError({ operation: 'readSafetensorsModel', argument: ARCHITECTURE_METADATA_KEY, what: 'metadata is not valid JSON', ...netsScope });
     }
     architecture = parseArchitectureSpec(parsed);
   }

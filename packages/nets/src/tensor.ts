@@ -1,9 +1,10 @@
-import { shapeSize, type Tensor } from '@descramble/permutation';
+import { matrixToTensor, shapeSize, tensorToMatrix as copyToMatrix } from '@descramble/core';
+import type { Tensor } from '@descramble/permutation';
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
 import { NonFiniteValueError, ShapeMismatchError } from './errors.js';
 
 /**
- * Tensors are @descramble/permutation's plain `{ shape, data }`: row-major (C order) Float64,
+ * Tensors are @descramble/permutation's plain `{ shape, data }` (@descramble/core's `Float64Tensor`): row-major (C order) Float64,
  * weight tensors in PyTorch's layouts (`[out, in]`, `[out, in, k]`, `[out, in, kh, kw]`),
  * batches with the sample axis first. Functions of this package never mutate a tensor they are given.
  */
@@ -34,13 +35,8 @@ export function tensor(data: ArrayLike<number>, shape: readonly number[], operat
 
 /** The tensor `[rows, columns]` holding a matrix's entries (copied). */
 export function tensorFromMatrix(matrix: AbstractMatrix): Tensor {
-  const rows = matrix.rows;
-  const columns = matrix.columns;
-  const data = new Float64Array(rows * columns);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < columns; j++) data[i * columns + j] = matrix.get(i, j);
-  }
-  return { shape: [rows, columns], data };
+  const { shape, data } = matrixToTensor(matrix);
+  return { shape, data };
 }
 
 /** The rank-2 tensor as an ml-matrix `Matrix` (copied); a rank-1 tensor becomes a column. */
@@ -56,11 +52,7 @@ export function tensorToMatrix(t: Tensor, operation = 'tensorToMatrix'): Matrix 
   } else {
     throw new ShapeMismatchError(operation, 'tensor', 'rank 1 or 2', formatShape(t.shape));
   }
-  const m = new Matrix(rows, columns);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < columns; j++) m.set(i, j, t.data[i * columns + j]!);
-  }
-  return m;
+  return copyToMatrix(t, rows, columns, Matrix);
 }
 
 /** Throws `NonFiniteValueError` naming `what` and the flat index of the first NaN or infinity. */

@@ -71,7 +71,7 @@ function toNetwork(model: SequentialModel, operation: string): Network {
   const parameters: DenseParameters[] = [];
   const steps: Step[] = [];
   if (model.inputShape.length !== 1) {
-    throw new InvalidArgumentError(operation, 'model', `training takes dense networks on vectors; input shape is ${formatShape(model.inputShape)}`, netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'model', what: `training takes dense networks on vectors; input shape is ${formatShape(model.inputShape)}`, ...netsScope });
   }
   for (const layer of model.layers) {
     if (layer.kind === 'dense') {
@@ -87,7 +87,7 @@ function toNetwork(model: SequentialModel, operation: string): Network {
     } else if (layer.kind === 'activation') {
       steps.push({ kind: 'activation', activation: layer.activation });
     } else {
-      throw new InvalidArgumentError(operation, 'model', `training takes dense and activation layers only; layer ${JSON.stringify(layer.name)} is ${layer.kind}`, netsScope);
+      throw new InvalidArgumentError({ operation, argument: 'model', what: `training takes dense and activation layers only; layer ${JSON.stringify(layer.name)} is ${layer.kind}`, ...netsScope });
     }
   }
   return { inputShape: model.inputShape, layers: model.layers, parameters, steps };
@@ -189,7 +189,7 @@ function dataArrays(network: Network, inputs: TrainingData, targets: TrainingDat
   if (y.shape[0] !== samples) {
     throw new ShapeMismatchError(operation, 'targets', `${samples} rows (one per input)`, `${y.shape[0]} rows`);
   }
-  if (samples === 0) throw new InvalidArgumentError(operation, 'inputs', 'no samples', netsScope);
+  if (samples === 0) throw new InvalidArgumentError({ operation, argument: 'inputs', what: 'no samples', ...netsScope });
   return { x: x.data, y: y.data, samples, inFeatures: network.inputShape[0]!, outFeatures };
 }
 
@@ -255,14 +255,14 @@ export interface MlpOptions {
 export function createMlp(options: MlpOptions): SequentialModel {
   const operation = 'createMlp';
   const { sizes } = options;
-  if (sizes.length < 2) throw new InvalidArgumentError(operation, 'sizes', 'need at least [inputs, outputs]', netsScope);
+  if (sizes.length < 2) throw new InvalidArgumentError({ operation, argument: 'sizes', what: 'need at least [inputs, outputs]', ...netsScope });
   for (const size of sizes) {
-    if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(operation, 'sizes', `expected positive integers, got ${formatShape(sizes)}`, netsScope);
+    if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError({ operation, argument: 'sizes', what: `expected positive integers, got ${formatShape(sizes)}`, ...netsScope });
   }
   const hidden = options.activation ?? 'tanh';
   const last = options.outputActivation ?? 'identity';
   for (const name of [hidden, last]) {
-    if (!ACTIVATIONS.includes(name)) throw new InvalidArgumentError(operation, 'activation', `unknown activation ${JSON.stringify(name)}`, netsScope);
+    if (!ACTIVATIONS.includes(name)) throw new InvalidArgumentError({ operation, argument: 'activation', what: `unknown activation ${JSON.stringify(name)}`, ...netsScope });
   }
   const init = options.initialisation ?? { kind: 'glorot-uniform' };
   const rng = createRng(options.seed);
@@ -276,7 +276,7 @@ export function createMlp(options: MlpOptions): SequentialModel {
       for (let i = 0; i < weight.length; i++) weight[i] = a * (2 * rng.uniform() - 1);
     } else {
       const s = init.kind === 'normal' ? init.std : (init.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
-      if (!(s >= 0) || !Number.isFinite(s)) throw new InvalidArgumentError(operation, 'initialisation', `standard deviation must be finite and >= 0, got ${s}`, netsScope);
+      if (!(s >= 0) || !Number.isFinite(s)) throw new InvalidArgumentError({ operation, argument: 'initialisation', what: `standard deviation must be finite and >= 0, got ${s}`, ...netsScope });
       for (let i = 0; i < weight.length; i++) weight[i] = s * rng.normal();
     }
     const isLast = l + 2 === sizes.length;
@@ -339,7 +339,7 @@ export interface TrainResult {
 }
 
 function checkPositive(value: number, operation: string, argument: string): void {
-  if (!(value > 0) || !Number.isFinite(value)) throw new InvalidArgumentError(operation, argument, `expected a finite positive number, got ${value}`, netsScope);
+  if (!(value > 0) || !Number.isFinite(value)) throw new InvalidArgumentError({ operation, argument, what: `expected a finite positive number, got ${value}`, ...netsScope });
 }
 
 /**
@@ -357,10 +357,10 @@ export function trainMlp(model: SequentialModel, options: TrainOptions): TrainRe
   const data = dataArrays(network, options.inputs, options.targets, operation);
   const { samples, inFeatures, outFeatures } = data;
   if (!Number.isInteger(options.epochs) || options.epochs < 0) {
-    throw new InvalidArgumentError(operation, 'epochs', `expected a non-negative integer, got ${options.epochs}`, netsScope);
+    throw new InvalidArgumentError({ operation, argument: 'epochs', what: `expected a non-negative integer, got ${options.epochs}`, ...netsScope });
   }
   const batchSize = options.batchSize ?? samples;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(operation, 'batchSize', `expected a positive integer, got ${batchSize}`, netsScope);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError({ operation, argument: 'batchSize', what: `expected a positive integer, got ${batchSize}`, ...netsScope });
   const optimizer = options.optimizer;
   checkPositive(optimizer.learningRate, operation, 'learningRate');
   const momentum = optimizer.kind === 'sgd' ? (optimizer.momentum ?? 0) : 0;
@@ -368,7 +368,7 @@ export function trainMlp(model: SequentialModel, options: TrainOptions): TrainRe
   const beta2 = optimizer.kind === 'adam' ? (optimizer.beta2 ?? 0.999) : 0;
   const epsilon = optimizer.kind === 'adam' ? (optimizer.epsilon ?? 1e-8) : 0;
   for (const [value, argument] of [[momentum, 'momentum'], [beta1, 'beta1'], [beta2, 'beta2']] as const) {
-    if (!(value >= 0 && value < 1)) throw new InvalidArgumentError(operation, argument, `expected a number in [0, 1), got ${value}`, netsScope);
+    if (!(value >= 0 && value < 1)) throw new InvalidArgumentError({ operation, argument, what: `expected a number in [0, 1), got ${value}`, ...netsScope });
   }
   if (optimizer.kind === 'adam') checkPositive(epsilon, operation, 'epsilon');
 

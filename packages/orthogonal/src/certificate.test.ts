@@ -5,6 +5,16 @@ import { brockettCertificate, brockettOptimum, brockettRoundoff, relativeGap } f
 import { CertificateViolationError, NonFiniteInputError, NotOrthogonalError, NotSymmetricError, OrthogonalError } from './errors.js';
 import { gaussianMatrix, haar, lemmaOneMinimiser, randomGram } from '../test/helpers.js';
 
+/** What `f` throws (undefined when it returns): package bases are tested by `isInstance`, which holds by scope. */
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 describe('brockettCertificate (Lemma 1)', () => {
   it('the closed-form minimiser T U^T has gap ~ 0; random P have gap >= 0', () => {
     fc.assert(
@@ -41,8 +51,8 @@ describe('brockettCertificate (Lemma 1)', () => {
     expect(() => brockettCertificate(B, B, B)).toThrow(NotOrthogonalError);
     // One message pattern, and every error thrown here is an OrthogonalError, shared kinds included.
     expect(() => brockettCertificate(A, B, haar(4, 1))).toThrow(/^orthogonal: brockettOptimum\(A\): matrix is not symmetric: .* at entry \[/);
-    expect(() => brockettCertificate(A, B, haar(4, 1))).toThrow(OrthogonalError);
-    expect(() => brockettCertificate(B, B, B)).toThrow(OrthogonalError);
+    expect(OrthogonalError.isInstance(thrown(() => brockettCertificate(A, B, haar(4, 1))))).toBe(true);
+    expect(OrthogonalError.isInstance(thrown(() => brockettCertificate(B, B, B)))).toBe(true);
     expect(() => brockettCertificate(B, B, haar(3, 1))).toThrow(/^orthogonal: brockettCertificate: B and P shapes: expected 4x4/);
   });
 });

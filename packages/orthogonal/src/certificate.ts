@@ -42,9 +42,9 @@ export interface RelativeGap {
  *   CertificateViolationError when `value < reference - roundoff`.
  */
 export function relativeGap(value: number, reference: number, roundoff: number, location = 'relativeGap'): RelativeGap {
-  if (!Number.isFinite(value)) throw new NonFiniteInputError(location, 'value', value, orthogonalScope);
-  if (!Number.isFinite(reference)) throw new NonFiniteInputError(location, 'reference', reference, orthogonalScope);
-  if (!(roundoff >= 0) || !Number.isFinite(roundoff)) throw new NonFiniteInputError(location, 'roundoff (>= 0)', roundoff, orthogonalScope);
+  if (!Number.isFinite(value)) throw new NonFiniteInputError({ operation: location, location: 'value', value, ...orthogonalScope });
+  if (!Number.isFinite(reference)) throw new NonFiniteInputError({ operation: location, location: 'reference', value: reference, ...orthogonalScope });
+  if (!(roundoff >= 0) || !Number.isFinite(roundoff)) throw new NonFiniteInputError({ operation: location, location: 'roundoff (>= 0)', value: roundoff, ...orthogonalScope });
   const absoluteGap = value - reference;
   const scale = Math.max(Math.abs(reference), roundoff);
   if (Math.abs(absoluteGap) <= roundoff) return { gap: 0, absoluteGap, scale, roundoff, withinRoundoff: true };
@@ -107,12 +107,7 @@ function optimumOf(omega: Float64Array, sigma2: Float64Array): number {
 export function brockettCertificate(A: Matrix, B: Matrix, P: Matrix): BrockettCertificate {
   const n = A.rows;
   if (B.rows !== n || P.rows !== n) {
-    throw new DimensionMismatchError(
-      'brockettCertificate',
-      'B and P shapes',
-      `${n}x${n}`,
-      `B ${B.rows}x${B.columns}, P ${P.rows}x${P.columns}`,
-      orthogonalScope,
+    throw new DimensionMismatchError({ operation: 'brockettCertificate', what: 'B and P shapes', expected: `${n}x${n}`, actual: `B ${B.rows}x${B.columns}, P ${P.rows}x${P.columns}`, ...orthogonalScope }
     );
   }
   const a = squareToFlat(A, n, 'brockettCertificate(A)');

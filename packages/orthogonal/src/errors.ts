@@ -3,25 +3,34 @@
  * `orthogonal: <function>: <what was wrong>`.
  *
  * The shared kinds (`DimensionMismatchError`, `NonFiniteInputError`, `NotSymmetricError`,
- * `SingularMatrixError`) are `@descramble/linalg`'s classes, thrown with {@link orthogonalScope}
+ * `SingularMatrixError`) are `@descramble/core`'s classes, thrown with {@link orthogonalScope}
  * and re-exported here so this package's API keeps their names; `InvalidOptionError` keeps this
- * package's name as a subclass of linalg's `InvalidArgumentError`. Only the errors particular
+ * package's name as a subclass of core's `InvalidArgumentError`. Only the errors particular
  * to O(d) are defined here.
  */
 
-import { type ErrorScope, InvalidArgumentError, scopedErrorBase } from '@descramble/linalg';
+import {
+  type DimensionMismatchError,
+  hasErrorMarker,
+  InvalidArgumentError,
+  markErrorClass,
+  type NonFiniteInputError,
+  type NotSymmetricError,
+  type SingularMatrixError,
+  scopedErrorBase,
+} from '@descramble/core';
 
 export {
   DimensionMismatchError,
   NonFiniteInputError,
   NotSymmetricError,
   SingularMatrixError,
-} from '@descramble/linalg';
+} from '@descramble/core';
 
-/** The last argument of every shared error this package throws: messages read `orthogonal: ...`. */
-export const orthogonalScope: ErrorScope = { scope: 'orthogonal' };
+/** The scope of every shared error this package throws: messages read `orthogonal: ...`. */
+export const orthogonalScope = { scope: 'orthogonal' } as const;
 
-/** Base class of this package's errors: `instanceof OrthogonalError` holds for every error it throws. */
+/** Base class of this package's errors: `OrthogonalError.isInstance(e)` holds for every error it throws, shared kinds included. */
 export const OrthogonalError = scopedErrorBase('orthogonal', 'OrthogonalError');
 /** An error thrown by `@descramble/orthogonal`. */
 export type OrthogonalError = InstanceType<typeof OrthogonalError>;
@@ -29,23 +38,42 @@ export type OrthogonalError = InstanceType<typeof OrthogonalError>;
 /** A matrix that must be orthogonal is not (||P^T P - I||_F above tolerance). */
 export class NotOrthogonalError extends OrthogonalError {
   override readonly name = 'NotOrthogonalError';
+  override readonly kind = 'NotOrthogonal' as const;
+
+  static {
+    markErrorClass(NotOrthogonalError, 'NotOrthogonalError');
+  }
+
   constructor(
     readonly location: string,
     readonly orthogonalityError: number,
   ) {
-    super(location, `matrix is not orthogonal (||P^T P - I||_F = ${orthogonalityError})`);
+    super({ operation: location, reason: `matrix is not orthogonal (||P^T P - I||_F = ${orthogonalityError})`, detail: { orthogonalityError } });
+  }
+
+  static override isInstance(value: unknown): value is NotOrthogonalError {
+    return hasErrorMarker(value, 'NotOrthogonalError');
   }
 }
 
 /** An option has an invalid value (an `InvalidArgumentError` whose `argument` is the option). */
 export class InvalidOptionError extends InvalidArgumentError {
   override readonly name: string = 'InvalidOptionError';
+
+  static {
+    markErrorClass(InvalidOptionError, 'InvalidOptionError');
+  }
+
   constructor(
     readonly location: string,
     readonly option: string,
     readonly value: unknown,
   ) {
-    super(location, option, `invalid option value ${String(value)}`, orthogonalScope);
+    super({ operation: location, argument: option, what: `invalid option value ${String(value)}`, ...orthogonalScope });
+  }
+
+  static override isInstance(value: unknown): value is InvalidOptionError {
+    return hasErrorMarker(value, 'InvalidOptionError');
   }
 }
 
@@ -55,11 +83,25 @@ export class InvalidOptionError extends InvalidArgumentError {
  */
 export class ChartDomainError extends OrthogonalError {
   override readonly name = 'ChartDomainError';
+  override readonly kind = 'ChartDomain' as const;
+
+  static {
+    markErrorClass(ChartDomainError, 'ChartDomainError');
+  }
+
   constructor(
     readonly location: string,
     readonly determinantSign: number,
   ) {
-    super(location, `point outside the Cayley chart (eigenvalue -1; determinant sign ${determinantSign})`);
+    super({
+      operation: location,
+      reason: `point outside the Cayley chart (eigenvalue -1; determinant sign ${determinantSign})`,
+      detail: { determinantSign },
+    });
+  }
+
+  static override isInstance(value: unknown): value is ChartDomainError {
+    return hasErrorMarker(value, 'ChartDomainError');
   }
 }
 
@@ -72,12 +114,26 @@ export class ChartDomainError extends OrthogonalError {
  */
 export class InverseRetractionDomainError extends OrthogonalError {
   override readonly name = 'InverseRetractionDomainError';
+  override readonly kind = 'InverseRetractionDomain' as const;
+
+  static {
+    markErrorClass(InverseRetractionDomainError, 'InverseRetractionDomainError');
+  }
+
   constructor(
     readonly location: string,
     readonly retraction: string,
     readonly pivot: number,
   ) {
-    super(location, `point outside the image of the ${retraction} retraction (Cholesky pivot ${pivot} not positive)`);
+    super({
+      operation: location,
+      reason: `point outside the image of the ${retraction} retraction (Cholesky pivot ${pivot} not positive)`,
+      detail: { retraction, pivot },
+    });
+  }
+
+  static override isInstance(value: unknown): value is InverseRetractionDomainError {
+    return hasErrorMarker(value, 'InverseRetractionDomainError');
   }
 }
 
@@ -87,12 +143,38 @@ export class InverseRetractionDomainError extends OrthogonalError {
  */
 export class CertificateViolationError extends OrthogonalError {
   override readonly name = 'CertificateViolationError';
+  override readonly kind = 'CertificateViolation' as const;
+
+  static {
+    markErrorClass(CertificateViolationError, 'CertificateViolationError');
+  }
+
   constructor(
     readonly location: string,
     readonly value: number,
     readonly reference: number,
     readonly roundoff: number,
   ) {
-    super(location, `value ${value} is below the lower bound ${reference} by ${reference - value}, more than the roundoff bound ${roundoff} (certificate violated)`);
+    super({
+      operation: location,
+      reason: `value ${value} is below the lower bound ${reference} by ${reference - value}, more than the roundoff bound ${roundoff} (certificate violated)`,
+      detail: { value, reference, roundoff },
+    });
+  }
+
+  static override isInstance(value: unknown): value is CertificateViolationError {
+    return hasErrorMarker(value, 'CertificateViolationError');
   }
 }
+
+/** Every failure `@descramble/orthogonal` reports, discriminated by `kind` (`InvalidOptionError` is of kind `InvalidArgument`). */
+export type OrthogonalFailure =
+  | DimensionMismatchError
+  | NonFiniteInputError
+  | NotSymmetricError
+  | SingularMatrixError
+  | InvalidArgumentError
+  | NotOrthogonalError
+  | ChartDomainError
+  | InverseRetractionDomainError
+  | CertificateViolationError;

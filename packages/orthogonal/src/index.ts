@@ -9,6 +9,7 @@ export {
   NotSymmetricError,
   OrthogonalError,
   SingularMatrixError,
+  type OrthogonalFailure,
 } from './errors.js';
 export type { EvaluationCounts, Problem, ProblemKernels } from './problem.js';
 export {

@@ -10,14 +10,14 @@ import { orthogonalityDrift } from './dense.js';
 /** Row-major copy of an n x n Matrix, validating shape and finiteness. */
 export function squareToFlat(m: Matrix, n: number, location: string): Float64Array {
   if (m.rows !== n || m.columns !== n) {
-    throw new DimensionMismatchError(location, 'matrix', `${n}x${n}`, `${m.rows}x${m.columns}`, orthogonalScope);
+    throw new DimensionMismatchError({ operation: location, what: 'matrix', expected: `${n}x${n}`, actual: `${m.rows}x${m.columns}`, ...orthogonalScope });
   }
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const row = m.getRow(i);
     for (let j = 0; j < n; j++) {
       const v = row[j]!;
-      if (!Number.isFinite(v)) throw new NonFiniteInputError(location, `entry [${i}, ${j}]`, v, orthogonalScope);
+      if (!Number.isFinite(v)) throw new NonFiniteInputError({ operation: location, location: `entry [${i}, ${j}]`, value: v, ...orthogonalScope });
       out[i * n + j] = v;
     }
   }
@@ -36,7 +36,7 @@ export function flatToMatrix(a: Float64Array, n: number): Matrix {
 /** Throws NonFiniteInputError at the first non-finite entry. */
 export function assertFinite(a: Float64Array, location: string): void {
   for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i]!)) throw new NonFiniteInputError(location, `entry ${i}`, a[i]!, orthogonalScope);
+    if (!Number.isFinite(a[i]!)) throw new NonFiniteInputError({ operation: location, location: `entry ${i}`, value: a[i]!, ...orthogonalScope });
   }
 }
 
@@ -55,7 +55,7 @@ export function assertSymmetric(a: Float64Array, n: number, location: string, to
       }
     }
   }
-  if (asym > tolerance * scale) throw new NotSymmetricError(location, asym, tolerance * scale, at, orthogonalScope);
+  if (asym > tolerance * scale) throw new NotSymmetricError({ operation: location, asymmetry: asym, tolerance: tolerance * scale, location: at, ...orthogonalScope });
 }
 
 /** Throws NotOrthogonalError when ||P^T P - I||_F > tolerance. */

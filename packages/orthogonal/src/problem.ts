@@ -134,6 +134,6 @@ export class Objective {
 }
 
 function checkCost(value: number, location: string): void {
-  if (typeof value !== 'number') throw new DimensionMismatchError(location, 'cost value type', 'number', typeof value, orthogonalScope);
-  if (!Number.isFinite(value)) throw new NonFiniteInputError(location, 'the returned cost', value, orthogonalScope);
+  if (typeof value !== 'number') throw new DimensionMismatchError({ operation: location, what: 'cost value type', expected: 'number', actual: typeof value, ...orthogonalScope });
+  if (!Number.isFinite(value)) throw new NonFiniteInputError({ operation: location, location: 'the returned cost', value, ...orthogonalScope });
 }

@@ -33,7 +33,7 @@ export interface MaxDiagonalProblem extends Problem {
 
 function squareDimension(m: Matrix, location: string): number {
   if (m.rows !== m.columns || m.rows < 1) {
-    throw new DimensionMismatchError(location, 'matrix', 'a non-empty square matrix', `${m.rows}x${m.columns}`, orthogonalScope);
+    throw new DimensionMismatchError({ operation: location, what: 'matrix', expected: 'a non-empty square matrix', actual: `${m.rows}x${m.columns}`, ...orthogonalScope });
   }
   return m.rows;
 }
@@ -288,7 +288,7 @@ function fromUser(value: MatrixLike, n: number, location: string): Matrix {
   }
   if (!Array.isArray(value) || value.length !== n || !value.every((row) => Array.isArray(row) && row.length === n)) {
     const shape = Array.isArray(value) ? `${value.length} rows` : typeof value;
-    throw new DimensionMismatchError(location, 'matrix', `${n}x${n}`, shape, orthogonalScope);
+    throw new DimensionMismatchError({ operation: location, what: 'matrix', expected: `${n}x${n}`, actual: shape, ...orthogonalScope });
   }
   const m = new Matrix(value);
   squareToFlat(m, n, location);
@@ -315,8 +315,8 @@ export function problemFromFunctions(
     cost(P: Matrix): number {
       squareToFlat(P, n, 'problemFromFunctions(P)');
       const value = cost(P.clone());
-      if (typeof value !== 'number') throw new DimensionMismatchError('problemFromFunctions.cost', 'cost value type', 'number', typeof value, orthogonalScope);
-      if (!Number.isFinite(value)) throw new NonFiniteInputError('problemFromFunctions.cost', 'the returned cost', value, orthogonalScope);
+      if (typeof value !== 'number') throw new DimensionMismatchError({ operation: 'problemFromFunctions.cost', what: 'cost value type', expected: 'number', actual: typeof value, ...orthogonalScope });
+      if (!Number.isFinite(value)) throw new NonFiniteInputError({ operation: 'problemFromFunctions.cost', location: 'the returned cost', value, ...orthogonalScope });
       return value;
     },
     euclideanGradient(P: Matrix): Matrix {

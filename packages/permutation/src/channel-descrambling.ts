@@ -24,12 +24,12 @@ import { checkFinite, type Tensor } from './tensor.js';
 export function channelGram(preactivations: Tensor): Matrix {
   const operation = 'channelGram';
   const shape = preactivations.shape;
-  if (shape.length < 2) throw new DimensionMismatchError(operation, 'preactivations rank', '>= 2 ([N, C, ...])', shape.length, permutationScope);
+  if (shape.length < 2) throw new DimensionMismatchError({ operation, what: 'preactivations rank', expected: '>= 2 ([N, C, ...])', actual: shape.length, ...permutationScope });
   const samples = shape[0]!;
   const channels = shape[1]!;
   const positions = shape.slice(2).reduce((x, y) => x * y, 1);
   if (preactivations.data.length !== samples * channels * positions) {
-    throw new DimensionMismatchError(operation, 'data length', samples * channels * positions, preactivations.data.length, permutationScope);
+    throw new DimensionMismatchError({ operation, what: 'data length', expected: samples * channels * positions, actual: preactivations.data.length, ...permutationScope });
   }
   checkFinite(operation, 'preactivations', preactivations.data);
   const gram = new Float64Array(channels * channels);
@@ -121,14 +121,14 @@ export interface ChannelDescramblingResult {
 export function descrambleChannels(gram: Matrix, options: ChannelDescramblingOptions = {}): ChannelDescramblingResult {
   const operation = 'descrambleChannels';
   const c = gram.rows;
-  if (c === 0 || gram.columns !== c) throw new DimensionMismatchError(operation, 'gram', 'a non-empty square matrix', `${gram.rows} x ${gram.columns}`, permutationScope);
+  if (c === 0 || gram.columns !== c) throw new DimensionMismatchError({ operation, what: 'gram', expected: 'a non-empty square matrix', actual: `${gram.rows} x ${gram.columns}`, ...permutationScope });
   const signed = options.signed ?? false;
   if (signed && options.activation !== 'odd') {
-    throw new InvalidArgumentError(operation, 'signed', "sign flips are a symmetry only for odd activations: pass activation: 'odd'", permutationScope);
+    throw new InvalidArgumentError({ operation, argument: 'signed', what: "sign flips are a symmetry only for odd activations: pass activation: 'odd'", ...permutationScope });
   }
   const operator = options.operator ?? 'fourier';
   const a = typeof operator === 'string' ? smoothnessMatrix(c, operator) : operator;
-  if (a.rows !== c || a.columns !== c) throw new DimensionMismatchError(operation, 'smoothness matrix', `${c} x ${c}`, `${a.rows} x ${a.columns}`, permutationScope);
+  if (a.rows !== c || a.columns !== c) throw new DimensionMismatchError({ operation, what: 'smoothness matrix', expected: `${c} x ${c}`, actual: `${a.rows} x ${a.columns}`, ...permutationScope });
   const signal = options.signal ?? options.solver?.signal;
   signal?.throwIfAborted();
   const solver: QuadraticAssignmentOptions = signal === undefined ? (options.solver ?? {}) : { ...options.solver, signal };

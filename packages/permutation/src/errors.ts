@@ -3,18 +3,25 @@
  * `permutation: <function>: <what was wrong>`.
  *
  * The shared kinds (`DimensionMismatchError`, `NonFiniteInputError`, `InvalidArgumentError`) are
- * `@descramble/linalg`'s classes, thrown with {@link permutationScope}; they are re-exported here so
+ * `@descramble/core`'s classes, thrown with {@link permutationScope}; they are re-exported here so
  * this package's API keeps their names. Only the errors particular to assignment are defined here.
  */
 
-import { type ErrorScope, scopedErrorBase } from '@descramble/linalg';
+import {
+  type DimensionMismatchError,
+  hasErrorMarker,
+  type InvalidArgumentError,
+  markErrorClass,
+  type NonFiniteInputError,
+  scopedErrorBase,
+} from '@descramble/core';
 
-export { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from '@descramble/linalg';
+export { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from '@descramble/core';
 
-/** The last argument of every shared error this package throws: messages read `permutation: ...`. */
-export const permutationScope: ErrorScope = { scope: 'permutation' };
+/** The scope of every shared error this package throws: messages read `permutation: ...`. */
+export const permutationScope = { scope: 'permutation' } as const;
 
-/** Base class of this package's errors: `instanceof PermutationError` holds for every error it throws. */
+/** Base class of this package's errors: `PermutationError.isInstance(e)` holds for every error it throws, shared kinds included. */
 export const PermutationError = scopedErrorBase('permutation', 'PermutationError');
 /** An error thrown by `@descramble/permutation`. */
 export type PermutationError = InstanceType<typeof PermutationError>;
@@ -22,14 +29,30 @@ export type PermutationError = InstanceType<typeof PermutationError>;
 /** No assignment avoids the forbidden (infinite-cost) pairs. */
 export class InfeasibleAssignmentError extends PermutationError {
   override readonly name = 'InfeasibleAssignmentError';
+  override readonly kind = 'InfeasibleAssignment' as const;
   /** Whether {@link index} counts rows or columns of the problem as given. */
   readonly axis: 'row' | 'column';
   /** The row (or column) that could not be assigned. */
   readonly index: number;
 
+  static {
+    markErrorClass(InfeasibleAssignmentError, 'InfeasibleAssignmentError');
+  }
+
   constructor(operation: string, axis: 'row' | 'column', index: number) {
-    super(operation, `infeasible: ${axis} ${index} cannot be assigned without a forbidden (infinite-cost) pair`);
+    super({
+      operation,
+      reason: `infeasible: ${axis} ${index} cannot be assigned without a forbidden (infinite-cost) pair`,
+      detail: { axis, index },
+    });
     this.axis = axis;
     this.index = index;
   }
+
+  static override isInstance(value: unknown): value is InfeasibleAssignmentError {
+    return hasErrorMarker(value, 'InfeasibleAssignmentError');
+  }
 }
+
+/** Every failure `@descramble/permutation` reports, discriminated by `kind`. */
+export type PermutationFailure = DimensionMismatchError | NonFiniteInputError | InvalidArgumentError | InfeasibleAssignmentError;

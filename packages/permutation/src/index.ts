@@ -17,6 +17,7 @@ export {
   InvalidArgumentError,
   NonFiniteInputError,
   PermutationError,
+  type PermutationFailure,
 } from './errors.js';
 export {
   type LinearAssignmentOptions,

@@ -57,7 +57,7 @@ export function solveLinearAssignment(
     for (let j = 0; j < n; j++) {
       const c = row[j]!;
       if (Number.isNaN(c) || c === -sign * Number.POSITIVE_INFINITY) {
-        throw new NonFiniteInputError(operation, `cost[${i}, ${j}]`, c, permutationScope);
+        throw new NonFiniteInputError({ operation, location: `cost[${i}, ${j}]`, value: c, ...permutationScope });
       }
       flat[transpose ? j * cols + i : i * cols + j] = sign * c;
     }

@@ -2,12 +2,12 @@ import { DimensionMismatchError, InvalidArgumentError, permutationScope } from '
 
 /** Throws unless p is a permutation of 0..n-1. */
 export function assertPermutation(operation: string, what: string, p: ArrayLike<number>, n: number): void {
-  if (p.length !== n) throw new DimensionMismatchError(operation, `${what} length`, n, p.length, permutationScope);
+  if (p.length !== n) throw new DimensionMismatchError({ operation, what: `${what} length`, expected: n, actual: p.length, ...permutationScope });
   const seen = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const k = p[i]!;
     if (!Number.isInteger(k) || k < 0 || k >= n || seen[k]) {
-      throw new InvalidArgumentError(operation, what, `entry ${i} = ${k} does not make a permutation of 0..${n - 1}`, permutationScope);
+      throw new InvalidArgumentError({ operation, argument: what, what: `entry ${i} = ${k} does not make a permutation of 0..${n - 1}`, ...permutationScope });
     }
     seen[k] = 1;
   }

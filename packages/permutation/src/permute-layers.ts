@@ -37,9 +37,9 @@ export interface BatchNorm {
 
 function checkSigns(operation: string, signs: ArrayLike<number> | undefined, n: number): void {
   if (signs === undefined) return;
-  if (signs.length !== n) throw new DimensionMismatchError(operation, 'signs length', n, signs.length, permutationScope);
+  if (signs.length !== n) throw new DimensionMismatchError({ operation, what: 'signs length', expected: n, actual: signs.length, ...permutationScope });
   for (let i = 0; i < n; i++) {
-    if (signs[i] !== 1 && signs[i] !== -1) throw new InvalidArgumentError(operation, 'signs', `entry ${i} = ${signs[i]} is not +1 or -1`, permutationScope);
+    if (signs[i] !== 1 && signs[i] !== -1) throw new InvalidArgumentError({ operation, argument: 'signs', what: `entry ${i} = ${signs[i]} is not +1 or -1`, ...permutationScope });
   }
 }
 
@@ -66,7 +66,7 @@ export function permuteDenseLayer(layer: DenseLayer, permutation: ArrayLike<numb
   const out = layer.weight.rows;
   checkPermutation(operation, permutation, signs, out);
   if (layer.bias !== undefined && layer.bias.length !== out) {
-    throw new DimensionMismatchError(operation, 'bias length', out, layer.bias.length, permutationScope);
+    throw new DimensionMismatchError({ operation, what: 'bias length', expected: out, actual: layer.bias.length, ...permutationScope });
   }
   const weight = new Matrix(out, layer.weight.columns);
   for (let i = 0; i < out; i++) {
@@ -93,12 +93,12 @@ export function permuteDenseInputs(layer: DenseLayer, permutation: ArrayLike<num
 function convShape(operation: string, layer: ConvLayer): { out: number; inputs: number; kernel: number } {
   const rank = layer.weight.shape.length;
   if (rank !== 3 && rank !== 4) {
-    throw new DimensionMismatchError(operation, 'weight rank', '3 ([out, in, k]) or 4 ([out, in, kh, kw])', rank, permutationScope);
+    throw new DimensionMismatchError({ operation, what: 'weight rank', expected: '3 ([out, in, k]) or 4 ([out, in, kh, kw])', actual: rank, ...permutationScope });
   }
   checkTensor(operation, 'weight', layer.weight, layer.weight.shape.map(() => -1));
   const [out, inputs] = layer.weight.shape as [number, number];
   if (layer.bias !== undefined && layer.bias.length !== out) {
-    throw new DimensionMismatchError(operation, 'bias length', out, layer.bias.length, permutationScope);
+    throw new DimensionMismatchError({ operation, what: 'bias length', expected: out, actual: layer.bias.length, ...permutationScope });
   }
   return { out, inputs, kernel: layer.weight.data.length / Math.max(1, out * inputs) };
 }
@@ -150,7 +150,7 @@ export function permuteBatchNorm(norm: BatchNorm, permutation: ArrayLike<number>
     ['runningMean', norm.runningMean],
     ['runningVar', norm.runningVar],
   ] as const) {
-    if (v.length !== c) throw new DimensionMismatchError(operation, `${what} length`, c, v.length, permutationScope);
+    if (v.length !== c) throw new DimensionMismatchError({ operation, what: `${what} length`, expected: c, actual: v.length, ...permutationScope });
   }
   checkPermutation(operation, permutation, signs, c);
   const result: BatchNorm = {
@@ -176,7 +176,7 @@ export function permuteFlattenedInputs(
   const operation = 'permuteFlattenedInputs';
   const channels = permutation.length;
   if (!Number.isInteger(blockSize) || blockSize < 1 || channels * blockSize !== layer.weight.columns) {
-    throw new DimensionMismatchError(operation, 'columns', `${channels} channels x ${blockSize}`, layer.weight.columns, permutationScope);
+    throw new DimensionMismatchError({ operation, what: 'columns', expected: `${channels} channels x ${blockSize}`, actual: layer.weight.columns, ...permutationScope });
   }
   checkPermutation(operation, permutation, signs, channels);
   const weight = new Matrix(layer.weight.rows, layer.weight.columns);

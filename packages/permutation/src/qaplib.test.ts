@@ -3,6 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { PermutationError } from './errors.js';
 import { readQaplib, readQaplibSolution } from './qaplib.js';
 
+/** What `f` throws (undefined when it returns): package bases are tested by `isInstance`, which holds by scope. */
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 describe('readQaplib', () => {
   it('reads n, A and B regardless of line breaks', () => {
     const instance = readQaplib('2\n\n 0 1\n 2 0\n\n0 5 7\n0\n');
@@ -27,12 +37,12 @@ describe('readQaplib', () => {
           try {
             parse(text);
           } catch (error) {
-            expect(error).toBeInstanceOf(PermutationError);
+            expect(PermutationError.isInstance(error)).toBe(true);
           }
         }
       }),
     );
-    expect(() => readQaplib('2 1 2 3')).toThrow(PermutationError);
-    expect(() => readQaplibSolution('3 10 1 1 2')).toThrow(PermutationError);
+    expect(PermutationError.isInstance(thrown(() => readQaplib('2 1 2 3')))).toBe(true);
+    expect(PermutationError.isInstance(thrown(() => readQaplibSolution('3 10 1 1 2')))).toBe(true);
   });
 });

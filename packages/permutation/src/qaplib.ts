@@ -23,7 +23,7 @@ function numbers(operation: string, text: string): number[] {
   const tokens = text.split(/\s+/).filter((t) => t.length > 0);
   return tokens.map((t, k) => {
     const x = Number(t);
-    if (!Number.isFinite(x)) throw new InvalidArgumentError(operation, 'text', `token ${k} "${t}" is not a number`, permutationScope);
+    if (!Number.isFinite(x)) throw new InvalidArgumentError({ operation, argument: 'text', what: `token ${k} "${t}" is not a number`, ...permutationScope });
     return x;
   });
 }
@@ -37,11 +37,11 @@ export function readQaplib(text: string): QaplibInstance {
   const values = numbers(operation, text);
   const n = values[0];
   if (n === undefined || !Number.isInteger(n) || n < 1) {
-    throw new InvalidArgumentError(operation, 'text', `first number must be a positive integer n, got ${n}`, permutationScope);
+    throw new InvalidArgumentError({ operation, argument: 'text', what: `first number must be a positive integer n, got ${n}`, ...permutationScope });
   }
   const needed = 1 + 2 * n * n;
   if (values.length !== needed) {
-    throw new DimensionMismatchError(operation, 'number count', needed, values.length, permutationScope);
+    throw new DimensionMismatchError({ operation, what: 'number count', expected: needed, actual: values.length, ...permutationScope });
   }
   const a = new Matrix(n, n);
   const b = new Matrix(n, n);
@@ -60,15 +60,15 @@ export function readQaplibSolution(text: string): QaplibSolution {
   const values = numbers(operation, text);
   const n = values[0];
   if (n === undefined || !Number.isInteger(n) || n < 1) {
-    throw new InvalidArgumentError(operation, 'text', `first number must be a positive integer n, got ${n}`, permutationScope);
+    throw new InvalidArgumentError({ operation, argument: 'text', what: `first number must be a positive integer n, got ${n}`, ...permutationScope });
   }
-  if (values.length !== 2 + n) throw new DimensionMismatchError(operation, 'number count', 2 + n, values.length, permutationScope);
+  if (values.length !== 2 + n) throw new DimensionMismatchError({ operation, what: 'number count', expected: 2 + n, actual: values.length, ...permutationScope });
   const permutation = new Int32Array(n);
   const seen = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const k = values[2 + i]! - 1;
     if (!Number.isInteger(k) || k < 0 || k >= n || seen[k]) {
-      throw new InvalidArgumentError(operation, 'text', `entry ${i} (${k + 1}) does not make a permutation of 1..${n}`, permutationScope);
+      throw new InvalidArgumentError({ operation, argument: 'text', what: `entry ${i} (${k + 1}) does not make a permutation of 1..${n}`, ...permutationScope });
     }
     seen[k] = 1;
     permutation[i] = k;

@@ -85,14 +85,14 @@ export interface QuadraticAssignmentResult {
 
 function readSquare(operation: string, what: string, m: Matrix, n: number): Float64Array {
   if (m.rows !== n || m.columns !== n) {
-    throw new DimensionMismatchError(operation, what, `${n} x ${n}`, `${m.rows} x ${m.columns}`, permutationScope);
+    throw new DimensionMismatchError({ operation, what, expected: `${n} x ${n}`, actual: `${m.rows} x ${m.columns}`, ...permutationScope });
   }
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const row = m.getRow(i);
     for (let j = 0; j < n; j++) {
       const x = row[j]!;
-      if (!Number.isFinite(x)) throw new NonFiniteInputError(operation, `${what}[${i}, ${j}]`, x, permutationScope);
+      if (!Number.isFinite(x)) throw new NonFiniteInputError({ operation, location: `${what}[${i}, ${j}]`, value: x, ...permutationScope });
       out[i * n + j] = x;
     }
   }
@@ -280,7 +280,7 @@ export function solveQuadraticAssignment(
   const operation = 'solveQuadraticAssignment';
   options.signal?.throwIfAborted();
   const n = a.rows;
-  if (n === 0) throw new DimensionMismatchError(operation, 'A', 'a non-empty square matrix', '0 x 0', permutationScope);
+  if (n === 0) throw new DimensionMismatchError({ operation, what: 'A', expected: 'a non-empty square matrix', actual: '0 x 0', ...permutationScope });
   const problem: Problem = { n, a: readSquare(operation, 'A', a, n), b: readSquare(operation, 'B', b, n) };
   const method = options.method ?? 'auto';
   if (options.initial !== undefined) assertPermutation(operation, 'initial', options.initial, n);
@@ -311,7 +311,7 @@ export function solveQuadraticAssignment(
       found = runTabu(problem, options.initial ?? identity, options.maxIterations ?? 100 * n, rng, options.signal);
       break;
     default:
-      throw new InvalidArgumentError(operation, 'method', `unknown method ${String(method)}`, permutationScope);
+      throw new InvalidArgumentError({ operation, argument: 'method', what: `unknown method ${String(method)}`, ...permutationScope });
   }
   const lowerBound = found.proved ? found.value : computeBound(problem, options.bound ?? 'best');
   const proved = found.proved || found.value <= lowerBound;

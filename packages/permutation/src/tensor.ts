@@ -1,21 +1,14 @@
+import { type Float64Tensor, shapeSize } from '@descramble/core';
 import { DimensionMismatchError, NonFiniteInputError, permutationScope } from './errors.js';
 
 /**
- * A plain-data dense tensor: row-major (C order, last axis fastest) `Float64Array`
- * with its shape, e.g. PyTorch conv weights `[out, in, kh, kw]` or activations
- * `[N, C, H, W]`. No methods, so it crosses worker and package boundaries as is.
+ * A plain-data dense tensor: @descramble/core's `Float64Tensor`, row-major (C order, last axis
+ * fastest) `Float64Array` with its shape (and optionally its dtype), e.g. PyTorch conv weights
+ * `[out, in, kh, kw]` or activations `[N, C, H, W]`. A tensor read by @descramble/io is one.
  */
-export interface Tensor {
-  readonly shape: readonly number[];
-  readonly data: Float64Array;
-}
+export type Tensor = Float64Tensor;
 
-/** Number of entries of a shape (1 for a scalar shape `[]`). */
-export function shapeSize(shape: readonly number[]): number {
-  let size = 1;
-  for (const d of shape) size *= d;
-  return size;
-}
+export { shapeSize };
 
 /**
  * Creates a tensor, checking that the shape has non-negative integer dimensions and
@@ -24,11 +17,11 @@ export function shapeSize(shape: readonly number[]): number {
 export function tensor(shape: readonly number[], data: Float64Array | readonly number[]): Tensor {
   const operation = 'tensor';
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new DimensionMismatchError(operation, 'shape', 'non-negative integers', `[${shape.join(', ')}]`, permutationScope);
+    if (!Number.isInteger(d) || d < 0) throw new DimensionMismatchError({ operation, what: 'shape', expected: 'non-negative integers', actual: `[${shape.join(', ')}]`, ...permutationScope });
   }
   const flat = data instanceof Float64Array ? data : Float64Array.from(data);
   if (flat.length !== shapeSize(shape)) {
-    throw new DimensionMismatchError(operation, `data length for shape [${shape.join(', ')}]`, shapeSize(shape), flat.length, permutationScope);
+    throw new DimensionMismatchError({ operation, what: `data length for shape [${shape.join(', ')}]`, expected: shapeSize(shape), actual: flat.length, ...permutationScope });
   }
   return { shape: [...shape], data: flat };
 }
@@ -39,13 +32,13 @@ export function checkTensor(operation: string, what: string, t: Tensor, expected
     t.shape.length === expected.length && expected.every((d, k) => d < 0 || d === t.shape[k]) && t.data.length === shapeSize(t.shape);
   if (!ok) {
     const want = `[${expected.map((d) => (d < 0 ? '*' : String(d))).join(', ')}]`;
-    throw new DimensionMismatchError(operation, `${what} shape`, want, `[${t.shape.join(', ')}]`, permutationScope);
+    throw new DimensionMismatchError({ operation, what: `${what} shape`, expected: want, actual: `[${t.shape.join(', ')}]`, ...permutationScope });
   }
 }
 
 /** Throws on the first NaN or infinity of `data`. */
 export function checkFinite(operation: string, what: string, data: ArrayLike<number>): void {
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) throw new NonFiniteInputError(operation, `${what}[${i}]`, data[i]!, permutationScope);
+    if (!Number.isFinite(data[i]!)) throw new NonFiniteInputError({ operation, location: `${what}[${i}]`, value: data[i]!, ...permutationScope });
   }
 }

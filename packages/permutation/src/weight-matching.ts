@@ -175,19 +175,19 @@ function similarityFlat(a: FlatLayer[], b: FlatLayer[], permutations: Int32Array
 }
 
 function checkSameShapes(operation: string, a: FlatLayer[], b: FlatLayer[]): void {
-  if (a.length !== b.length) throw new DimensionMismatchError(operation, 'layer count', a.length, b.length, permutationScope);
-  if (a.length === 0) throw new InvalidArgumentError(operation, 'a', 'a network needs at least one layer', permutationScope);
+  if (a.length !== b.length) throw new DimensionMismatchError({ operation, what: 'layer count', expected: a.length, actual: b.length, ...permutationScope });
+  if (a.length === 0) throw new InvalidArgumentError({ operation, argument: 'a', what: 'a network needs at least one layer', ...permutationScope });
   for (let l = 0; l < a.length; l++) {
     const la = a[l]!;
     const lb = b[l]!;
     if (la.out !== lb.out || la.inputs !== lb.inputs || la.r !== lb.r) {
-      throw new DimensionMismatchError(operation, `layer ${l} shape`, `[${la.out}, ${la.inputs}, ${la.r}]`, `[${lb.out}, ${lb.inputs}, ${lb.r}]`, permutationScope);
+      throw new DimensionMismatchError({ operation, what: `layer ${l} shape`, expected: `[${la.out}, ${la.inputs}, ${la.r}]`, actual: `[${lb.out}, ${lb.inputs}, ${lb.r}]`, ...permutationScope });
     }
     if ((la.bias === undefined) !== (lb.bias === undefined)) {
-      throw new InvalidArgumentError(operation, `layer ${l} bias`, 'present in one network only', permutationScope);
+      throw new InvalidArgumentError({ operation, argument: `layer ${l} bias`, what: 'present in one network only', ...permutationScope });
     }
     if (l > 0 && la.inputs !== a[l - 1]!.out) {
-      throw new DimensionMismatchError(operation, `layer ${l} inputs`, a[l - 1]!.out, la.inputs, permutationScope);
+      throw new DimensionMismatchError({ operation, what: `layer ${l} inputs`, expected: a[l - 1]!.out, actual: la.inputs, ...permutationScope });
     }
     checkFinite(operation, `a layer ${l} weight`, la.weight);
     checkFinite(operation, `b layer ${l} weight`, lb.weight);
@@ -246,21 +246,21 @@ function convFlat(layer: ConvLayer): FlatLayer {
  */
 export function matchCnnWeights(a: Cnn, b: Cnn, options: WeightMatchingOptions = {}): WeightMatchingResult<Cnn> {
   const operation = 'matchCnnWeights';
-  if (a.conv.length === 0 || a.dense.length === 0) throw new InvalidArgumentError(operation, 'a', 'needs at least one conv and one dense layer', permutationScope);
+  if (a.conv.length === 0 || a.dense.length === 0) throw new InvalidArgumentError({ operation, argument: 'a', what: 'needs at least one conv and one dense layer', ...permutationScope });
   const toFlat = (net: Cnn): FlatLayer[] => {
     const conv = net.conv.map(convFlat);
     const last = conv[conv.length - 1]!;
     const dense = net.dense.map(denseFlat);
     const first = dense[0]!;
     if (first.inputs % last.out !== 0) {
-      throw new DimensionMismatchError(operation, 'first dense inputs', `a multiple of ${last.out} channels`, first.inputs, permutationScope);
+      throw new DimensionMismatchError({ operation, what: 'first dense inputs', expected: `a multiple of ${last.out} channels`, actual: first.inputs, ...permutationScope });
     }
     const spatial = first.inputs / last.out;
     dense[0] = { ...first, inputs: last.out, r: spatial };
     return [...conv, ...dense];
   };
   if (a.conv.length !== b.conv.length || a.dense.length !== b.dense.length) {
-    throw new DimensionMismatchError(operation, 'layer counts', `${a.conv.length} conv + ${a.dense.length} dense`, `${b.conv.length} conv + ${b.dense.length} dense`, permutationScope);
+    throw new DimensionMismatchError({ operation, what: 'layer counts', expected: `${a.conv.length} conv + ${a.dense.length} dense`, actual: `${b.conv.length} conv + ${b.dense.length} dense`, ...permutationScope });
   }
   const fa = toFlat(a);
   const fb = toFlat(b);

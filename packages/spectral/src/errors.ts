@@ -3,18 +3,25 @@
  * `spectral: <function>: <what was wrong>`.
  *
  * The shared kinds (`DimensionMismatchError`, `NonFiniteInputError`, `InvalidArgumentError`) are
- * `@descramble/linalg`'s classes, thrown with {@link spectralScope}; they are re-exported here so
+ * `@descramble/core`'s classes, thrown with {@link spectralScope}; they are re-exported here so
  * this package's API keeps their names. Only the errors particular to spectra are defined here.
  */
 
-import { type ErrorScope, scopedErrorBase } from '@descramble/linalg';
+import {
+  type DimensionMismatchError,
+  hasErrorMarker,
+  type InvalidArgumentError,
+  markErrorClass,
+  type NonFiniteInputError,
+  scopedErrorBase,
+} from '@descramble/core';
 
-export { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from '@descramble/linalg';
+export { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from '@descramble/core';
 
-/** The last argument of every shared error this package throws: messages read `spectral: ...`. */
-export const spectralScope: ErrorScope = { scope: 'spectral' };
+/** The scope of every shared error this package throws: messages read `spectral: ...`. */
+export const spectralScope = { scope: 'spectral' } as const;
 
-/** Base class of this package's errors: `instanceof SpectralError` holds for every error it throws. */
+/** Base class of this package's errors: `SpectralError.isInstance(e)` holds for every error it throws, shared kinds included. */
 export const SpectralError = scopedErrorBase('spectral', 'SpectralError');
 /** An error thrown by `@descramble/spectral`. */
 export type SpectralError = InstanceType<typeof SpectralError>;
@@ -26,11 +33,23 @@ export type SpectralError = InstanceType<typeof SpectralError>;
  */
 export class DegenerateInputError extends SpectralError {
   override readonly name = 'DegenerateInputError';
+  override readonly kind = 'DegenerateInput' as const;
   /** Why the measure is undefined, e.g. `"total energy is zero"`. */
   readonly reason: string;
 
+  static {
+    markErrorClass(DegenerateInputError, 'DegenerateInputError');
+  }
+
   constructor(operation: string, reason: string) {
-    super(operation, reason);
+    super({ operation, reason, detail: { reason } });
     this.reason = reason;
   }
+
+  static override isInstance(value: unknown): value is DegenerateInputError {
+    return hasErrorMarker(value, 'DegenerateInputError');
+  }
 }
+
+/** Every failure `@descramble/spectral` reports, discriminated by `kind`. */
+export type SpectralFailure = DimensionMismatchError | NonFiniteInputError | InvalidArgumentError | DegenerateInputError;

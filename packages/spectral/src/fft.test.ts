@@ -6,6 +6,16 @@ import { DimensionMismatchError, InvalidArgumentError, NonFiniteInputError, Spec
 import { fft, ifft, irfft, rfft } from './fft.js';
 import { clearFftPlanCache, fftPlan, fftPlanCacheSize, MAX_CACHED_PLANS } from './fft-plan.js';
 
+/** What `f` throws (undefined when it returns): package bases are tested by `isInstance`, which holds by scope. */
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 function randomComplex(n: number, seed: number): { re: Float64Array; im: Float64Array } {
   const rng = createRng(seed);
   const re = new Float64Array(n);
@@ -139,7 +149,7 @@ describe('fft of any length', () => {
   it('rejects empty, mismatched and non-finite input and never mutates it', () => {
     expect(() => fft([])).toThrow(DimensionMismatchError);
     expect(() => fft([])).toThrow(/^spectral: fft: /);
-    expect(() => fft([])).toThrow(SpectralError);
+    expect(SpectralError.isInstance(thrown(() => fft([])))).toBe(true);
     expect(DimensionMismatchError).toBe(LinalgDimensionMismatchError);
     expect(() => fft({ re: [1, 2], im: [1] })).toThrow(DimensionMismatchError);
     expect(() => fft([1, Number.NaN])).toThrow(NonFiniteInputError);

@@ -18,7 +18,7 @@ function readInterleaved(operation: string, x: VectorInput): Float64Array {
     const re = readVector(operation, 'x.re', x.re);
     const im = readVector(operation, 'x.im', x.im);
     if (re.length !== im.length) {
-      throw new DimensionMismatchError(operation, 'x.im length', re.length, im.length, spectralScope);
+      throw new DimensionMismatchError({ operation, what: 'x.im length', expected: re.length, actual: im.length, ...spectralScope });
     }
     const out = new Float64Array(2 * re.length);
     for (let k = 0; k < re.length; k++) {
@@ -79,7 +79,7 @@ export function rfft(x: ArrayLike<number>): ComplexVector {
 export function irfft(X: ComplexVectorLike, n?: number): Float64Array {
   const re = readVector('irfft', 'X.re', X.re);
   const im = readVector('irfft', 'X.im', X.im);
-  if (re.length !== im.length) throw new DimensionMismatchError('irfft', 'X.im length', re.length, im.length, spectralScope);
+  if (re.length !== im.length) throw new DimensionMismatchError({ operation: 'irfft', what: 'X.im length', expected: re.length, actual: im.length, ...spectralScope });
   const length = n ?? 2 * (re.length - 1);
   checkInteger('irfft', 'n', length, 1);
   const half = Math.floor(length / 2);

@@ -166,7 +166,7 @@ export function readMatrixInput(
     const re = readMatrix(operation, 'a.re', c.re);
     const im = readMatrix(operation, 'a.im', c.im);
     if (c.re.rows !== c.im.rows || c.re.columns !== c.im.columns) {
-      throw new DimensionMismatchError(operation, 'a.im shape', `${c.re.rows} x ${c.re.columns}`, `${c.im.rows} x ${c.im.columns}`, spectralScope);
+      throw new DimensionMismatchError({ operation, what: 'a.im shape', expected: `${c.re.rows} x ${c.re.columns}`, actual: `${c.im.rows} x ${c.im.columns}`, ...spectralScope });
     }
     const interleaved = new Float64Array(2 * re.length);
     for (let k = 0; k < re.length; k++) {

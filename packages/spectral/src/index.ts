@@ -12,6 +12,7 @@ export {
   InvalidArgumentError,
   NonFiniteInputError,
   SpectralError,
+  type SpectralFailure,
 } from './errors.js';
 export { fft, ifft, irfft, rfft, type VectorInput } from './fft.js';
 export { clearFftPlanCache, fftPlanCacheSize } from './fft-plan.js';

@@ -24,7 +24,7 @@ export function checkFinite(operation: string, name: string, data: ArrayLike<num
     const x = data[k]!;
     if (x - x !== 0) {
       const location = columns > 0 ? `${name}[${Math.floor(k / columns)}, ${k % columns}]` : `${name}[${k}]`;
-      throw new NonFiniteInputError(operation, location, x, spectralScope);
+      throw new NonFiniteInputError({ operation, location, value: x, ...spectralScope });
     }
   }
 }
@@ -32,10 +32,10 @@ export function checkFinite(operation: string, name: string, data: ArrayLike<num
 /** Copies a matrix to row-major data, rejecting non-matrices, empty shapes and non-finite entries. */
 export function readMatrix(operation: string, name: string, a: AbstractMatrix): Float64Array {
   if (!Matrix.isMatrix(a)) {
-    throw new InvalidArgumentError(operation, name, 'expected an ml-matrix Matrix', spectralScope);
+    throw new InvalidArgumentError({ operation, argument: name, what: 'expected an ml-matrix Matrix', ...spectralScope });
   }
   if (a.rows === 0 || a.columns === 0) {
-    throw new DimensionMismatchError(operation, `${name} shape`, 'a non-empty matrix', `${a.rows} x ${a.columns}`, spectralScope);
+    throw new DimensionMismatchError({ operation, what: `${name} shape`, expected: 'a non-empty matrix', actual: `${a.rows} x ${a.columns}`, ...spectralScope });
   }
   const data = matrixToRowMajor(a);
   checkFinite(operation, name, data, a.columns);
@@ -45,15 +45,15 @@ export function readMatrix(operation: string, name: string, a: AbstractMatrix): 
 /** Copies a vector (any array-like of numbers) to a new `Float64Array`, rejecting empty and non-finite input. */
 export function readVector(operation: string, name: string, v: ArrayLike<number>, allowEmpty = false): Float64Array {
   if (v === null || typeof v !== 'object' || typeof v.length !== 'number') {
-    throw new InvalidArgumentError(operation, name, 'expected an array of numbers', spectralScope);
+    throw new InvalidArgumentError({ operation, argument: name, what: 'expected an array of numbers', ...spectralScope });
   }
   if (!allowEmpty && v.length === 0) {
-    throw new DimensionMismatchError(operation, `${name} length`, 'a non-empty vector', 0, spectralScope);
+    throw new DimensionMismatchError({ operation, what: `${name} length`, expected: 'a non-empty vector', actual: 0, ...spectralScope });
   }
   const out = Float64Array.from(v);
   for (let k = 0; k < out.length; k++) {
     const x = out[k]!;
-    if (x - x !== 0) throw new NonFiniteInputError(operation, `${name}[${k}]`, x, spectralScope);
+    if (x - x !== 0) throw new NonFiniteInputError({ operation, location: `${name}[${k}]`, value: x, ...spectralScope });
   }
   return out;
 }
@@ -61,6 +61,6 @@ export function readVector(operation: string, name: string, v: ArrayLike<number>
 /** Throws unless `n` is an integer >= `minimum`. */
 export function checkInteger(operation: string, name: string, n: number, minimum: number): void {
   if (!Number.isInteger(n) || n < minimum) {
-    throw new InvalidArgumentError(operation, name, `expected an integer >= ${minimum}, got ${n}`, spectralScope);
+    throw new InvalidArgumentError({ operation, argument: name, what: `expected an integer >= ${minimum}, got ${n}`, ...spectralScope });
   }
 }

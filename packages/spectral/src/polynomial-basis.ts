@@ -106,10 +106,10 @@ function gridPoints(operation: string, n: number, grid: PolynomialGrid): Float64
   if (grid === 'chebyshev-gauss') return chebyshevGaussNodes(n);
   if (grid === 'legendre-gauss') return gaussLegendre(n).nodes;
   if (typeof grid === 'string') {
-    throw new InvalidArgumentError(operation, 'grid', `unknown grid '${grid}'; expected 'equispaced', 'chebyshev-gauss', 'legendre-gauss' or an array`, spectralScope);
+    throw new InvalidArgumentError({ operation, argument: 'grid', what: `unknown grid '${grid}'; expected 'equispaced', 'chebyshev-gauss', 'legendre-gauss' or an array`, ...spectralScope });
   }
   const points = readVector(operation, 'grid', grid);
-  if (points.length !== n) throw new InvalidArgumentError(operation, 'grid', `has ${points.length} points, expected n = ${n}`, spectralScope);
+  if (points.length !== n) throw new InvalidArgumentError({ operation, argument: 'grid', what: `has ${points.length} points, expected n = ${n}`, ...spectralScope });
   return points;
 }
 
@@ -164,7 +164,7 @@ function basis(operation: string, family: Family, n: number, degree: number, opt
   let values = evaluate(family, x, degree);
   if (options.orthonormalise ?? false) {
     if (degree >= n) {
-      throw new InvalidArgumentError(operation, 'degree', `must be < n = ${n} to orthonormalise, got ${degree}`, spectralScope);
+      throw new InvalidArgumentError({ operation, argument: 'degree', what: `must be < n = ${n} to orthonormalise, got ${degree}`, ...spectralScope });
     }
     values = orthonormaliseColumns(operation, values, n, degree + 1);
   }

@@ -43,7 +43,7 @@ export function polynomialInnerProducts(
   const k = vectors.columns;
   const family = options.basis ?? 'chebyshev';
   if (family !== 'chebyshev' && family !== 'legendre') {
-    throw new InvalidArgumentError(operation, 'basis', `expected 'chebyshev' or 'legendre', got '${String(family)}'`, spectralScope);
+    throw new InvalidArgumentError({ operation, argument: 'basis', what: `expected 'chebyshev' or 'legendre', got '${String(family)}'`, ...spectralScope });
   }
   const basisOptions = { grid: options.grid ?? 'equispaced', orthonormalise: options.orthonormalise ?? false };
   const polynomials = family === 'chebyshev' ? chebyshevBasis(n, degree, basisOptions) : legendreBasis(n, degree, basisOptions);

@@ -44,7 +44,7 @@ function orthonormalBasis(name: string, a: AbstractMatrix): { q: Float64Array; r
  * digits (Knyazev & Argentati, SIAM J. Sci. Comput. 23 (2002)).
  */
 export function principalAngles(a: AbstractMatrix, b: AbstractMatrix): PrincipalAngles {
-  if (a.rows !== b.rows) throw new DimensionMismatchError('principalAngles', 'b rows', a.rows, b.rows, spectralScope);
+  if (a.rows !== b.rows) throw new DimensionMismatchError({ operation: 'principalAngles', what: 'b rows', expected: a.rows, actual: b.rows, ...spectralScope });
   const basisA = orthonormalBasis('a', a);
   const basisB = orthonormalBasis('b', b);
   const n = a.rows;

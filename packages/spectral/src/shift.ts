@@ -35,7 +35,7 @@ function rollMatrixData(x: Float64Array, rows: number, columns: number, rowShift
 
 function rollMatrix(a: AbstractMatrix, axis: ShiftAxis, sign: number, operation: string): Matrix {
   if (axis !== undefined && axis !== 0 && axis !== 1) {
-    throw new InvalidArgumentError(operation, 'axis', `expected 0, 1 or undefined, got ${String(axis)}`, spectralScope);
+    throw new InvalidArgumentError({ operation, argument: 'axis', what: `expected 0, 1 or undefined, got ${String(axis)}`, ...spectralScope });
   }
   const rows = a.rows;
   const columns = a.columns;

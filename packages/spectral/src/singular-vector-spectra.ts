@@ -78,7 +78,7 @@ export function singularVectorSpectra(m: AbstractMatrix, k: number, options: Sin
   readMatrix(operation, 'm', m);
   checkInteger(operation, 'k', k, 1);
   const rank = Math.min(m.rows, m.columns);
-  if (k > rank) throw new InvalidArgumentError(operation, 'k', `must be <= min(rows, columns) = ${rank}, got ${k}`, spectralScope);
+  if (k > rank) throw new InvalidArgumentError({ operation, argument: 'k', what: `must be <= min(rows, columns) = ${rank}, got ${k}`, ...spectralScope });
   const { u, s, v } = svd(m);
   const rows = m.rows;
   const columns = m.columns;
@@ -129,7 +129,7 @@ export function spectrumSimilarity(a: WeightSpectrum | AbstractMatrix, b: Weight
   const x = readMatrix(operation, 'a', ma);
   const y = readMatrix(operation, 'b', mb);
   if (ma.rows !== mb.rows || ma.columns !== mb.columns) {
-    throw new DimensionMismatchError(operation, 'b shape', `${ma.rows} x ${ma.columns}`, `${mb.rows} x ${mb.columns}`, spectralScope);
+    throw new DimensionMismatchError({ operation, what: 'b shape', expected: `${ma.rows} x ${ma.columns}`, actual: `${mb.rows} x ${mb.columns}`, ...spectralScope });
   }
   let dot = 0;
   let xx = 0;

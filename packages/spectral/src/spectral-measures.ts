@@ -30,7 +30,7 @@ interface AxisEnergy {
 }
 
 function checkAxis(operation: string, axis: number): void {
-  if (axis !== 0 && axis !== 1) throw new InvalidArgumentError(operation, 'axis', `expected 0 or 1, got ${String(axis)}`, spectralScope);
+  if (axis !== 0 && axis !== 1) throw new InvalidArgumentError({ operation, argument: 'axis', what: `expected 0 or 1, got ${String(axis)}`, ...spectralScope });
 }
 
 /** Validates a spectrum and sums its energy along the chosen axis. */
@@ -46,7 +46,7 @@ function axisEnergy(operation: string, spectrum: SpectrumInput, axis: SpectrumAx
   const frequencies = axis === 0 ? rowFrequencies : columnFrequencies;
   const length = axis === 0 ? rows : columns;
   if (frequencies.length !== length) {
-    throw new InvalidArgumentError(operation, 'spectrum', `has ${frequencies.length} frequency labels for ${length} entries along axis ${axis}`, spectralScope);
+    throw new InvalidArgumentError({ operation, argument: 'spectrum', what: `has ${frequencies.length} frequency labels for ${length} entries along axis ${axis}`, ...spectralScope });
   }
   const energy = new Float64Array(length);
   let total = 0;
@@ -109,7 +109,7 @@ export function notchDepth(spectrum: SpectrumInput, options: NotchDepthOptions =
   checkInteger('notchDepth', 'neighbours', neighbours, 1);
   const { energy, frequencies } = axisEnergy('notchDepth', spectrum, axis);
   const zeroIndex = frequencies.indexOf(0);
-  if (zeroIndex < 0) throw new InvalidArgumentError('notchDepth', 'spectrum', 'has no frequency 0 along the axis', spectralScope);
+  if (zeroIndex < 0) throw new InvalidArgumentError({ operation: 'notchDepth', argument: 'spectrum', what: 'has no frequency 0 along the axis', ...spectralScope });
   const neighbourFrequencies: number[] = [];
   let sum = 0;
   for (let i = 0; i < frequencies.length; i++) {
@@ -135,12 +135,12 @@ export function notchDepth(spectrum: SpectrumInput, options: NotchDepthOptions =
 function inBand(operation: string, band: FrequencyBand): (k: number) => boolean {
   if (typeof band === 'number') {
     if (!(band >= 0) || !Number.isFinite(band)) {
-      throw new InvalidArgumentError(operation, 'band', `expected a finite half-width >= 0, got ${band}`, spectralScope);
+      throw new InvalidArgumentError({ operation, argument: 'band', what: `expected a finite half-width >= 0, got ${band}`, ...spectralScope });
     }
     return (k) => Math.abs(k) <= band;
   }
   if (typeof band !== 'object' || band === null || !Number.isFinite(band.from) || !Number.isFinite(band.to) || band.from > band.to) {
-    throw new InvalidArgumentError(operation, 'band', 'expected a number K or { from, to } with finite from <= to', spectralScope);
+    throw new InvalidArgumentError({ operation, argument: 'band', what: 'expected a number K or { from, to } with finite from <= to', ...spectralScope });
   }
   return (k) => k >= band.from && k <= band.to;
 }
@@ -172,7 +172,7 @@ export interface BandEdges {
  */
 export function bandEdges(spectrum: SpectrumInput, axis: SpectrumAxis, fraction: number): BandEdges {
   if (!(fraction > 0 && fraction <= 1)) {
-    throw new InvalidArgumentError('bandEdges', 'fraction', `expected a number in (0, 1], got ${fraction}`, spectralScope);
+    throw new InvalidArgumentError({ operation: 'bandEdges', argument: 'fraction', what: `expected a number in (0, 1], got ${fraction}`, ...spectralScope });
   }
   const { energy, frequencies, total } = axisEnergy('bandEdges', spectrum, axis);
   if (total === 0) throw new DegenerateInputError('bandEdges', 'total energy is zero');

@@ -1,7 +1,7 @@
 import { readSafetensorsModel, type SequentialModel } from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
 import { DEERNET_CARD_JSON, DEERNET_SAFETENSORS_BASE64 } from './deernet-weights.js';
-import { InvalidArgumentError, MalformedModelError } from '../errors.js';
+import { experimentsScope, InvalidArgumentError, MalformedModelError } from '../errors.js';
 
 /** Error of the network on a sample of traces, in the units of `deerNetQuality`. */
 export interface DeerNetErrorSummary {
@@ -79,7 +79,7 @@ export function decodeBase64(text: string): Uint8Array {
   for (let i = 0; i < clean.length; i++) {
     const code = clean.charCodeAt(i);
     const value = code < 128 ? (lookup[code] as number) : -1;
-    if (value < 0) throw new InvalidArgumentError('decodeBase64', 'text', `invalid character at ${i}`);
+    if (value < 0) throw new InvalidArgumentError({ operation: 'decodeBase64', argument: 'text', what: `invalid character at ${i}`, ...experimentsScope });
     buffer = (buffer << 6) | value;
     bits += 6;
     if (bits >= 8) {

@@ -5,7 +5,7 @@ import { channelGram, descrambleChannels, eigenvalueBound, quadraticAssignmentVa
 import { Matrix } from 'ml-matrix';
 import { check, type ExperimentFigure, type ExperimentResult, formatNumber, formatPercent, secondsSince } from './experiment.js';
 import { multiply, multiplyTransposeB } from './matrices.js';
-import { InvalidArgumentError } from '../errors.js';
+import { experimentsScope, InvalidArgumentError } from '../errors.js';
 
 export interface ConvolutionOptions {
   /** Length of the single-channel signal (odd, so that every non-zero frequency is a cos/sin pair). Default 33. */
@@ -115,7 +115,7 @@ export function convolution(options: ConvolutionOptions = {}): ExperimentResult<
   const started = performance.now();
   options.signal?.throwIfAborted();
   const n = options.length ?? 33;
-  if (n % 2 !== 1) throw new InvalidArgumentError('convolution', 'length', `must be odd (every non-zero frequency a cos/sin pair), got ${n}`);
+  if (n % 2 !== 1) throw new InvalidArgumentError({ operation: 'convolution', argument: 'length', what: `must be odd (every non-zero frequency a cos/sin pair), got ${n}`, ...experimentsScope });
   const c = options.channels ?? 10;
   const cin = options.inputChannels ?? 3;
   const length = options.channelLength ?? 16;

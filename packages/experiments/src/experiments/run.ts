@@ -4,7 +4,7 @@ import { type DeerNetExperimentOptions, deernet } from './deernet.js';
 import { EXPERIMENT_NAMES, type ExperimentName, type ExperimentResult } from './experiment.js';
 import { type IsotropicOptions, isotropic } from './isotropic.js';
 import { type LinearNetworkOptions, linearNetwork } from './linear-network.js';
-import { InvalidArgumentError } from '../errors.js';
+import { experimentsScope, InvalidArgumentError } from '../errors.js';
 
 /** Options of each experiment, by name. */
 export interface ExperimentOptions {
@@ -34,6 +34,6 @@ export function runExperiment(name: ExperimentName, options: ExperimentOptions =
     case 'deernet':
       return deernet(withSignal(options.deernet));
     default:
-      throw new InvalidArgumentError('runExperiment', 'name', `unknown experiment ${JSON.stringify(name)}; expected one of ${EXPERIMENT_NAMES.join(', ')}`);
+      throw new InvalidArgumentError({ operation: 'runExperiment', argument: 'name', what: `unknown experiment ${JSON.stringify(name)}; expected one of ${EXPERIMENT_NAMES.join(', ')}`, ...experimentsScope });
   }
 }

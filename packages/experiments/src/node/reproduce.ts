@@ -5,7 +5,7 @@ import { loadDeerNet } from '../deernet/load-deernet.js';
 import { EXPERIMENT_NAMES, type ExperimentName, type ExperimentResult, formatNumber } from '../experiments/experiment.js';
 import type { DeerNetExperimentData } from '../experiments/deernet.js';
 import { type ExperimentOptions, runExperiment } from '../experiments/run.js';
-import { InvalidArgumentError } from '../errors.js';
+import { experimentsScope, InvalidArgumentError } from '../errors.js';
 
 export interface ReproduceOptions {
   /** Directory that receives `reproduction.md` and the figure folder. */
@@ -90,7 +90,7 @@ export function reproduce(name: ExperimentName | 'all', options: ReproduceOption
   const log = options.log ?? (() => undefined);
   const names: readonly ExperimentName[] = name === 'all' ? EXPERIMENT_NAMES : [name];
   if (name !== 'all' && !EXPERIMENT_NAMES.includes(name)) {
-    throw new InvalidArgumentError('reproduce', 'name', `unknown experiment ${JSON.stringify(name)}; expected 'all' or one of ${EXPERIMENT_NAMES.join(', ')}`);
+    throw new InvalidArgumentError({ operation: 'reproduce', argument: 'name', what: `unknown experiment ${JSON.stringify(name)}; expected 'all' or one of ${EXPERIMENT_NAMES.join(', ')}`, ...experimentsScope });
   }
   const figureDirectory = options.figureDirectory ?? 'reproduction';
   mkdirSync(join(options.outDir, figureDirectory), { recursive: true });

@@ -39,7 +39,7 @@ export interface HeatmapPngOptions {
  */
 export function renderHeatmapPng(figure: HeatmapFigure, options: HeatmapPngOptions = {}): Uint8Array {
   validateFigure(figure);
-  if (figure.kind !== 'heatmap') throw new InvalidFigureError('figure.kind', "expected 'heatmap'");
+  if (figure.kind !== 'heatmap') throw new InvalidFigureError('figure.kind', "expected 'heatmap'", 'renderHeatmapPng');
   const grid = toDenseGrid(figure.values, 'figure.values');
   const [low, high] = heatmapColourDomain(figure, grid);
   const cells = heatmapCells(grid, figure.colourMap ?? 'viridis', low, high);
@@ -50,7 +50,7 @@ export function renderHeatmapPng(figure: HeatmapFigure, options: HeatmapPngOptio
     ['height', height],
   ] as const) {
     if (!Number.isInteger(value) || value < 1 || value > 20000) {
-      throw new InvalidFigureError(`options.${key}`, `expected an integer in [1, 20000], got ${value}`);
+      throw new InvalidFigureError(`options.${key}`, `expected an integer in [1, 20000], got ${value}`, 'renderHeatmapPng');
     }
   }
   return rasterToPng(scaleNearest(cells, width, height));
@@ -89,7 +89,7 @@ export function svgToPng(svg: string, options: PngOptions = {}): Uint8Array {
  */
 export function renderFigureToPng(figure: Figure, options: PngOptions = {}): Uint8Array {
   const scale = options.scale ?? 1;
-  if (!(scale > 0 && scale <= 8)) throw new InvalidFigureError('options.scale', `expected a number in (0, 8], got ${scale}`);
+  if (!(scale > 0 && scale <= 8)) throw new InvalidFigureError('options.scale', `expected a number in (0, 8], got ${scale}`, 'renderFigureToPng');
   const svg = renderFigureToSvg(figure, { rasterDensity: scale, deflate: zlibDeflate });
   return svgToPng(svg, options);
 }
