@@ -34,6 +34,15 @@ export function jacobiEigenKernel(n: number, a: Float64Array, values: Float64Arr
         if (apq === 0) continue;
         const app = m[p * n + p]!;
         const aqq = m[q * n + q]!;
+        // After a few sweeps an entry below the rounding of both diagonal entries is set to zero
+        // (Rutishauser's rule): rotations cannot reduce it further, and without the rule the
+        // 1e-32 test can be out of reach (rounding refills the off-diagonal at ~n^2 eps^2).
+        const g = 100 * Math.abs(apq);
+        if (sweeps > 3 && Math.abs(app) + g === Math.abs(app) && Math.abs(aqq) + g === Math.abs(aqq)) {
+          m[p * n + q] = 0;
+          m[q * n + p] = 0;
+          continue;
+        }
         const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
