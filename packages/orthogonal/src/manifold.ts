@@ -19,7 +19,7 @@
  *   Outside an inverse's domain inverseRetract throws InverseRetractionDomainError.
  */
 
-import { choleskyKernel, choleskySolveKernel, distanceToIdentityKernel, luFactorKernel, luSolveKernel } from '@descramble/linalg';
+import { addTransposedKernel, choleskyKernel, choleskySolveKernel, distanceToIdentityKernel, luFactorKernel, luSolveKernel } from '@descramble/linalg';
 import type { Matrix } from 'ml-matrix';
 import {
   expmSkew,
@@ -164,12 +164,8 @@ const polarRetraction: FlatRetraction = {
     const n = ws.n;
     const sum = ws.buffer(0);
     const difference = ws.buffer(1);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        sum[i * n + j] = c[i * n + j]! + c[j * n + i]!;
-        difference[i * n + j] = c[i * n + j]! - c[j * n + i]!;
-      }
-    }
+    addTransposedKernel(n, c, 1, 1, sum);
+    addTransposedKernel(n, c, 1, -1, difference);
     choleskyInPlace(sum, n, 'inverseRetract', 'polar');
     // (C + C^T)^{-1} (C - C^T) equals (C - C^T)(C + C^T)^{-1}: the two commute.
     choleskySolveRows(sum, difference, n);
@@ -201,10 +197,8 @@ const exponentialRetraction: FlatRetraction = {
     const shifted = ws.buffer(1);
     const w1 = ws.buffer(2);
     const w2 = ws.buffer(3);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) shifted[i * n + j] = c[i * n + j]! + c[j * n + i]!;
-      shifted[i * n + i]! += 2;
-    }
+    addTransposedKernel(n, c, 1, 1, shifted);
+    for (let i = 0; i < n; i++) shifted[i * n + i]! += 2;
     choleskyInPlace(shifted, n, 'inverseRetract', 'exponential');
     root.set(c.subarray(0, n * n));
     let roots = 0;
