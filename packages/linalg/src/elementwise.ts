@@ -22,10 +22,12 @@ export function distanceToIdentityKernel(n: number, m: Float64Array): number {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const oi = i * n;
-    for (let j = 0; j < n; j++) {
-      const v = i === j ? m[oi + j]! - 1 : m[oi + j]!;
-      s += v * v;
-    }
+    // Off-diagonal entries in two branch-free runs; the diagonal's (m_ii - 1)^2 directly (no
+    // m_ii^2 - 2 m_ii + 1 cancellation: the result is often at rounding level).
+    for (let j = 0; j < i; j++) s += m[oi + j]! * m[oi + j]!;
+    const d = m[oi + i]! - 1;
+    s += d * d;
+    for (let j = i + 1; j < n; j++) s += m[oi + j]! * m[oi + j]!;
   }
   return Math.sqrt(s);
 }
