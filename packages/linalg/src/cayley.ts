@@ -1,6 +1,7 @@
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
 import { readSquare, wrapRowMajor } from './convert.js';
 import { InvalidArgumentError, SingularMatrixError } from './errors.js';
+import { luFactorKernel, luSolveKernel, singularPivot } from './lu.js';
 import { maxAbs } from './norms.js';
 
 const EPS = 2 ** -52;
@@ -12,51 +13,20 @@ const EPS = 2 ** -52;
 function cayleyTransform(operation: string, n: number, x: Float64Array): Float64Array {
   const lu = new Float64Array(n * n);
   const rhs = new Float64Array(n * n);
+  for (let k = 0; k < n * n; k++) {
+    lu[k] = x[k]!;
+    rhs[k] = -x[k]!;
+  }
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const v = x[i * n + j]!;
-      lu[i * n + j] = i === j ? 1 + v : v;
-      rhs[i * n + j] = i === j ? 1 - v : -v;
-    }
+    lu[i * n + i]! += 1;
+    rhs[i * n + i]! += 1;
   }
   const scale = Math.max(1, maxAbs(lu));
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    let best = Math.abs(lu[k * n + k]!);
-    for (let i = k + 1; i < n; i++) {
-      const v = Math.abs(lu[i * n + k]!);
-      if (v > best) {
-        best = v;
-        p = i;
-      }
-    }
-    if (best <= n * EPS * scale) throw new SingularMatrixError(operation, 'I + argument', k);
-    if (p !== k) {
-      for (let j = 0; j < n; j++) {
-        let t = lu[k * n + j]!;
-        lu[k * n + j] = lu[p * n + j]!;
-        lu[p * n + j] = t;
-        t = rhs[k * n + j]!;
-        rhs[k * n + j] = rhs[p * n + j]!;
-        rhs[p * n + j] = t;
-      }
-    }
-    const pivot = lu[k * n + k]!;
-    for (let i = k + 1; i < n; i++) {
-      const f = lu[i * n + k]! / pivot;
-      if (f === 0) continue;
-      for (let j = k + 1; j < n; j++) lu[i * n + j] = lu[i * n + j]! - (f * lu[k * n + j]!);
-      for (let j = 0; j < n; j++) rhs[i * n + j] = rhs[i * n + j]! - (f * rhs[k * n + j]!);
-    }
-  }
-  for (let k = n - 1; k >= 0; k--) {
-    const pivot = lu[k * n + k]!;
-    for (let j = 0; j < n; j++) {
-      let t = rhs[k * n + j]!;
-      for (let i = k + 1; i < n; i++) t -= lu[k * n + i]! * rhs[i * n + j]!;
-      rhs[k * n + j] = t / pivot;
-    }
-  }
+  const pivots = new Int32Array(n);
+  luFactorKernel(n, lu, pivots);
+  const k = singularPivot(n, lu, n * EPS * scale);
+  if (k >= 0) throw new SingularMatrixError(operation, 'I + argument', k);
+  luSolveKernel(n, lu, pivots, rhs, n);
   return rhs;
 }
 

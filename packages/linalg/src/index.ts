@@ -2,7 +2,9 @@
  * @descramble/linalg: dense linear algebra for descrambling. ml-matrix `Matrix` at the
  * boundary, `Float64Array` kernels inside.
  */
+export { invertPositiveRealKernel } from './block-inverse.js';
 export { cayley, inverseCayley } from './cayley.js';
+export { cholesky, choleskyKernel, choleskySolve, choleskySolveKernel } from './cholesky.js';
 export { fromFloat64Array, toFloat64Array } from './convert.js';
 export {
   ConvergenceError,
@@ -23,8 +25,22 @@ export {
   SingularMatrixError,
   scopedErrorBase,
 } from './errors.js';
+export { addTransposedKernel, distanceToIdentityKernel } from './elementwise.js';
+export { expmSkew, expmSkewKernel } from './expm-skew.js';
 export { gemm, syrk } from './gemm.js';
 export { GramAccumulator } from './gram-accumulator.js';
+export { setIdentityKernel } from './identity.js';
+export { JACOBI_MAX_SWEEPS, jacobiEigenKernel } from './jacobi-eigen.js';
+export {
+  type LuResult,
+  luDeterminantSign,
+  luFactor,
+  luFactorKernel,
+  luInverseKernel,
+  luSolve,
+  luSolveKernel,
+  singularPivot,
+} from './lu.js';
 export { frobeniusNorm, isSymmetric, orthogonalityError, symmetricPart } from './norms.js';
 export {
   multiply,
@@ -34,7 +50,8 @@ export {
   multiplyTransposeB,
   multiplyTransposeBFlat,
 } from './products.js';
-export { type QrResult, qr } from './qr.js';
+export { POLAR_MAX_ITERATIONS, type PolarResult, polarDecomposition, polarFactorKernel } from './polar.js';
+export { householderQrFlat, householderQrKernel, type QrResult, qr } from './qr.js';
 export { randomOrthogonal } from './random-orthogonal.js';
 export { createRng, type Rng } from './rng.js';
 export { realFourierBasis, type SecondDerivativeKind, secondDerivative } from './second-derivative.js';

@@ -14,9 +14,16 @@ export interface QrResult {
  * Householder QR kernel on transposed storage: `at` is A^T (n x m, row j = column j of A,
  * m >= n), overwritten by the Householder vectors. Writes `qt` (n x m, row j = column j of Q)
  * and `r` (n x n row-major), with R's diagonal made non-negative (Q's columns flipped to match).
+ * `beta` (length n) is workspace; pass it to avoid the one allocation.
  */
-export function householderQrKernel(m: number, n: number, at: Float64Array, qt: Float64Array, r: Float64Array): void {
-  const beta = new Float64Array(n);
+export function householderQrKernel(
+  m: number,
+  n: number,
+  at: Float64Array,
+  qt: Float64Array,
+  r: Float64Array,
+  beta: Float64Array = new Float64Array(n),
+): void {
   for (let k = 0; k < n; k++) {
     const ak = k * m;
     const norm = norm2Kernel(m - k, at, ak + k);
@@ -84,4 +91,25 @@ export function qr(a: AbstractMatrix): QrResult {
   const q = new Float64Array(m * n);
   for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) q[i * n + j] = qt[j * m + i]!;
   return { q: wrapRowMajor(q, m, n), r: wrapRowMajor(r, n, n) };
+}
+
+/**
+ * Thin Householder QR on row-major storage, `A = Q R` (A m x n, m >= n): `q` (m x n) and `r`
+ * (n x n, upper triangular, diagonal >= 0, so unique for full column rank). Workspace: `at`
+ * and `qt` (m * n each), `beta` (n); `a` is not modified. No allocation, no validation.
+ * The reflectors run on the transposed copy so every inner loop is contiguous.
+ */
+export function householderQrFlat(
+  m: number,
+  n: number,
+  a: Float64Array,
+  q: Float64Array,
+  r: Float64Array,
+  at: Float64Array,
+  qt: Float64Array,
+  beta: Float64Array,
+): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j]!;
+  householderQrKernel(m, n, at, qt, r, beta);
+  for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) q[i * n + j] = qt[j * m + i]!;
 }

@@ -19,6 +19,7 @@
  *   Outside an inverse's domain inverseRetract throws InverseRetractionDomainError.
  */
 
+import { addTransposedKernel, choleskyKernel, choleskySolveKernel, distanceToIdentityKernel, luFactorKernel, luSolveKernel } from '@descramble/linalg';
 import type { Matrix } from 'ml-matrix';
 import {
   expmSkew,
@@ -163,12 +164,8 @@ const polarRetraction: FlatRetraction = {
     const n = ws.n;
     const sum = ws.buffer(0);
     const difference = ws.buffer(1);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        sum[i * n + j] = c[i * n + j]! + c[j * n + i]!;
-        difference[i * n + j] = c[i * n + j]! - c[j * n + i]!;
-      }
-    }
+    addTransposedKernel(n, c, 1, 1, sum);
+    addTransposedKernel(n, c, 1, -1, difference);
     choleskyInPlace(sum, n, 'inverseRetract', 'polar');
     // (C + C^T)^{-1} (C - C^T) equals (C - C^T)(C + C^T)^{-1}: the two commute.
     choleskySolveRows(sum, difference, n);
@@ -200,10 +197,8 @@ const exponentialRetraction: FlatRetraction = {
     const shifted = ws.buffer(1);
     const w1 = ws.buffer(2);
     const w2 = ws.buffer(3);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) shifted[i * n + j] = c[i * n + j]! + c[j * n + i]!;
-      shifted[i * n + i]! += 2;
-    }
+    addTransposedKernel(n, c, 1, 1, shifted);
+    for (let i = 0; i < n; i++) shifted[i * n + i]! += 2;
     choleskyInPlace(shifted, n, 'inverseRetract', 'exponential');
     root.set(c.subarray(0, n * n));
     let roots = 0;
@@ -268,88 +263,34 @@ export function flatRetraction(name: RetractionName, location: string): FlatRetr
 
 /** ||M - I||_F. */
 function distanceToIdentity(m: Float64Array, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const v = m[i * n + j]! - (i === j ? 1 : 0);
-      s += v * v;
-    }
-  }
-  return Math.sqrt(s);
+  return distanceToIdentityKernel(n, m);
 }
 
 /**
- * Cholesky factorisation in place of a symmetric matrix with diagonal entries at most 4
- * (C + C^T or 2I + C + C^T for orthogonal C): the lower triangle receives L with A = L L^T.
- * A pivot at or below 64 eps * 4 (the rounding level of those entries) means the matrix is
- * not (numerically) positive definite: InverseRetractionDomainError.
+ * Cholesky factorisation in place (linalg's kernel) of a symmetric matrix with diagonal
+ * entries at most 4 (C + C^T or 2I + C + C^T for orthogonal C): the lower triangle receives
+ * L with A = L L^T. A pivot at or below 256 eps (the rounding level of those entries) means
+ * the matrix is not (numerically) positive definite: InverseRetractionDomainError.
  */
 function choleskyInPlace(a: Float64Array, n: number, location: string, retraction: RetractionName): void {
-  const tolerance = 256 * Number.EPSILON;
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= a[j * n + k]! * a[j * n + k]!;
-    if (!(d > tolerance)) throw new InverseRetractionDomainError(location, retraction, d);
-    const ljj = Math.sqrt(d);
-    a[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
-      a[i * n + j] = s / ljj;
-    }
-  }
+  const j = choleskyKernel(n, a, 256 * Number.EPSILON);
+  if (j >= 0) throw new InverseRetractionDomainError(location, retraction, a[j * n + j]!);
 }
 
-/** b <- (L L^T)^{-1} b for the lower-triangular L of {@link choleskyInPlace}, by row operations. */
+/** b <- (L L^T)^{-1} b for the lower-triangular L of {@link choleskyInPlace}. */
 function choleskySolveRows(l: Float64Array, b: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < i; k++) {
-      const f = l[i * n + k]!;
-      if (f === 0) continue;
-      for (let j = 0; j < n; j++) b[i * n + j]! -= f * b[k * n + j]!;
-    }
-    const inv = 1 / l[i * n + i]!;
-    for (let j = 0; j < n; j++) b[i * n + j]! *= inv;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    for (let k = i + 1; k < n; k++) {
-      const f = l[k * n + i]!;
-      if (f === 0) continue;
-      for (let j = 0; j < n; j++) b[i * n + j]! -= f * b[k * n + j]!;
-    }
-    const inv = 1 / l[i * n + i]!;
-    for (let j = 0; j < n; j++) b[i * n + j]! *= inv;
-  }
+  choleskySolveKernel(n, l, b, n);
 }
 
-/** Solves a small dense system in place (rhs receives the solution); partial pivoting. */
+/** Pivot indices of {@link solveSmall}, grown on demand. */
+let smallPivots = new Int32Array(0);
+
+/** Solves a small dense system in place (rhs receives the solution) by linalg's LU. */
 function solveSmall(a: Float64Array, b: Float64Array, n: number, location: string): void {
-  for (let col = 0; col < n; col++) {
-    let piv = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col]!) > Math.abs(a[piv * n + col]!)) piv = r;
-    if (a[piv * n + col] === 0) throw new SingularMatrixError(location, 'matrix', col, orthogonalScope);
-    if (piv !== col) {
-      for (let k = 0; k < n; k++) {
-        const t = a[col * n + k]!;
-        a[col * n + k] = a[piv * n + k]!;
-        a[piv * n + k] = t;
-      }
-      const t = b[col]!;
-      b[col] = b[piv]!;
-      b[piv] = t;
-    }
-    for (let r = col + 1; r < n; r++) {
-      const f = a[r * n + col]! / a[col * n + col]!;
-      if (f === 0) continue;
-      for (let k = col; k < n; k++) a[r * n + k]! -= f * a[col * n + k]!;
-      b[r]! -= f * b[col]!;
-    }
-  }
-  for (let r = n - 1; r >= 0; r--) {
-    let s = b[r]!;
-    for (let k = r + 1; k < n; k++) s -= a[r * n + k]! * b[k]!;
-    b[r] = s / a[r * n + r]!;
-  }
+  if (smallPivots.length < n) smallPivots = new Int32Array(n);
+  const zero = luFactorKernel(n, a, smallPivots);
+  if (zero >= 0) throw new SingularMatrixError(location, 'matrix', zero, orthogonalScope);
+  luSolveKernel(n, a, smallPivots, b, 1);
 }
 
 /** Riemannian gradient in trivialised form: omega = skew(P^T G); `ptg` receives P^T G. */

@@ -3,7 +3,8 @@
  * and row-major `Float64Array`s (the solvers' working type), with validation.
  */
 
-import { Matrix } from 'ml-matrix';
+import { fromFloat64Array, toFloat64Array } from '@descramble/linalg';
+import type { Matrix } from 'ml-matrix';
 import { DimensionMismatchError, NonFiniteInputError, NotOrthogonalError, NotSymmetricError, orthogonalScope } from './errors.js';
 import { orthogonalityDrift } from './dense.js';
 
@@ -12,13 +13,11 @@ export function squareToFlat(m: Matrix, n: number, location: string): Float64Arr
   if (m.rows !== n || m.columns !== n) {
     throw new DimensionMismatchError({ operation: location, what: 'matrix', expected: `${n}x${n}`, actual: `${m.rows}x${m.columns}`, ...orthogonalScope });
   }
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const row = m.getRow(i);
-    for (let j = 0; j < n; j++) {
-      const v = row[j]!;
-      if (!Number.isFinite(v)) throw new NonFiniteInputError({ operation: location, location: `entry [${i}, ${j}]`, value: v, ...orthogonalScope });
-      out[i * n + j] = v;
+  const out = toFloat64Array(m);
+  for (let k = 0; k < n * n; k++) {
+    const v = out[k]!;
+    if (!Number.isFinite(v)) {
+      throw new NonFiniteInputError({ operation: location, location: `entry [${Math.floor(k / n)}, ${k % n}]`, value: v, ...orthogonalScope });
     }
   }
   return out;
@@ -26,11 +25,7 @@ export function squareToFlat(m: Matrix, n: number, location: string): Float64Arr
 
 /** Matrix from a row-major n x n array (copies). */
 export function flatToMatrix(a: Float64Array, n: number): Matrix {
-  const m = new Matrix(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) m.set(i, j, a[i * n + j]!);
-  }
-  return m;
+  return fromFloat64Array(a.subarray(0, n * n), n, n);
 }
 
 /** Throws NonFiniteInputError at the first non-finite entry. */

@@ -10,7 +10,7 @@
 
 import { AbstractMatrix, Matrix } from 'ml-matrix';
 import { symmetricEigen } from '@descramble/linalg';
-import { multiply, multiplyTransposeLeft, multiplyTransposeRight } from './dense.js';
+import { multiply, multiplyTransposeLeft, multiplyTransposeRight, skewPart } from './dense.js';
 import { DimensionMismatchError, InvalidOptionError, NonFiniteInputError, orthogonalScope } from './errors.js';
 import { assertSymmetric, flatToMatrix, squareToFlat } from './matrix-io.js';
 import type { Problem, ProblemKernels } from './problem.js';
@@ -184,20 +184,9 @@ function jacobiPreconditioner(
     multiply(t1, u, t2, n); // U^T Omega U
     for (let i = 0; i < n * n; i++) t2[i]! *= inverse[i]!;
     multiply(u, t2, t1, n); // U Omega^
-    multiplyTransposeRight(t1, u, out, n); // U Omega^ U^T
-    skewPartInPlace(out, n);
+    multiplyTransposeRight(t1, u, t2, n); // U Omega^ U^T
+    skewPart(t2, out, n);
   };
-}
-
-function skewPartInPlace(m: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    m[i * n + i] = 0;
-    for (let j = i + 1; j < n; j++) {
-      const v = 0.5 * (m[i * n + j]! - m[j * n + i]!);
-      m[i * n + j] = v;
-      m[j * n + i] = -v;
-    }
-  }
 }
 
 /** Max diagonal sum of the 2021 code as a minimisation: f(P) = -tr(P W). */

@@ -15,7 +15,8 @@
  * Stopping uses the Riemannian gradient norm of P, as for every other solver.
  */
 
-import { dot, invert, invertPositiveReal, multiply, multiplyTransposeLeft, multiplyTransposeRight, norm, determinantSign } from '../dense.js';
+import { addTransposedKernel } from '@descramble/linalg';
+import { dot, invert, invertPositiveReal, multiply, multiplyTransposeLeft, multiplyTransposeRight, norm, determinantSign, skewPart } from '../dense.js';
 import type { Engine, Point, SolverOutcome } from '../engine.js';
 import { ChartDomainError } from '../errors.js';
 
@@ -46,16 +47,8 @@ export function chartCoordinates(p: Float64Array, n: number, location: string): 
   } catch {
     throw new ChartDomainError(location, sign);
   }
-  const q = multiply(inv, minus, new Float64Array(n * n), n);
   // skew part (exact for orthogonal P); reject points numerically at the chart's edge
-  for (let i = 0; i < n; i++) {
-    q[i * n + i] = 0;
-    for (let j = i + 1; j < n; j++) {
-      const v = 0.5 * (q[i * n + j]! - q[j * n + i]!);
-      q[i * n + j] = v;
-      q[j * n + i] = -v;
-    }
-  }
+  const q = skewPart(multiply(inv, minus, work, n), new Float64Array(n * n), n);
   if (!(norm(q) < 1e12)) throw new ChartDomainError(location, sign);
   return q;
 }
@@ -84,15 +77,8 @@ export function cayleyPgd(engine: Engine, p0: Float64Array, stepRule: ChartStepR
     for (let i = 0; i < n; i++) ip[i * n + i]! += 1;
     multiplyTransposeLeft(minv, st.point.g, tmp1, n);
     multiplyTransposeRight(tmp1, ip, tmp2, n);
-    const cg = st.chartGradient;
-    for (let i = 0; i < n; i++) {
-      cg[i * n + i] = 0;
-      for (let j = 0; j < i; j++) {
-        const v = -(tmp2[i * n + j]! - tmp2[j * n + i]!);
-        cg[i * n + j] = v;
-        cg[j * n + i] = -v;
-      }
-    }
+    // chart gradient = tmp2^T - tmp2 (exactly skew)
+    addTransposedKernel(n, tmp2, -1, 1, st.chartGradient);
   };
 
   const newState = (q: Float64Array): ChartState => ({
