@@ -147,17 +147,6 @@ export function scopedErrorBase<Name extends string>(scope: string, className: N
   return base;
 }
 
-/** The options object a deprecated positional constructor call stands for (scope `linalg` unless given). */
-function fromPositional(args: readonly unknown[], names: readonly string[]): ErrorContext {
-  const options: Record<string, unknown> = { scope: 'linalg' };
-  names.forEach((name, i) => {
-    if (args[i] !== undefined) options[name] = args[i];
-  });
-  const scope = (args[names.length] as { readonly scope?: string } | undefined)?.scope;
-  if (scope !== undefined) options.scope = scope;
-  return options as unknown as ErrorContext;
-}
-
 // The shared kinds. Each package throws them with its own scope, so one class holds whichever
 // package threw it and the message still names that package.
 
@@ -285,14 +274,7 @@ export class InvalidArgumentError extends DescrambleError {
   }
 
   /** The message reads `<argument>: <what>`. */
-  constructor(options: ErrorContext & { readonly argument: string; readonly what: string });
-  /** @deprecated Positional form, kept only until the call sites in files another branch is moving are converted; scope defaults to `linalg`. */
-  constructor(operation: string, argument: string, what: string, scope?: { readonly scope?: string });
-  constructor(...args: readonly unknown[]) {
-    const options = (typeof args[0] === 'string' ? fromPositional(args, ['operation', 'argument', 'what']) : args[0]) as ErrorContext & {
-      readonly argument: string;
-      readonly what: string;
-    };
+  constructor(options: ErrorContext & { readonly argument: string; readonly what: string }) {
     const { argument, what } = options;
     super({ ...options, reason: `${argument}: ${what}`, detail: { argument, what } });
     this.argument = argument;
@@ -314,14 +296,7 @@ export class SingularMatrixError extends DescrambleError {
     markErrorClass(SingularMatrixError, 'SingularMatrixError');
   }
 
-  constructor(options: ErrorContext & { readonly what: string; readonly pivot: number });
-  /** @deprecated Positional form, kept only until the call sites in files another branch is moving are converted; scope defaults to `linalg`. */
-  constructor(operation: string, what: string, pivot: number, scope?: { readonly scope?: string });
-  constructor(...args: readonly unknown[]) {
-    const options = (typeof args[0] === 'string' ? fromPositional(args, ['operation', 'what', 'pivot']) : args[0]) as ErrorContext & {
-      readonly what: string;
-      readonly pivot: number;
-    };
+  constructor(options: ErrorContext & { readonly what: string; readonly pivot: number }) {
     const { what, pivot } = options;
     super({ ...options, reason: `${what} is singular to working precision (pivot ${pivot})`, detail: { what, pivot } });
     this.pivot = pivot;

@@ -25,7 +25,7 @@ function cayleyTransform(operation: string, n: number, x: Float64Array): Float64
   const pivots = new Int32Array(n);
   luFactorKernel(n, lu, pivots);
   const k = singularPivot(n, lu, n * EPS * scale);
-  if (k >= 0) throw new SingularMatrixError(operation, 'I + argument', k);
+  if (k >= 0) throw new SingularMatrixError({ operation, what: 'I + argument', pivot: k, scope: 'linalg' });
   luSolveKernel(n, lu, pivots, rhs, n);
   return rhs;
 }
@@ -44,7 +44,7 @@ export function cayley(q: AbstractMatrix): Matrix {
     for (let j = i; j < n; j++) {
       const s = Math.abs(data[i * n + j]! + data[j * n + i]!);
       if (s > tolerance) {
-        throw new InvalidArgumentError(operation, 'q', `not skew-symmetric: |q_ij + q_ji| = ${s} at [${i}, ${j}]`);
+        throw new InvalidArgumentError({ operation, argument: 'q', what: `not skew-symmetric: |q_ij + q_ji| = ${s} at [${i}, ${j}]`, scope: 'linalg' });
       }
     }
   }

@@ -70,7 +70,7 @@ export function cholesky(a: AbstractMatrix): Matrix {
   const l = Float64Array.from(readSquare('cholesky', 'a', a));
   const j = choleskyKernel(n, l);
   if (j >= 0) {
-    throw new InvalidArgumentError('cholesky', 'a', `not positive definite: pivot ${l[j * n + j]} at column ${j}`);
+    throw new InvalidArgumentError({ operation: 'cholesky', argument: 'a', what: `not positive definite: pivot ${l[j * n + j]} at column ${j}`, scope: 'linalg' });
   }
   for (let i = 0; i < n; i++) for (let k = i + 1; k < n; k++) l[i * n + k] = 0;
   return wrapRowMajor(l, n, n);
@@ -80,11 +80,11 @@ export function cholesky(a: AbstractMatrix): Matrix {
 export function choleskySolve(a: AbstractMatrix, b: AbstractMatrix): Matrix {
   const n = a.rows;
   const l = Float64Array.from(readSquare('choleskySolve', 'a', a));
-  if (b.rows !== n) throw new DimensionMismatchError('choleskySolve', 'b rows', n, b.rows);
+  if (b.rows !== n) throw new DimensionMismatchError({ operation: 'choleskySolve', what: 'b rows', expected: n, actual: b.rows, scope: 'linalg' });
   const x = Float64Array.from(readMatrix('choleskySolve', 'b', b));
   const j = choleskyKernel(n, l);
   if (j >= 0) {
-    throw new InvalidArgumentError('choleskySolve', 'a', `not positive definite: pivot ${l[j * n + j]} at column ${j}`);
+    throw new InvalidArgumentError({ operation: 'choleskySolve', argument: 'a', what: `not positive definite: pivot ${l[j * n + j]} at column ${j}`, scope: 'linalg' });
   }
   choleskySolveKernel(n, l, x, b.columns);
   return wrapRowMajor(x, n, b.columns);

@@ -52,6 +52,3 @@ export type LinalgFailure =
   | FormatError
   | EmptyGramError
   | GramOverflowError;
-
-/** @deprecated The scope part of the positional constructors; pass `{ scope, operation, ... }` instead. */
-export type ErrorScope = { readonly scope?: string };

@@ -59,7 +59,7 @@ export function expmSkew(s: AbstractMatrix): Matrix {
     for (let j = i; j < n; j++) {
       const v = Math.abs(data[i * n + j]! + data[j * n + i]!);
       if (v > tolerance) {
-        throw new InvalidArgumentError(operation, 's', `not skew-symmetric: |s_ij + s_ji| = ${v} at [${i}, ${j}]`);
+        throw new InvalidArgumentError({ operation, argument: 's', what: `not skew-symmetric: |s_ij + s_ji| = ${v} at [${i}, ${j}]`, scope: 'linalg' });
       }
     }
   }

@@ -12,7 +12,6 @@ export {
   DimensionMismatchError,
   EmptyGramError,
   type ErrorContext,
-  type ErrorScope,
   FormatError,
   GramOverflowError,
   InvalidArgumentError,

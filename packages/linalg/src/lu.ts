@@ -163,14 +163,14 @@ export function luSolve(a: AbstractMatrix, b: AbstractMatrix): Matrix {
   const operation = 'luSolve';
   const n = a.rows;
   const lu = Float64Array.from(readSquare(operation, 'a', a));
-  if (b.rows !== n) throw new DimensionMismatchError(operation, 'b rows', n, b.rows);
+  if (b.rows !== n) throw new DimensionMismatchError({ operation, what: 'b rows', expected: n, actual: b.rows, scope: 'linalg' });
   const x = Float64Array.from(readMatrix(operation, 'b', b));
   const pivots = new Int32Array(n);
   let scale = 0;
   for (const v of lu) scale = Math.max(scale, Math.abs(v));
   luFactorKernel(n, lu, pivots);
   const k = singularPivot(n, lu, n * Number.EPSILON * scale);
-  if (k >= 0) throw new SingularMatrixError(operation, 'a', k);
+  if (k >= 0) throw new SingularMatrixError({ operation, what: 'a', pivot: k, scope: 'linalg' });
   luSolveKernel(n, lu, pivots, x, b.columns);
   return wrapRowMajor(x, n, b.columns);
 }

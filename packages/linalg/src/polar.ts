@@ -72,8 +72,8 @@ export function polarDecomposition(a: AbstractMatrix): PolarResult {
   const u = new Float64Array(n * n);
   const work = new Float64Array(n * n);
   const iterations = polarFactorKernel(n, data, u, work, new Float64Array(n * n), new Int32Array(n));
-  if (iterations < 0) throw new SingularMatrixError(operation, 'a', -1 - iterations);
-  if (iterations >= POLAR_MAX_ITERATIONS) throw new ConvergenceError(operation, iterations, 'Newton polar iteration');
+  if (iterations < 0) throw new SingularMatrixError({ operation, what: 'a', pivot: -1 - iterations, scope: 'linalg' });
+  if (iterations >= POLAR_MAX_ITERATIONS) throw new ConvergenceError({ operation, iterations, what: 'Newton polar iteration', scope: 'linalg' });
   gemm(true, false, n, n, n, 1, u, 0, n, data, 0, n, 0, work, 0, n);
   const h = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {

@@ -143,7 +143,7 @@ export function invert(
   work.set(m.subarray(0, n * n));
   const piv = pivots(n);
   const zero = luFactorKernel(n, work, piv);
-  if (zero >= 0) throw new SingularMatrixError(location, 'matrix', zero, orthogonalScope);
+  if (zero >= 0) throw new SingularMatrixError({ operation: location, what: 'matrix', pivot: zero, ...orthogonalScope });
   luInverseKernel(n, work, piv, out);
   return out;
 }
@@ -169,7 +169,7 @@ export function qrDecomposition(
   const rr = r ?? qrScratch.r;
   householderQrFlat(n, n, m, q, rr, work, qrScratch.qt, qrScratch.beta);
   for (let j = 0; j < n; j++) {
-    if (rr[j * n + j] === 0) throw new SingularMatrixError('qrDecomposition', 'matrix', j, orthogonalScope);
+    if (rr[j * n + j] === 0) throw new SingularMatrixError({ operation: 'qrDecomposition', what: 'matrix', pivot: j, ...orthogonalScope });
   }
 }
 
@@ -204,7 +204,7 @@ export function polarFactor(
   _w3?: Float64Array,
 ): Float64Array {
   const status = polarFactorKernel(n, m, out, w1, w2, pivots(n));
-  if (status < 0) throw new SingularMatrixError('polarFactor', 'matrix', -1 - status, orthogonalScope);
+  if (status < 0) throw new SingularMatrixError({ operation: 'polarFactor', what: 'matrix', pivot: -1 - status, ...orthogonalScope });
   return out;
 }
 
@@ -234,6 +234,6 @@ export function determinantSign(m: Float64Array, n: number, work: Float64Array):
  */
 export function invertPositiveReal(m: Float64Array, out: Float64Array, n: number): Float64Array {
   const zero = invertPositiveRealKernel(n, m, out);
-  if (zero >= 0) throw new SingularMatrixError('invertPositiveReal', 'matrix', zero, orthogonalScope);
+  if (zero >= 0) throw new SingularMatrixError({ operation: 'invertPositiveReal', what: 'matrix', pivot: zero, ...orthogonalScope });
   return out;
 }

@@ -289,7 +289,7 @@ let smallPivots = new Int32Array(0);
 function solveSmall(a: Float64Array, b: Float64Array, n: number, location: string): void {
   if (smallPivots.length < n) smallPivots = new Int32Array(n);
   const zero = luFactorKernel(n, a, smallPivots);
-  if (zero >= 0) throw new SingularMatrixError(location, 'matrix', zero, orthogonalScope);
+  if (zero >= 0) throw new SingularMatrixError({ operation: location, what: 'matrix', pivot: zero, ...orthogonalScope });
   luSolveKernel(n, a, smallPivots, b, 1);
 }
 

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ALLOWLIST, findDenseLoops, scanFile } from '../../../tooling/checks/dense-loops.mjs';
+import { ALLOWLIST, findDenseLoops, scanFile } from '../checks/dense-loops.mjs';
 
 // "Only linalg loops over Float64Array": the check lives in tooling/checks/dense-loops.mjs and
-// runs here so that `pnpm test` enforces it.
+// runs in the tooling suite (never cached) so that `npm test` enforces it whatever package changed.
 describe('dense loops stay inside linalg', () => {
   it('recognises a hand-written dense kernel and ignores vector and diagonal loops', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dense-loops-'));
