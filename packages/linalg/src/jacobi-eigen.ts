@@ -27,7 +27,10 @@ export function jacobiEigenKernel(n: number, a: Float64Array, values: Float64Arr
         if (i !== j) off += x;
       }
     }
-    if (off <= 1e-32 * total || off === 0) break;
+    // Stop when the off-diagonal part is below the rounding of the whole matrix (||off||_F <=
+    // 4 n eps ||A||_F): by Weyl the diagonal then holds the eigenvalues to that accuracy, and a
+    // fixed relative target such as 1e-16 can be out of reach when an eigenvalue is near zero.
+    if (off <= (4 * n * Number.EPSILON) ** 2 * total || off === 0) break;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = m[p * n + q]!;
