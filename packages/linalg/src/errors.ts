@@ -4,18 +4,7 @@
  * so this package's API keeps their names. Messages read `linalg: <function>: <what was wrong>`.
  */
 
-import {
-  type ConvergenceError,
-  type DimensionMismatchError,
-  type EmptyGramError,
-  type FormatError,
-  type GramOverflowError,
-  type InvalidArgumentError,
-  type NonFiniteInputError,
-  type NotSymmetricError,
-  type SingularMatrixError,
-  scopedErrorBase,
-} from '@descramble/core';
+import { type SharedFailure, scopedErrorBase } from '@descramble/core';
 
 export {
   ConvergenceError,
@@ -41,14 +30,5 @@ export const LinalgError = scopedErrorBase('linalg', 'LinalgError');
 /** An error thrown by `@descramble/linalg`. */
 export type LinalgError = InstanceType<typeof LinalgError>;
 
-/** Every failure `@descramble/linalg` reports, discriminated by `kind`. */
-export type LinalgFailure =
-  | DimensionMismatchError
-  | NonFiniteInputError
-  | NotSymmetricError
-  | ConvergenceError
-  | InvalidArgumentError
-  | SingularMatrixError
-  | FormatError
-  | EmptyGramError
-  | GramOverflowError;
+/** Every failure `@descramble/linalg` reports, discriminated by `kind`: exactly core's shared kinds. */
+export type LinalgFailure = SharedFailure;
