@@ -452,7 +452,9 @@ function encodeTensor(name: string, tensor: TensorInput): TensorProto {
     name,
     dims: tensor.shape.map((dim) => BigInt(dim)),
     dataType: ONNX_DATA_TYPE[tensor.dtype],
-    rawData: raw,
+    // encodeElements allocates its own ArrayBuffer; its declared type stays a plain Uint8Array so
+    // that the published declarations compile with TypeScript before 5.7 (no generic typed arrays).
+    rawData: raw as Uint8Array<ArrayBuffer>,
   });
 }
 

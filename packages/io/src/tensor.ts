@@ -342,7 +342,7 @@ export function checkTensorInput(name: string, tensor: TensorInput, context: Wri
  *
  * @throws InvalidTensorError naming the tensor and the first offending element.
  */
-export function encodeElements(name: string, tensor: TensorInput, context: WriteContext, littleEndian = true): Uint8Array<ArrayBuffer> {
+export function encodeElements(name: string, tensor: TensorInput, context: WriteContext, littleEndian = true): Uint8Array {
   const count = checkTensorInput(name, tensor, context);
   const dtype = tensor.dtype;
   const size = ELEMENT_SIZE[dtype];
