@@ -29,6 +29,19 @@ describe('linear ticks', () => {
     );
   });
 
+  it('end, with the two ends, for spans too small to hold distinct round numbers (any doubles)', () => {
+    // 500 .. 500 + 1e-13 once looped for ever (k / step beyond 2^53) and grew the tick array until V8 aborted.
+    expect(linearTicks(500, 500 + 1e-13, 5)).toEqual([500, 500 + 1e-13]);
+    expect(linearTicks(-1.7e308, 1.7e308, 5)).toEqual([-1.7e308, 1.7e308]);
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }), (a, b) => {
+        const ticks = linearTicks(a, b, 5);
+        expect(ticks.length).toBeLessThanOrEqual(53);
+        for (const t of ticks) expect(Number.isFinite(t)).toBe(true);
+      }),
+    );
+  });
+
   it('for 0..79 with 5 intervals are multiples of 20', () => {
     expect(linearTicks(0, 79, 5)).toEqual([0, 20, 40, 60]);
     expect(linearTicks(-40, 39, 5)).toEqual([-40, -20, 0, 20]);

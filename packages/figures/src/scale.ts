@@ -38,6 +38,10 @@ export function linearTicks(low: number, high: number, count = 5): number[] {
   const step = niceStep(hi - lo, count);
   const first = Math.ceil(lo / step - 1e-9);
   const last = Math.floor(hi / step + 1e-9);
+  // A span far below the size of its ends (500 .. 500 + 1e-13) has no round numbers inside that
+  // float64 can tell apart: k / step passes 2^53, where k++ no longer changes k. Show the ends.
+  // So has a span that overflows float64 (-1e308 .. 1e308).
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || !(step > 0 && step < Number.POSITIVE_INFINITY) || last - first > 10 * Math.max(1, count) + 2) return [lo, hi];
   const ticks: number[] = [];
   for (let k = first; k <= last; k++) ticks.push(cleanZero(k * step));
   return ticks;
