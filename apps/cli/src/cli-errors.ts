@@ -38,8 +38,8 @@ export class InputError extends CliError {
 export class InterruptedError extends CliError {
   override readonly name = 'InterruptedError';
 
-  constructor() {
-    super('interrupted; nothing was written', 130);
+  constructor(message = 'interrupted; nothing was written', exitCode = 130) {
+    super(message, exitCode);
   }
 }
 

@@ -1,6 +1,6 @@
 import { packageVersions, VERSION } from './version.js';
 
-/** Top level of report.json; `layers` hold `LayerRecord`s (see report.schema.json). */
+/** Top level of report.json; `layers` hold descramblers' `LayerReport`s (see report.schema.json). */
 export interface ReportDocument {
   readonly format: 'descramble-report';
   readonly formatVersion: 1;

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { CommandWorkerData, CommandWorkerMessage } from './command-worker.js';
-import { main } from './main.js';
+import { InterruptedError } from './cli-errors.js';
+import { errorObject, main } from './main.js';
 import type { StagingEvent } from './staging-registry.js';
 import { workerLaunch } from './worker-launch.js';
 
@@ -110,7 +111,8 @@ export async function runCommandLine(argv: readonly string[]): Promise<number> {
           ? `interrupted by ${signal} after ${completed.join(', ')} was written; nothing else was written`
           : `interrupted by ${signal}; nothing was written`;
       if (argv.includes('--json')) {
-        process.stdout.write(`${JSON.stringify({ error: { name: 'InterruptedError', message, exitCode, signal } }, null, 2)}\n`);
+        const { error } = errorObject(new InterruptedError(message, exitCode), exitCode, message);
+        process.stdout.write(`${JSON.stringify({ error: { ...(error as object), signal } }, null, 2)}\n`);
       }
       process.stderr.write(`descramble: ${message}\n`);
       finish(exitCode);
