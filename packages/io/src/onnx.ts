@@ -497,6 +497,9 @@ function encodeValueInfo(info: OnnxValueInfoDescription, field: string): ValueIn
     if (typeof dim === 'string') return create(TensorShapeProto_DimensionSchema, { value: { case: 'dimParam', value: dim } });
     return create(TensorShapeProto_DimensionSchema, {});
   });
+  // no element type and no shape: leave the type out (what "let the runtime infer it" means to
+  // ONNX Runtime, which rejects an explicit element type 0)
+  if (info.dtype === null && info.shape === null) return create(ValueInfoProtoSchema, { name: info.name });
   const tensorType = create(TypeProto_TensorSchema, {
     elemType: info.dtype === null ? 0 : ONNX_DATA_TYPE[info.dtype],
     ...(info.shape === null ? {} : { shape: create(TensorShapeProtoSchema, { dim: dims }) }),

@@ -83,7 +83,18 @@ export {
   type WeightInput,
 } from './layers.js';
 export { type ModelFromOnnxOptions, modelFromOnnx, modelToOnnx, readOnnxModel, writeOnnxModel } from './onnx.js';
-export { loadOnnxRuntime, ONNX_RUNTIME_INSTRUCTIONS } from './onnxruntime.js';
+export {
+  loadOnnxRuntime,
+  ONNX_RUNTIME_INSTRUCTIONS,
+  type OnnxRuntime,
+  type RuntimeSession,
+  type RuntimeSessionOptions,
+  type RuntimeTensor,
+  type RuntimeTensorData,
+  type RuntimeTensorType,
+  valueShapes,
+  withGraphOutputs,
+} from './runtime/onnx-runtime.js';
 export {
   type PermuteOptions,
   permuteHiddenUnits,
