@@ -13,7 +13,7 @@ import { ModelProtoSchema, StringStringEntryProtoSchema } from 'onnx-buf';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../test/helpers.js';
 import { defaultMemoryBudget } from './budget.js';
-import { ExternalDataError, FileChangedError, MemoryBudgetError, UnsupportedFeatureError } from './errors.js';
+import { ExternalDataError, FileChangedError, MemoryBudgetError } from './errors.js';
 import { assertFileUnchanged, fileIdentity, nodeDefaultMemoryBudget, openNpyStream, readOnnxFile, readTensors } from './node.js';
 import { writeNpy } from './npy.js';
 import { writeOnnx } from './onnx.js';
@@ -216,12 +216,6 @@ describe('files that change while they are read', () => {
 });
 
 describe('openNpyStream limits', () => {
-  it('refuses Fortran order naming the fix', async () => {
-    const error = await openNpyStream(`${FIXTURES}npy_fortran_f8.npy`).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnsupportedFeatureError);
-    expect((error as Error).message).toMatch(/np\.ascontiguousarray/);
-  });
-
   it('bounds a block by the memory budget', async () => {
     const path = join(folder, 'wide.npy');
     writeFileSync(path, writeNpy({ dtype: 'float32', shape: [4, 1000], data: new Float64Array(4000) }));

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../test/helpers.js';
-import { ExternalDataError, FileAccessError, TruncatedFileError, UnsupportedDtypeError, UnsupportedFeatureError } from './errors.js';
+import { ExternalDataError, FileAccessError, TruncatedFileError, UnsupportedDtypeError } from './errors.js';
 import { openNpyStream, readNpyBlocks, readOnnxFile, readTensors } from './node.js';
 import { readNpy, writeNpy } from './npy.js';
 import { readOnnx, writeOnnx } from './onnx.js';
@@ -75,8 +75,24 @@ describe('openNpyStream / readNpyBlocks', () => {
     expect(blocks).toEqual([5, 5, 2]);
   });
 
-  it('rejects Fortran order, int64 and truncated files with typed errors', async () => {
-    await expect(openNpyStream(`${FIXTURES}npy_fortran_f8.npy`)).rejects.toThrow(UnsupportedFeatureError);
+  it('streams Fortran order as the same rows readNpy gives, for every block size', async () => {
+    for (const name of ['npy_fortran_f8.npy', 'npy_fortran_3d_f4.npy']) {
+      const whole = readNpy(readFileSync(`${FIXTURES}${name}`));
+      const stream = await openNpyStream(`${FIXTURES}${name}`);
+      expect(stream.header.fortranOrder).toBe(true);
+      for (const rowsPerBlock of [1, 2, 3, stream.rows]) {
+        const values: number[] = [];
+        for await (const block of stream.blocks(rowsPerBlock)) values.push(...block.data);
+        expect(values).toEqual([...whole.data]);
+      }
+      const middle: number[] = [];
+      for await (const block of stream.blocks(2, { start: 1, end: stream.rows })) middle.push(...block.data);
+      expect(middle).toEqual([...whole.data.subarray(stream.rowLength)]);
+      await stream.close();
+    }
+  });
+
+  it('rejects int64 and truncated files with typed errors', async () => {
     await expect(openNpyStream(`${FIXTURES}npy_int64.npy`)).rejects.toThrow(UnsupportedDtypeError);
     const truncated = join(folder, 'truncated.npy');
     writeFileSync(truncated, writeNpy({ dtype: 'float64', shape: [4, 4], data: new Float64Array(16) }).subarray(0, 150));

@@ -327,14 +327,14 @@ async function readExactly(handle: FileHandle, buffer: Uint8Array, position: num
 
 /**
  * Opens a `.npy` file for reading in blocks of rows with a file handle: memory stays at one
- * block, whatever the file size. C order only; float and integer dtypes up to 32 bits. The
+ * block, whatever the file size. C or Fortran order (a Fortran-order block is read as one run
+ * of rows per trailing element and reordered); float and integer dtypes up to 32 bits. The
  * file's identity is recorded when it is opened and checked before every block and after the
  * last (`fstat` of the open handle for truncation, appending or rewriting; `stat` of the path
  * for a replacement by rename).
  *
  * @throws as `parseNpyHeader`; TruncatedFileError when the file is shorter than the header
- * says (or MalformedHeaderError when longer); UnsupportedFeatureError for Fortran order (its
- * rows are strided across the whole file: rewrite it in C order); UnsupportedDtypeError for
+ * says (or MalformedHeaderError when longer); UnsupportedDtypeError for
  * int64/uint64 (not exact in float64); from `blocks`: MemoryBudgetError when one block does
  * not fit the budget, FileChangedError when the file changed.
  */
@@ -364,12 +364,6 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
     const headerBytes = new Uint8Array(Math.min(npyHeaderEnd(prefix), fileSize));
     await readExactly(handle, headerBytes, 0, context, 'header', fileSize);
     const header = parseNpyHeader(headerBytes, path);
-    if (header.fortranOrder) {
-      throw context.unsupported(
-        'fortran_order',
-        'Fortran order when streaming rows (each row is strided across the whole file); rewrite it in C order: np.save(path, np.ascontiguousarray(np.load(path)))',
-      );
-    }
     if (header.dtype === 'int64' || header.dtype === 'uint64') throw context.dtype('descr', `${header.descr} (streaming yields float64)`);
     const end = header.dataOffset + header.dataLength;
     if (fileSize < end) throw context.truncated('data', end, fileSize);
@@ -393,17 +387,31 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
           throw new IoError({ format: 'npy', file: path, field: 'range', reason: `must satisfy 0 <= start <= end <= ${rows}, got [${start}, ${end})` });
         }
         const blockRows = Math.min(end - start, rowsPerBlock);
-        // the block's bytes and its float64 values
-        budget.check(`block of ${blockRows} rows`, blockRows * (rowBytes + rowLength * 8));
+        // the block's bytes and its float64 values (twice for Fortran order: runs, then rows)
+        budget.check(`block of ${blockRows} rows`, blockRows * (rowBytes + rowLength * 8 * (header.fortranOrder ? 2 : 1)));
         const buffer = new Uint8Array(blockRows * rowBytes);
+        const elementSize = ELEMENT_SIZE[header.dtype];
+        const cPosition = header.fortranOrder ? fortranToCPositions(header.shape.slice(1)) : undefined;
         for (let startRow = start; startRow < end; startRow += rowsPerBlock) {
           if (closed) throw new IoError({ format: 'npy', file: path, field: 'stream', reason: 'read after close' });
           await unchanged();
           const count = Math.min(rowsPerBlock, end - startRow);
           const chunk = buffer.subarray(0, count * rowBytes);
-          await readExactly(handle, chunk, header.dataOffset + startRow * rowBytes, context, 'data', fileSize);
-          const data = decodeElements(chunk, 0, count * rowLength, header.dtype, header.littleEndian) as Float64Array;
-          yield { startRow, rows: count, data };
+          if (cPosition === undefined) {
+            await readExactly(handle, chunk, header.dataOffset + startRow * rowBytes, context, 'data', fileSize);
+            const data = decodeElements(chunk, 0, count * rowLength, header.dtype, header.littleEndian) as Float64Array;
+            yield { startRow, rows: count, data };
+            continue;
+          }
+          // Fortran order: trailing element j of every row is one run of `rows` values at
+          // offset j * rows; the block's rows of element j are the run's [startRow, startRow + count)
+          const runBytes = count * elementSize;
+          for (let j = 0; j < rowLength; j++) {
+            const position = header.dataOffset + (j * rows + startRow) * elementSize;
+            await readExactly(handle, chunk.subarray(j * runBytes, (j + 1) * runBytes), position, context, 'data', fileSize);
+          }
+          const runs = decodeElements(chunk, 0, count * rowLength, header.dtype, header.littleEndian) as Float64Array;
+          yield { startRow, rows: count, data: runsToRows(runs, count, cPosition) };
         }
         if (!closed) await unchanged();
       },
@@ -418,6 +426,36 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
     await handle.close();
     throw error;
   }
+}
+
+/** For each trailing element in Fortran order (first index fastest), its position in C order. */
+function fortranToCPositions(dims: readonly number[]): Int32Array {
+  const length = dims.reduce((a, b) => a * b, 1);
+  const positions = new Int32Array(length);
+  const index = new Array<number>(dims.length).fill(0);
+  for (let j = 0; j < length; j++) {
+    let c = 0;
+    for (let axis = 0; axis < dims.length; axis++) c = c * dims[axis]! + index[axis]!;
+    positions[j] = c;
+    for (let axis = 0; axis < dims.length; axis++) {
+      index[axis]!++;
+      if (index[axis]! < dims[axis]!) break;
+      index[axis] = 0;
+    }
+  }
+  return positions;
+}
+
+/** Runs of `count` values per trailing element (Fortran order) into rows in C order. */
+function runsToRows(runs: Float64Array, count: number, cPosition: Int32Array): Float64Array {
+  const rowLength = cPosition.length;
+  const rows = new Float64Array(count * rowLength);
+  for (let j = 0; j < rowLength; j++) {
+    const run = runs.subarray(j * count, (j + 1) * count);
+    const target = cPosition[j]!;
+    for (let r = 0; r < count; r++) rows[r * rowLength + target] = run[r]!;
+  }
+  return rows;
 }
 
 /**
