@@ -4,6 +4,7 @@
  */
 import './styles.css';
 import { h } from './dom.js';
+import type { GramsPayload } from './protocol.js';
 import { DEFAULT_STATE, type PageState, parseState, serialiseState } from './state.js';
 import { ModelView } from './views/model-view.js';
 import { NOT_YET, TOUR_VIEWS, TourView } from './views/tour-view.js';
@@ -31,6 +32,8 @@ interface DemoTimings {
 declare global {
   interface Window {
     __descrambleDemo?: DemoTimings;
+    /** Tests' debug hook: the Gram of every layer of the open ONNX graph, captured in the worker. */
+    __descrambleGrams?: () => Promise<GramsPayload>;
   }
 }
 
@@ -54,6 +57,7 @@ const tour = new TourView(client, (controls) => {
   navigate({ ...state, tour: controls });
 });
 const model = new ModelView(client);
+window.__descrambleGrams = () => model.grams();
 
 const main = h('main', { id: 'main' }, tour.root, model.root);
 const header = h(

@@ -2,8 +2,10 @@
  * Messages between the page and the compute worker. Matrices travel as row-major
  * Float64Arrays (their buffers are transferred, not copied). Every request carries an id;
  * the worker answers with any number of `progress` and `partial` messages and one `done`
- * or `error`. Cancelling terminates the worker (the computations are synchronous), so the
- * worker keeps no state between requests.
+ * or `error`. Cancelling terminates the worker (the computations are synchronous). The worker
+ * keeps the visitor's files, parsed once, between requests: every request names them by a key
+ * and carries the `File` handles (cloning one copies no bytes), so a fresh worker (after a
+ * cancel) reads them again and an old one does not.
  */
 import type { SmoothnessOperator, StrategyName } from '@descramble/descramblers';
 import type { Figure } from '@descramble/figures';
@@ -116,8 +118,20 @@ export interface InputFile {
   readonly bytes: ArrayBuffer;
 }
 
+/** Files the visitor chose, as the page posts them: `key` changes whenever the choice does. */
+export interface ChosenFiles {
+  readonly key: number;
+  readonly files: readonly File[];
+}
+
 export interface InspectRequest {
-  readonly files: readonly InputFile[];
+  readonly model: ChosenFiles;
+}
+
+/** `ModelRequest` as posted: the files by key (parsed once in the worker). */
+export interface ModelJob extends Omit<ModelRequest, 'files' | 'data'> {
+  readonly model: ChosenFiles;
+  readonly data?: ChosenFiles;
 }
 
 export interface ModelRequest {
@@ -143,10 +157,92 @@ export interface ModelPayload extends ExactPayload {
   };
 }
 
+/** A node of an ONNX graph, in file order; `layer` indexes `GraphSummary.layers` for a linear layer. */
+export interface GraphNodeSummary {
+  readonly name: string;
+  readonly opType: string;
+  readonly layer: number | null;
+}
+
+/** A linear layer of the graph (nets' `GraphLayer`) and what descrambling it would cost. */
+export interface GraphLayerSummary {
+  readonly index: number;
+  readonly name: string;
+  readonly node: string;
+  readonly opType: string;
+  readonly units: number;
+  readonly fanIn: number;
+  readonly inChannels: number;
+  /** Its units reach a graph output unmixed: already ordered, not descrambled. */
+  readonly isOutput: boolean;
+  readonly seconds: number;
+  readonly bytes: number;
+  /** Why this page will not descramble it (too large), or null. */
+  readonly refusal: string | null;
+}
+
+export interface GraphSummary {
+  readonly file: string;
+  readonly inputs: readonly { readonly name: string; readonly shape: readonly (number | string | null)[] | null; readonly dtype: string | null }[];
+  readonly nodes: readonly GraphNodeSummary[];
+  readonly layers: readonly GraphLayerSummary[];
+}
+
+export interface GraphDataSummary {
+  readonly file: string;
+  readonly samples: number;
+  readonly shape: readonly number[];
+  readonly dtype: string;
+}
+
+export interface GraphDataRequest {
+  readonly model: ChosenFiles;
+  readonly data: ChosenFiles;
+}
+
+export interface DescrambleGraphRequest extends GraphDataRequest {
+  readonly operator: SmoothnessOperator;
+}
+
+/** How ONNX Runtime Web was set up. */
+export interface RuntimePayload {
+  readonly threads: number;
+  readonly crossOriginIsolated: boolean;
+  readonly wasm: string;
+}
+
+export interface CapturedPayload {
+  readonly layers: readonly { readonly name: string; readonly units: number; readonly rows: number; readonly positions: number }[];
+  readonly samples: number;
+  readonly ms: number;
+}
+
+/** One hidden layer descrambled: W and P W (units x fan-in) and the certificate. */
+export interface GraphLayerPayload {
+  readonly index: number;
+  readonly name: string;
+  readonly opType: string;
+  readonly weights: WireMatrix;
+  readonly descrambled: WireMatrix;
+  readonly certificate: Certificate;
+  readonly samples: number;
+  /** Rows of S summed into the Gram (samples x positions). */
+  readonly rows: number;
+  readonly ms: number;
+}
+
+/** Every captured Gram, by layer name (the tests' debug hook). */
+export interface GramsPayload {
+  readonly grams: readonly { readonly name: string; readonly gram: WireMatrix; readonly rows: number }[];
+}
+
 export type Request =
   | { readonly id: number; readonly type: 'tour'; readonly params: TourParams }
   | { readonly id: number; readonly type: 'inspect'; readonly request: InspectRequest }
-  | { readonly id: number; readonly type: 'model'; readonly request: ModelRequest };
+  | { readonly id: number; readonly type: 'model'; readonly request: ModelJob }
+  | { readonly id: number; readonly type: 'graph-data'; readonly request: GraphDataRequest }
+  | { readonly id: number; readonly type: 'descramble-graph'; readonly request: DescrambleGraphRequest }
+  | { readonly id: number; readonly type: 'grams'; readonly request: GraphDataRequest };
 
 export type Response =
   | { readonly id: number; readonly kind: 'progress'; readonly stage: string; readonly fraction: number }
@@ -156,5 +252,11 @@ export type Response =
   | { readonly id: number; readonly kind: 'extra'; readonly payload: ExtraPayload }
   | { readonly id: number; readonly kind: 'tensors'; readonly payload: readonly TensorSummary[] }
   | { readonly id: number; readonly kind: 'model'; readonly payload: ModelPayload }
+  | { readonly id: number; readonly kind: 'graph'; readonly payload: GraphSummary }
+  | { readonly id: number; readonly kind: 'graph-data'; readonly payload: GraphDataSummary }
+  | { readonly id: number; readonly kind: 'runtime'; readonly payload: RuntimePayload }
+  | { readonly id: number; readonly kind: 'captured'; readonly payload: CapturedPayload }
+  | { readonly id: number; readonly kind: 'graph-layer'; readonly payload: GraphLayerPayload }
+  | { readonly id: number; readonly kind: 'grams'; readonly payload: GramsPayload }
   | { readonly id: number; readonly kind: 'done' }
   | { readonly id: number; readonly kind: 'error'; readonly message: string; readonly errorName: string };

@@ -1,13 +1,27 @@
 /// <reference lib="webworker" />
 /**
  * The compute worker (a module worker): every computation of the page runs here, so the UI
- * never freezes. Stateless between requests, so the page cancels by terminating it.
+ * never freezes. The page cancels by terminating it. It keeps the visitor's files, read and
+ * parsed once, between requests (by the page's key: a fresh worker reads them again).
  */
 import type { BandpassContext } from './compute/bandpass.js';
 import type { DeerNetContext } from './compute/deernet.js';
 import { tourExact, tourFirstLook, tourStrategies } from './compute/tour.js';
 import { FIRST_LOOK_TRACES } from './compute/tour-constants.js';
-import type { ExactPayload, FirstLookPayload, ModelPayload, Request, Response, StrategiesPayload } from './protocol.js';
+import type { GraphSession } from './compute/graph.js';
+import type {
+  ChosenFiles,
+  ExactPayload,
+  FirstLookPayload,
+  GraphDataRequest,
+  GraphLayerPayload,
+  InputFile,
+  ModelPayload,
+  Request,
+  Response,
+  StrategiesPayload,
+  TensorSummary,
+} from './protocol.js';
 
 interface WorkerScope {
   postMessage(message: Response, transfer?: Transferable[]): void;
@@ -30,6 +44,69 @@ function strategiesTransfer(p: StrategiesPayload): Transferable[] {
 function modelTransfer(p: ModelPayload): Transferable[] {
   const d = p.downloads;
   return [...exactTransfer(p), d.descramblerNpy.buffer as ArrayBuffer, d.descrambledNpy.buffer as ArrayBuffer, d.safetensors.buffer as ArrayBuffer];
+}
+
+function graphLayerTransfer(p: GraphLayerPayload): Transferable[] {
+  return [p.weights.data.buffer as ArrayBuffer, p.descrambled.data.buffer as ArrayBuffer];
+}
+
+/** The visitor's model files, read once per key; an ONNX model's parsed graph with them. */
+interface LoadedModel {
+  readonly key: number;
+  readonly files: readonly InputFile[];
+  graph?: GraphSession;
+  /** Key of the data file the graph session holds. */
+  dataKey?: number;
+}
+
+let loadedModel: LoadedModel | undefined;
+let loadedData: { readonly key: number; readonly file: InputFile } | undefined;
+
+async function read(chosen: ChosenFiles): Promise<InputFile[]> {
+  return Promise.all(chosen.files.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
+}
+
+async function modelOf(chosen: ChosenFiles): Promise<LoadedModel> {
+  if (loadedModel?.key !== chosen.key) loadedModel = { key: chosen.key, files: await read(chosen) };
+  return loadedModel;
+}
+
+async function dataOf(chosen: ChosenFiles): Promise<InputFile> {
+  if (loadedData?.key !== chosen.key) {
+    const [file] = await read(chosen);
+    if (file === undefined) throw new Error('no data file chosen');
+    loadedData = { key: chosen.key, file };
+  }
+  return loadedData.file;
+}
+
+/** Opens the graph of an ONNX model (once); undefined for other formats. */
+async function graphOf(model: LoadedModel): Promise<GraphSession | undefined> {
+  const [main, ...others] = model.files;
+  if (main === undefined) return undefined;
+  const { isOnnxFile, openGraph } = await import('./compute/graph.js');
+  if (!isOnnxFile(main.name)) return undefined;
+  if (model.graph === undefined) {
+    const { session } = openGraph(main, others);
+    model.graph = session;
+    const { rememberTensors } = await import('./compute/model.js');
+    rememberTensors(main, session.model.graph.initializers);
+  }
+  return model.graph;
+}
+
+/** The graph with the visitor's data in it (checked against the graph input once per data file). */
+async function graphWithData(request: GraphDataRequest): Promise<GraphSession> {
+  const model = await modelOf(request.model);
+  const session = await graphOf(model);
+  if (session === undefined) throw new Error(`${model.files[0]?.name ?? 'the model'} is not an ONNX graph`);
+  const data = await dataOf(request.data);
+  if (model.dataKey !== request.data.key) {
+    const { graphData } = await import('./compute/graph.js');
+    graphData(session, data);
+    model.dataKey = request.data.key;
+  }
+  return session;
 }
 
 async function handle(request: Request): Promise<void> {
@@ -74,15 +151,71 @@ async function handle(request: Request): Promise<void> {
     case 'inspect': {
       progress('Reading the file', 0.1);
       // "Your model" (io's readers and writers) loads on the first file, never in the first view.
-      const { inspectFiles } = await import('./compute/model.js');
-      const tensors = await inspectFiles(request.request.files);
+      const model = await modelOf(request.request.model);
+      const { isOnnxFile, openGraph } = await import('./compute/graph.js');
+      const main = model.files[0];
+      let tensors: TensorSummary[];
+      if (main !== undefined && isOnnxFile(main.name)) {
+        // An ONNX graph: its layers are drawn at once, from the file alone (no runtime yet).
+        const { session, summary } = openGraph(main, model.files.slice(1));
+        model.graph = session;
+        delete model.dataKey;
+        const { rememberTensors } = await import('./compute/model.js');
+        rememberTensors(main, session.model.graph.initializers);
+        scope.postMessage({ id, kind: 'graph', payload: summary });
+        tensors = [...session.model.graph.initializers].map(([name, t]) => ({ name, shape: [...t.shape], dtype: t.dtype ?? 'float64' }));
+      } else {
+        const { inspectFiles } = await import('./compute/model.js');
+        tensors = await inspectFiles(model.files);
+      }
       scope.postMessage({ id, kind: 'tensors', payload: tensors });
       break;
     }
     case 'model': {
       const { descrambleModel } = await import('./compute/model.js');
-      const payload = await descrambleModel(request.request, progress);
+      const { model, data, ...rest } = request.request;
+      const files = (await modelOf(model)).files;
+      const payload = await descrambleModel({ ...rest, files, ...(data !== undefined && { data: await dataOf(data) }) }, progress);
       scope.postMessage({ id, kind: 'model', payload }, modelTransfer(payload));
+      break;
+    }
+    case 'graph-data': {
+      progress('Reading the samples', 0.1);
+      const session = await graphWithData(request.request);
+      const data = session.data!;
+      scope.postMessage({ id, kind: 'graph-data', payload: { file: data.file, samples: data.samples, shape: data.shape, dtype: 'float64' } });
+      break;
+    }
+    case 'descramble-graph':
+    case 'grams': {
+      const session = await graphWithData(request.request);
+      const graph = await import('./compute/graph.js');
+      if (session.grams === undefined) {
+        progress('Loading ONNX Runtime Web (WebAssembly)', 0.02);
+        const { webRuntime } = await import('./compute/onnx-runtime-web.js');
+        const { runtime, info } = await webRuntime();
+        scope.postMessage({ id, kind: 'runtime', payload: info });
+        const started = performance.now();
+        const grams = await graph.captureGraph(session, runtime, (done, total) =>
+          progress(`ONNX Runtime: ${done} of ${total} samples through the graph`, 0.05 + 0.45 * (done / total)),
+        );
+        const layers = grams.map((g) => ({ name: g.name, units: g.dimension, rows: g.count, positions: g.positions }));
+        scope.postMessage({ id, kind: 'captured', payload: { layers, samples: session.data?.samples ?? 0, ms: performance.now() - started } });
+      }
+      if (request.type === 'grams') {
+        const { toWire } = await import('./compute/wire.js');
+        const grams = [...(session.grams ?? new Map()).values()].map((g) => ({ name: g.name, gram: toWire(g.gram), rows: g.count }));
+        scope.postMessage({ id, kind: 'grams', payload: { grams } }, grams.map((g) => g.gram.data.buffer as ArrayBuffer));
+        break;
+      }
+      const hidden = session.layers.map((layer, index) => ({ layer, index })).filter(({ layer }) => !layer.isOutput);
+      for (const [k, { layer, index }] of hidden.entries()) {
+        progress(`Descrambling ${layer.name} (${layer.units} units)`, 0.5 + 0.45 * (k / hidden.length));
+        const { layerCost } = await import('./compute/layer-cost.js');
+        if (layerCost(layer.name, layer.units, layer.fanIn).refusal !== null) continue;
+        const { payload } = graph.descrambleGraphLayer(session, index, request.request.operator);
+        scope.postMessage({ id, kind: 'graph-layer', payload }, graphLayerTransfer(payload));
+      }
       break;
     }
   }

@@ -15,11 +15,29 @@ import { toWire } from './wire.js';
 /** Name and version written into every report. */
 export const REPORT_TOOL = '@descramble/demo 0.1.0';
 
+// Each file is parsed once: the worker keeps the same InputFile objects between requests.
+const parsed = new WeakMap<InputFile, Promise<Map<string, LoadedTensor>>>();
+
+function tensorsOf(file: InputFile, others: readonly InputFile[] = []): Promise<Map<string, LoadedTensor>> {
+  let tensors = parsed.get(file);
+  if (tensors === undefined) {
+    tensors = readTensorFile(file, others);
+    parsed.set(file, tensors);
+    tensors.catch(() => parsed.delete(file));
+  }
+  return tensors;
+}
+
+/** Records tensors already read from `file` (an ONNX graph's initializers, parsed with the graph). */
+export function rememberTensors(file: InputFile, tensors: ReadonlyMap<string, LoadedTensor>): void {
+  parsed.set(file, Promise.resolve(new Map(tensors)));
+}
+
 /** The tensors of the chosen files (the first file is the model; the others may be ONNX external data). */
 export async function inspectFiles(files: readonly InputFile[]): Promise<TensorSummary[]> {
   const [model, ...others] = files;
   if (model === undefined) throw new UnreadableFileError('(no file)', 'choose a model file');
-  const tensors = await readTensorFile(model, others);
+  const tensors = await tensorsOf(model, others);
   return [...tensors].map(([name, t]) => ({ name, shape: [...t.shape], dtype: t.dtype }));
 }
 
@@ -57,7 +75,7 @@ export async function descrambleModel(request: ModelRequest, onProgress: (stage:
   const [modelFile, ...others] = request.files;
   if (modelFile === undefined) throw new UnreadableFileError('(no file)', 'choose a model file');
   onProgress(`Reading ${modelFile.name}`, 0.05);
-  const tensors = await readTensorFile(modelFile, others);
+  const tensors = await tensorsOf(modelFile, others);
   const tensor = tensors.get(request.layer);
   if (tensor === undefined) throw new UnreadableFileError(modelFile.name, `has no tensor named "${request.layer}"`);
   if (tensor.shape.length !== 2) {
@@ -70,7 +88,7 @@ export async function descrambleModel(request: ModelRequest, onProgress: (stage:
   let method: string;
   if (request.data !== undefined) {
     onProgress(`Reading ${request.data.name}`, 0.2);
-    const dataTensors = await readTensorFile(request.data);
+    const dataTensors = await tensorsOf(request.data);
     const { name, x } = dataMatrix(dataTensors, request.data.name, weights.columns, request.dataTensor);
     onProgress(`Gram matrix of W X^T (${x.rows} samples)`, 0.4);
     computed = descramble({ ...layer, source: 'data', data: x });

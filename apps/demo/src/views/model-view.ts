@@ -5,15 +5,21 @@
 import type { SmoothnessOperator } from '@descramble/descramblers';
 import { figureSlot, formatNumber, h, statusLine } from '../dom.js';
 import { descramblerFigure, draw, spectrumFigure, weightsFigure } from '../plots.js';
-import type { InputFile, ModelPayload, TensorSummary } from '../protocol.js';
+import type { ChosenFiles, GramsPayload, ModelPayload, TensorSummary } from '../protocol.js';
 import { OPERATORS } from '../state.js';
 import { CancelledError, type ComputeClient } from '../worker-client.js';
+import { GraphPanel } from './graph-panel.js';
 
 const MODEL_ACCEPT = '.safetensors,.npy,.npz,.onnx,.data,.bin,.h5,.hdf5,.keras,.mat';
 const DATA_ACCEPT = '.npy,.npz,.safetensors,.mat,.h5';
 
-async function readFiles(list: FileList | readonly File[]): Promise<InputFile[]> {
-  return Promise.all([...list].map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
+// A new key for every choice of files: the worker reads a key's files once.
+let nextKey = 1;
+const chosen = (files: readonly File[]): ChosenFiles => ({ key: nextKey++, files });
+
+/** Files dropped on the page: samples (.npy, once a graph is open) apart from the model files. */
+function isDataFile(file: File): boolean {
+  return /\.npy$/i.test(file.name);
 }
 
 export class ModelView {
@@ -40,39 +46,55 @@ export class ModelView {
     descrambledSpectrum: figureSlot('model-descrambled-spectrum', 'Centred 2-D DFT of P W'),
     descrambler: figureSlot('model-descrambler', 'The descrambler P'),
   };
-  private modelFiles: InputFile[] = [];
-  private dataFile: InputFile | undefined;
+  private model: ChosenFiles | undefined;
+  private data: ChosenFiles | undefined;
   private objectUrls: string[] = [];
+  private readonly graph: GraphPanel;
 
   constructor(private readonly client: ComputeClient) {
     const dropzone = h(
       'div',
       { class: 'dropzone', id: 'dropzone' },
-      h('p', {}, h('strong', { text: 'Drop your model file here' }), ' (safetensors, npy/npz, ONNX with its .data file, Keras .h5, MATLAB .mat), or pick it:'),
+      h(
+        'p',
+        {},
+        h('strong', { text: 'Drop your model file anywhere on this page' }),
+        ' (ONNX, with its .data file if it has one, and its input samples as .npy; or safetensors, npy/npz, Keras .h5, MATLAB .mat), or pick it:',
+      ),
       h('label', { for: 'model-file', text: 'Model file(s)' }),
       this.modelInput,
     );
-    dropzone.addEventListener('dragover', (event) => {
+    // Files can be dropped anywhere on the page while this view is shown.
+    document.addEventListener('dragover', (event) => {
+      if (this.root.hidden) return;
       event.preventDefault();
       dropzone.classList.add('over');
     });
-    dropzone.addEventListener('dragleave', () => dropzone.classList.remove('over'));
-    dropzone.addEventListener('drop', (event) => {
+    document.addEventListener('dragleave', (event) => {
+      if (event.relatedTarget === null) dropzone.classList.remove('over');
+    });
+    document.addEventListener('drop', (event) => {
+      if (this.root.hidden) return;
       event.preventDefault();
       dropzone.classList.remove('over');
-      const files = event.dataTransfer?.files;
-      if (files !== undefined && files.length > 0) void this.loadModel(files);
+      const files = [...(event.dataTransfer?.files ?? [])];
+      void this.dropped(files);
     });
     this.modelInput.addEventListener('change', () => {
-      if (this.modelInput.files !== null && this.modelInput.files.length > 0) void this.loadModel(this.modelInput.files);
+      if (this.modelInput.files !== null && this.modelInput.files.length > 0) void this.loadModel([...this.modelInput.files]);
     });
-    this.dataInput.addEventListener('change', () => void this.loadData());
+    this.dataInput.addEventListener('change', () => {
+      const file = this.dataInput.files?.[0];
+      if (file !== undefined) void this.loadData(file);
+    });
     this.clearData.addEventListener('click', () => {
-      this.dataFile = undefined;
+      this.data = undefined;
       this.dataInput.value = '';
       this.clearData.disabled = true;
+      this.graph.setData(undefined);
       this.updateFileNote();
     });
+    this.graph = new GraphPanel(client, this.status, (error) => this.fail(error), (message) => this.showError(message));
     this.layerForm = h(
       'form',
       { class: 'controls', id: 'layer-form', hidden: true, 'aria-label': 'Layer to descramble' },
@@ -108,7 +130,10 @@ export class ModelView {
       h(
         'div',
         { class: 'data-picker' },
-        h('label', { for: 'data-file', text: 'Optional input data for the layer (npy, npz, safetensors, .mat; samples × inputs)' }),
+        h('label', {
+          for: 'data-file',
+          text: 'Input data: for an ONNX graph, samples of its input as .npy (samples first); for one tensor, samples × inputs (npy, npz, safetensors, .mat)',
+        }),
         this.dataInput,
         this.clearData,
       ),
@@ -119,8 +144,9 @@ export class ModelView {
       ),
       this.fileNote,
       this.error,
-      this.layerForm,
       this.status.root,
+      this.graph.root,
+      this.layerForm,
       this.results,
     );
     this.status.busy(false);
@@ -132,27 +158,48 @@ export class ModelView {
   }
 
   private updateFileNote(): void {
-    const model = this.modelFiles.map((f) => f.name).join(', ');
-    this.fileNote.textContent =
-      (model ? `Model: ${model}. ` : '') + (this.dataFile ? `Data: ${this.dataFile.name}.` : model ? 'No data: isotropic inputs (Theorem 2).' : '');
+    const model = (this.model?.files ?? []).map((f) => f.name).join(', ');
+    const data = this.data?.files[0]?.name;
+    this.fileNote.textContent = (model ? `Model: ${model}. ` : '') + (data ? `Data: ${data}.` : model ? 'No data: isotropic inputs (Theorem 2).' : '');
   }
 
-  private async loadModel(list: FileList | readonly File[]): Promise<void> {
+  /** The page's debug hook for tests: every captured Gram of the open graph. */
+  grams(): Promise<GramsPayload> {
+    return this.graph.grams();
+  }
+
+  private async dropped(files: readonly File[]): Promise<void> {
+    const samples = files.filter(isDataFile);
+    const models = files.filter((f) => !isDataFile(f));
+    if (models.length > 0) await this.loadModel(models);
+    else if (this.model === undefined) {
+      // A lone .npy with no model open is itself the model (a weight matrix).
+      await this.loadModel(samples.slice(0, 1));
+      return;
+    }
+    const first = samples[0];
+    if (first !== undefined && this.root.dataset.phase !== 'error') await this.loadData(first);
+  }
+
+  private async loadModel(list: readonly File[]): Promise<void> {
     this.showError(null);
     this.results.hidden = true;
     this.layerForm.hidden = true;
+    this.graph.clear();
     this.root.dataset.phase = 'reading';
-    let files = await readFiles(list);
+    let files = [...list];
     // The model is the first file that is not ONNX external data.
     const main = files.findIndex((f) => !/\.(data|bin)$/i.test(f.name));
     if (main > 0) files = [files[main]!, ...files.filter((_, i) => i !== main)];
-    this.modelFiles = files;
+    const model = chosen(files);
+    this.model = model;
     this.updateFileNote();
     this.status.busy(true);
     this.status.set('Reading the file…', 0.1);
     let tensors: readonly TensorSummary[] = [];
-    const job = this.client.run({ type: 'inspect', request: { files } }, (response) => {
+    const job = this.client.run({ type: 'inspect', request: { model } }, (response) => {
       if (response.kind === 'tensors') tensors = response.payload;
+      else if (response.kind === 'graph') this.graph.show(model, response.payload, this.operator);
     });
     try {
       await job.done;
@@ -173,17 +220,21 @@ export class ModelView {
     const isKeras = /\.(h5|hdf5|keras)$/i.test(files[0]!.name);
     this.transpose.checked = isKeras;
     this.layerForm.hidden = false;
-    this.status.set(`${matrices.length} weight matri${matrices.length === 1 ? 'x' : 'ces'} found. Choose one and press Descramble.`, 1);
+    this.status.set(
+      this.graph.open
+        ? `${this.graph.layerCount} linear layers in the graph. Add input samples to descramble them all, or choose one tensor below.`
+        : `${matrices.length} weight matri${matrices.length === 1 ? 'x' : 'ces'} found. Choose one and press Descramble.`,
+      1,
+    );
     this.root.dataset.phase = 'ready';
   }
 
-  private async loadData(): Promise<void> {
-    const file = this.dataInput.files?.[0];
-    if (file === undefined) return;
-    const [data] = await readFiles([file]);
-    this.dataFile = data;
+  private async loadData(file: File): Promise<void> {
+    this.showError(null);
+    this.data = chosen([file]);
     this.clearData.disabled = false;
     this.updateFileNote();
+    if (this.graph.open) await this.graph.setData(this.data);
   }
 
   private fail(error: unknown): void {
@@ -201,7 +252,8 @@ export class ModelView {
 
   private descramble(): void {
     this.showError(null);
-    if (this.modelFiles.length === 0) return;
+    const model = this.model;
+    if (model === undefined) return;
     this.root.dataset.phase = 'computing';
     this.status.busy(true);
     this.status.set('Descrambling…', 0);
@@ -210,11 +262,11 @@ export class ModelView {
       {
         type: 'model',
         request: {
-          files: this.modelFiles,
+          model,
           layer: this.layerSelect.value,
           transpose: this.transpose.checked,
           operator: this.operator.value as SmoothnessOperator,
-          ...(this.dataFile !== undefined && { data: this.dataFile }),
+          ...(this.data !== undefined && { data: this.data }),
         },
       },
       (response) => {

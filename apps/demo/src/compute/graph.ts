@@ -1,0 +1,182 @@
+/**
+ * "Your model" for an ONNX graph: every linear layer found by nets' `graphLayers`, the
+ * visitor's data checked against the graph input, one pass of ONNX Runtime Web over the data
+ * capturing every layer's Gram (nets' `captureGrams`, the CLI's engine), and the exact
+ * descrambler of each hidden layer (descramblers' `descramble`). Runs in the worker; the parsed
+ * model and the data stay there between requests.
+ */
+import { descramble, type LayerReport, type SmoothnessOperator } from '@descramble/descramblers';
+import { type OnnxModel, readNpy, readOnnx, toMatrix } from '@descramble/io';
+import { type CapturedGram, captureGrams, type GraphLayer, graphLayers, layerWeightMatrix, type OnnxRuntime } from '@descramble/nets';
+import type { Matrix } from 'ml-matrix';
+import type { GraphDataSummary, GraphLayerPayload, GraphSummary, InputFile } from '../protocol.js';
+import { UnreadableFileError } from './files.js';
+import { layerCost } from './layer-cost.js';
+import { certificateOf } from './tour.js';
+import { toWire } from './wire.js';
+
+/** The visitor's data for the graph: one block of samples for its single input. */
+export interface GraphData {
+  readonly file: string;
+  readonly samples: number;
+  readonly shape: readonly number[];
+  readonly data: Float64Array;
+}
+
+/** A parsed graph kept in the worker. */
+export interface GraphSession {
+  readonly file: string;
+  readonly model: OnnxModel;
+  readonly layers: readonly GraphLayer[];
+  readonly input: { readonly name: string; readonly shape: readonly (number | string | null)[] | null };
+  data?: GraphData;
+  grams?: ReadonlyMap<string, CapturedGram>;
+}
+
+/** Whether a file is an ONNX model (by its magic-free extension: ONNX has no magic bytes). */
+export function isOnnxFile(name: string): boolean {
+  return /\.onnx$/i.test(name);
+}
+
+function externalData(file: InputFile, others: readonly InputFile[]) {
+  const external = new Map(others.map((o) => [o.name, new Uint8Array(o.bytes)] as const));
+  return (location: string) => {
+    const found = external.get(location) ?? external.get(location.split('/').pop() ?? location);
+    if (found === undefined) throw new UnreadableFileError(file.name, `needs its external data file "${location}": choose it together with the model`);
+    return found;
+  };
+}
+
+const shapeText = (shape: readonly (number | string | null)[]) => `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]`;
+
+/** Parses the model once and lists its layers (no runtime needed: drawn as soon as the file is dropped). */
+export function openGraph(file: InputFile, others: readonly InputFile[]): { session: GraphSession; summary: GraphSummary } {
+  let model: OnnxModel;
+  try {
+    model = readOnnx({ bytes: new Uint8Array(file.bytes), name: file.name }, { externalData: externalData(file, others) });
+  } catch (error) {
+    if (error instanceof UnreadableFileError) throw error;
+    throw new UnreadableFileError(file.name, `cannot be read as ONNX: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const layers = graphLayers(model);
+  const inputs = model.graph.inputs.filter((input) => !model.graph.initializers.has(input.name));
+  const first = inputs[0];
+  const session: GraphSession = { file: file.name, model, layers, input: { name: first?.name ?? '', shape: first?.shape ?? null } };
+  const byNode = new Map(layers.map((layer, index) => [layer.node, index] as const));
+  const summary: GraphSummary = {
+    file: file.name,
+    inputs: inputs.map((input) => ({ name: input.name, shape: input.shape === null ? null : [...input.shape], dtype: input.dtype })),
+    nodes: model.graph.nodes.map((node) => ({ name: node.name, opType: node.opType, layer: byNode.get(node.name) ?? null })),
+    layers: layers.map((layer, index) => {
+      const cost = layerCost(layer.name, layer.units, layer.fanIn);
+      return {
+        index,
+        name: layer.name,
+        node: layer.node,
+        opType: layer.opType,
+        units: layer.units,
+        fanIn: layer.fanIn,
+        inChannels: layer.inChannels,
+        isOutput: layer.isOutput,
+        seconds: cost.seconds,
+        bytes: cost.bytes,
+        refusal: cost.refusal,
+      };
+    }),
+  };
+  return { session, summary };
+}
+
+/**
+ * Reads the visitor's `.npy` of samples and checks each sample's shape against the graph input
+ * (every fixed dimension after the batch axis), naming both shapes when they differ.
+ */
+export function graphData(session: GraphSession, file: InputFile): GraphDataSummary {
+  const inputs = session.model.graph.inputs.filter((input) => !session.model.graph.initializers.has(input.name));
+  if (inputs.length !== 1) {
+    throw new UnreadableFileError(session.file, `has ${inputs.length} graph inputs (${inputs.map((i) => i.name).join(', ')}); this page feeds models with one input`);
+  }
+  if (!/\.npy$/i.test(file.name)) throw new UnreadableFileError(file.name, 'choose the samples as a .npy file (samples first, then one sample\'s shape)');
+  let tensor: ReturnType<typeof readNpy>;
+  try {
+    tensor = readNpy(new Uint8Array(file.bytes), file.name);
+  } catch (error) {
+    throw new UnreadableFileError(file.name, `cannot be read as .npy: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!(tensor.data instanceof Float64Array)) throw new UnreadableFileError(file.name, `holds ${tensor.dtype} values; the graph takes floating-point samples`);
+  const { name, shape } = session.input;
+  const perSample = tensor.shape.slice(1);
+  if (shape !== null) {
+    const wanted = shape.slice(1);
+    const fits = tensor.shape.length === shape.length && wanted.every((d, i) => typeof d !== 'number' || d === perSample[i]);
+    if (!fits) {
+      throw new UnreadableFileError(
+        file.name,
+        `has shape [${tensor.shape.join(', ')}], so each sample is [${perSample.join(', ')}]; graph input "${name}" of ${session.file} ` +
+          `takes ${shapeText(shape)}, so each sample must be ${shapeText(wanted)} (the first axis counts samples)`,
+      );
+    }
+  }
+  const samples = tensor.shape[0] ?? 0;
+  if (tensor.shape.length === 0 || samples === 0) throw new UnreadableFileError(file.name, 'holds no samples (its first axis counts samples)');
+  session.data = { file: file.name, samples, shape: [...tensor.shape], data: tensor.data };
+  delete session.grams;
+  return { file: file.name, samples, shape: [...tensor.shape], dtype: tensor.dtype ?? 'float64' };
+}
+
+/** One pass of ONNX Runtime over the data: the Gram of every layer's output (bias excluded). */
+export async function captureGraph(session: GraphSession, runtime: OnnxRuntime, onProgress: (done: number, total: number) => void): Promise<readonly CapturedGram[]> {
+  const data = session.data;
+  if (data === undefined) throw new UnreadableFileError(session.file, 'choose the input samples (.npy) first');
+  const result = await captureGrams(runtime, session.model, session.layers, { data: data.data, dims: data.shape }, {
+    bias: 'exclude',
+    batchSize: 256,
+    onProgress: (progress) => onProgress(progress.done, progress.total ?? data.samples),
+  });
+  session.grams = new Map(result.grams.map((g) => [g.name, g] as const));
+  return result.grams;
+}
+
+/** The layer's weights as units x fan-in (the graph's orientation undone: a MatMul's weight is stored inputs x outputs). */
+export function layerWeights(session: GraphSession, layer: GraphLayer): Matrix {
+  return toMatrix(layerWeightMatrix(session.model, layer));
+}
+
+/** The exact descrambler of one hidden layer from its captured Gram. */
+export function descrambleGraphLayer(session: GraphSession, index: number, operator: SmoothnessOperator): { payload: GraphLayerPayload; report: LayerReport; P: Matrix } {
+  const layer = session.layers[index];
+  if (layer === undefined) throw new UnreadableFileError(session.file, `has no layer ${index}`);
+  const captured = session.grams?.get(layer.name);
+  if (captured === undefined) throw new UnreadableFileError(session.file, `layer ${layer.name} has not been captured`);
+  const cost = layerCost(layer.name, layer.units, layer.fanIn);
+  if (cost.refusal !== null) throw new UnreadableFileError(session.file, cost.refusal);
+  const weights = layerWeights(session, layer);
+  const started = performance.now();
+  const { result, report } = descramble({
+    name: layer.name,
+    file: session.file,
+    tensor: layer.weight,
+    source: 'gram',
+    bias: 'exclude',
+    weights,
+    gram: captured.gram,
+    sampleCount: captured.count,
+    operator,
+  });
+  const ms = performance.now() - started;
+  return {
+    payload: {
+      index,
+      name: layer.name,
+      opType: layer.opType,
+      weights: toWire(weights),
+      descrambled: toWire(result.descrambledWeights),
+      certificate: certificateOf(result, result.rankB),
+      samples: session.data?.samples ?? 0,
+      rows: captured.count,
+      ms,
+    },
+    report,
+    P: result.P,
+  };
+}
