@@ -82,6 +82,14 @@ export {
   sequential,
   type WeightInput,
 } from './layers.js';
+export { interpolateGraphs } from './interpolation/interpolate-graphs.js';
+export {
+  type InputBatch,
+  type InterpolationPath,
+  type InterpolationPathOptions,
+  type InterpolationPoint,
+  interpolationPath,
+} from './interpolation/interpolation-path.js';
 export { type ModelFromOnnxOptions, modelFromOnnx, modelToOnnx, readOnnxModel, writeOnnxModel } from './onnx.js';
 export {
   loadOnnxRuntime,

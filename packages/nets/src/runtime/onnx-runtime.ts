@@ -42,11 +42,13 @@ export interface RuntimeSessionOptions {
   readonly executionProviders?: readonly string[];
 }
 
-/** How to add ONNX Runtime to an application that does not have it. */
+/**
+ * How to add ONNX Runtime. Its install script would fetch GPU libraries from outside the npm
+ * registry (and fails offline); the CPU binaries are in the package, so the script is skipped.
+ */
 export const ONNX_RUNTIME_INSTRUCTIONS =
-  'Add ONNX Runtime to your project: `npm install onnxruntime-node` in Node (with pnpm, set `onnxruntime-node: false` under ' +
-  '`allowBuilds` in pnpm-workspace.yaml: the package ships its CPU binaries and its install script only fetches optional GPU ones), ' +
-  'or pass the `onnxruntime-web` module in a browser.';
+  'Install it beside descramble without its GPU download: `npm install onnxruntime-node --onnxruntime-node-install=skip` ' +
+  '(add -g for a global descramble; with pnpm, list `onnxruntime-node: false` under `allowBuilds`). In a browser, pass the `onnxruntime-web` module.';
 
 /**
  * Loads `onnxruntime-node`, which `@descramble/nets` declares as an optional peer dependency;
