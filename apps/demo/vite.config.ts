@@ -1,6 +1,6 @@
 import { defaultClientConditions, defineConfig } from 'vite';
 import { bundleBudget } from './build/budget.ts';
-import { precacheServiceWorker } from './build/precache.ts';
+import { ONNX_RUNTIME_ASSETS, precacheServiceWorker } from './build/precache.ts';
 
 /** Gzip budget of the first view's JavaScript (page entry + worker entry and their static imports). */
 export const FIRST_VIEW_BUDGET_BYTES = 300 * 1024;
@@ -24,5 +24,5 @@ export default defineConfig({
     reportCompressedSize: false,
     chunkSizeWarningLimit: 8192,
   },
-  plugins: [budget.page, precacheServiceWorker()],
+  plugins: [budget.page, precacheServiceWorker({ exclude: [ONNX_RUNTIME_ASSETS] })],
 });

@@ -9,6 +9,7 @@ import type { DeerNetContext } from './compute/deernet.js';
 import { tourExact, tourFirstLook, tourStrategies } from './compute/tour.js';
 import { FIRST_LOOK_TRACES } from './compute/tour-constants.js';
 import type { GraphSession } from './compute/graph.js';
+import { isOnnxFile } from './compute/onnx-file.js';
 import type {
   ChosenFiles,
   ExactPayload,
@@ -84,9 +85,9 @@ async function dataOf(chosen: ChosenFiles): Promise<InputFile> {
 async function graphOf(model: LoadedModel): Promise<GraphSession | undefined> {
   const [main, ...others] = model.files;
   if (main === undefined) return undefined;
-  const { isOnnxFile, openGraph } = await import('./compute/graph.js');
   if (!isOnnxFile(main.name)) return undefined;
   if (model.graph === undefined) {
+    const { openGraph } = await import('./compute/graph.js');
     const { session } = openGraph(main, others);
     model.graph = session;
     const { rememberTensors } = await import('./compute/model.js');
@@ -152,11 +153,11 @@ async function handle(request: Request): Promise<void> {
       progress('Reading the file', 0.1);
       // "Your model" (io's readers and writers) loads on the first file, never in the first view.
       const model = await modelOf(request.request.model);
-      const { isOnnxFile, openGraph } = await import('./compute/graph.js');
       const main = model.files[0];
       let tensors: TensorSummary[];
       if (main !== undefined && isOnnxFile(main.name)) {
         // An ONNX graph: its layers are drawn at once, from the file alone (no runtime yet).
+        const { openGraph } = await import('./compute/graph.js');
         const { session, summary } = openGraph(main, model.files.slice(1));
         model.graph = session;
         delete model.dataKey;

@@ -33,11 +33,6 @@ export interface GraphSession {
   grams?: ReadonlyMap<string, CapturedGram>;
 }
 
-/** Whether a file is an ONNX model (by its magic-free extension: ONNX has no magic bytes). */
-export function isOnnxFile(name: string): boolean {
-  return /\.onnx$/i.test(name);
-}
-
 function externalData(file: InputFile, others: readonly InputFile[]) {
   const external = new Map(others.map((o) => [o.name, new Uint8Array(o.bytes)] as const));
   return (location: string) => {
@@ -53,7 +48,7 @@ const shapeText = (shape: readonly (number | string | null)[]) => `[${shape.map(
 export function openGraph(file: InputFile, others: readonly InputFile[]): { session: GraphSession; summary: GraphSummary } {
   let model: OnnxModel;
   try {
-    model = readOnnx({ bytes: new Uint8Array(file.bytes), name: file.name }, { externalData: externalData(file, others) });
+    model = readOnnx(new Uint8Array(file.bytes), { name: file.name, externalData: externalData(file, others) });
   } catch (error) {
     if (error instanceof UnreadableFileError) throw error;
     throw new UnreadableFileError(file.name, `cannot be read as ONNX: ${error instanceof Error ? error.message : String(error)}`);
@@ -128,7 +123,9 @@ export function graphData(session: GraphSession, file: InputFile): GraphDataSumm
 export async function captureGraph(session: GraphSession, runtime: OnnxRuntime, onProgress: (done: number, total: number) => void): Promise<readonly CapturedGram[]> {
   const data = session.data;
   if (data === undefined) throw new UnreadableFileError(session.file, 'choose the input samples (.npy) first');
-  const result = await captureGrams(runtime, session.model, session.layers, { data: data.data, dims: data.shape }, {
+  // A layer too large to descramble is not captured either: its Gram alone would not fit.
+  const targets = session.layers.filter((layer) => layerCost(layer.name, layer.units, layer.fanIn).refusal === null);
+  const result = await captureGrams(runtime, session.model, targets, { data: data.data, dims: data.shape }, {
     bias: 'exclude',
     batchSize: 256,
     onProgress: (progress) => onProgress(progress.done, progress.total ?? data.samples),

@@ -115,7 +115,7 @@ export class GraphPanel {
     );
     this.figures.replaceChildren();
     this.captureNote.textContent = '';
-    this.dataNote.textContent = `Add samples of ${summary.inputs[0]?.name ?? 'the input'} as .npy (samples first, then ${shapeText(summary.inputs[0]?.shape.slice(1) ?? null)} each) to capture every layer.`;
+    this.dataNote.textContent = `Add samples of ${summary.inputs[0]?.name ?? 'the input'} as .npy (samples first, then ${shapeText(summary.inputs[0]?.shape?.slice(1) ?? null)} each) to capture every layer.`;
     this.button.disabled = true;
     this.root.hidden = false;
     this.root.dataset.phase = 'listed';
@@ -213,7 +213,7 @@ export class GraphPanel {
         `Value ${formatNumber(c.value, 6)}, Lemma 1 optimum ${formatNumber(c.optimum, 6)}, relative gap ${formatNumber(c.gap)}, rank of B ${c.rankB}; ${p.ms.toFixed(0)} ms.`,
     );
     this.figures.append(
-      h('section', { class: 'graph-layer', 'data-layer': p.name }, h('h4', { text: p.name }), facts, h('div', { class: 'grid' }, raw.root, descrambled.root)),
+      h('section', { class: 'graph-layer', 'data-layer': p.name, 'data-shape': `${p.weights.rows}x${p.weights.columns}` }, h('h4', { text: p.name }), facts, h('div', { class: 'grid' }, raw.root, descrambled.root)),
     );
     const item = this.layerItem(p.name);
     if (item !== null) item.dataset.status = 'descrambled';

@@ -1,0 +1,246 @@
+/**
+ * "Your model" with a real ONNX graph, in Debian's Chromium against the built site: the layers
+ * are listed as soon as the file is dropped (without ONNX Runtime), the samples are checked
+ * against the graph input, one pass of ONNX Runtime Web (served by the site itself) captures
+ * every layer's Gram, equal to PyTorch's, and every hidden layer is descrambled; output layers
+ * are flagged; a MatMul graph is descrambled along its units; nothing leaves 127.0.0.1.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readNpz, writeNpy, writeOnnx } from '@descramble/io';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canvasPixels, type Harness, openHarness, SCREENSHOTS } from './browser.js';
+
+const REAL = new URL('../../../fixtures/real-models/', import.meta.url).pathname;
+
+interface ReferenceLayer {
+  readonly module: string;
+  readonly op: string;
+  readonly units: number;
+  readonly fanIn: number;
+  readonly output: boolean;
+}
+
+const reference = (name: string): { layers: ReferenceLayer[]; inputShape: number[] } => JSON.parse(readFileSync(join(REAL, name, 'reference.json'), 'utf8'));
+
+let harness: Harness;
+let page: Page;
+/** Every request the browser made, in order. */
+const requests: string[] = [];
+
+beforeAll(async () => {
+  harness = await openHarness();
+  page = harness.page;
+  harness.context.on('request', (request) => requests.push(request.url()));
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const onnxRuntimeRequests = () => requests.filter((url) => /\/assets\/ort[-.]/.test(url));
+
+/** Drops files on the page body (not on the drop zone): a DataTransfer built in the page. */
+async function drop(files: readonly { name: string; bytes: Uint8Array }[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, base64: Buffer.from(f.bytes).toString('base64') }));
+  await page.evaluate((list) => {
+    const transfer = new DataTransfer();
+    for (const f of list) transfer.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name));
+    const target = document.querySelector('footer') ?? document.body;
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, payload);
+}
+
+const fixture = (model: string, file: string) => ({ name: file, bytes: new Uint8Array(readFileSync(join(REAL, model, file))) });
+
+interface ListedLayer {
+  name: string;
+  op: string;
+  status: string;
+  output: boolean;
+  text: string;
+}
+
+async function listedLayers(): Promise<ListedLayer[]> {
+  return page.locator('#graph-layers li').evaluateAll((items) =>
+    items.map((item) => {
+      const e = item as HTMLElement;
+      return { name: e.dataset.layer ?? '', op: e.dataset.op ?? '', status: e.dataset.status ?? '', output: e.hasAttribute('data-output'), text: e.textContent ?? '' };
+    }),
+  );
+}
+
+function relativeFrobenius(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let difference = 0;
+  let norm = 0;
+  for (let i = 0; i < expected.length; i++) {
+    difference += (actual[i]! - expected[i]!) ** 2;
+    norm += expected[i]! ** 2;
+  }
+  return Math.sqrt(difference / norm);
+}
+
+/** The Grams the worker captured (the page's debug hook), as plain arrays. */
+async function pageGrams(): Promise<Map<string, { dimension: number; data: number[] }>> {
+  const grams = await page.evaluate(async () => {
+    const payload = await window.__descrambleGrams!();
+    return payload.grams.map((g) => ({ name: g.name, dimension: g.gram.rows, data: Array.from(g.gram.data) }));
+  });
+  return new Map(grams.map((g) => [g.name, g] as const));
+}
+
+/** Every Gram equals PyTorch's: both run the float32 forward pass (in different summation orders) and sum in float64. */
+async function expectGramsEqualPyTorch(model: string, hidden: readonly string[]): Promise<void> {
+  const expected = readNpz(readFileSync(join(REAL, model, 'grams-a.npz')));
+  const grams = await pageGrams();
+  for (const name of hidden) {
+    const gram = grams.get(name);
+    const want = expected.get(name);
+    expect(gram, name).toBeDefined();
+    expect(want, name).toBeDefined();
+    expect(gram!.dimension, name).toBe(want!.shape[0]);
+    // The activations agree to a few float32 ulps per layer (eps32 = 2^-24 relative): the same
+    // bound the nets package holds ONNX Runtime (Node) to on these fixtures.
+    expect(relativeFrobenius(gram!.data, want!.data as Float64Array), name).toBeLessThan(16 * 2 ** -24);
+  }
+}
+
+async function expectLayerFiguresDrawn(index: number): Promise<void> {
+  for (const which of ['raw', 'descrambled']) {
+    const pixels = await canvasPixels(page, `canvas[data-figure="graph-${index}-${which}"]`);
+    expect(pixels.width).toBeGreaterThan(100);
+    expect(pixels.distinct, `layer ${index} ${which}`).toBeGreaterThan(20);
+  }
+}
+
+describe('your model: an ONNX graph (cnn-pools)', () => {
+  const ref = reference('cnn-pools');
+
+  it('lists every linear layer as soon as the file is dropped anywhere on the page, without loading ONNX Runtime', async () => {
+    await page.goto(`${harness.url}#view=model`);
+    await page.waitForSelector('#model:not([hidden])');
+    await drop([fixture('cnn-pools', 'a.onnx')]);
+    await page.waitForSelector('#graph[data-phase="listed"]', { timeout: 60_000 });
+    const layers = await listedLayers();
+    expect(layers.map((l) => l.name)).toEqual(ref.layers.map((l) => l.module));
+    expect(layers.map((l) => l.op)).toEqual(ref.layers.map((l) => l.op));
+    for (const [i, layer] of layers.entries()) {
+      const want = ref.layers[i]!;
+      expect(layer.text).toContain(`${want.units} units × ${want.fanIn} inputs`);
+      expect(layer.output).toBe(want.output);
+      if (want.output) {
+        expect(layer.status).toBe('output');
+        expect(layer.text).toContain('output layer: its units are already ordered; not descrambled');
+      } else {
+        expect(layer.status).toBe('listed');
+        expect(layer.text).toMatch(/descrambling: under a second, \d+ KB/);
+      }
+    }
+    // The node strip shows the whole graph with the linear layers highlighted.
+    expect(await page.locator('#graph-nodes li.node.linear').count()).toBe(ref.layers.length);
+    expect(await page.locator('#graph-nodes li.node').count()).toBeGreaterThan(ref.layers.length);
+    expect(onnxRuntimeRequests()).toEqual([]);
+    await shot('graph-listed');
+  });
+
+  it('refuses samples whose shape does not fit the graph input, naming both shapes', async () => {
+    const wrong = writeNpy({ dtype: 'float32', shape: [4, 3, 16, 16], data: new Float64Array(4 * 3 * 16 * 16) });
+    await page.setInputFiles('#data-file', { name: 'wrong.npy', mimeType: 'application/octet-stream', buffer: Buffer.from(wrong) });
+    const alert = page.locator('#model-error');
+    await alert.waitFor({ state: 'visible' });
+    const message = (await alert.textContent()) ?? '';
+    expect(message).toContain('wrong.npy');
+    expect(message).toContain('each sample is [3, 16, 16]');
+    expect(message).toContain('[1, 16, 16]');
+    expect(message).not.toMatch(/cannot be read/);
+    expect(await page.locator('#descramble-graph').isDisabled()).toBe(true);
+  });
+
+  it('captures every layer in one pass of ONNX Runtime Web and descrambles every hidden layer; the Grams equal PyTorch', async () => {
+    await page.setInputFiles('#data-file', join(REAL, 'cnn-pools', 'inputs.npy'));
+    await page.waitForSelector('#graph[data-phase="data"]', { timeout: 60_000 });
+    expect(await page.locator('#graph-data').textContent()).toContain('Samples: 64 from inputs.npy, shape [64, 1, 16, 16]');
+    expect(onnxRuntimeRequests()).toEqual([]);
+    await page.click('#descramble-graph');
+    await page.waitForSelector('#graph[data-phase="done"]', { timeout: 180_000 });
+    const layers = await listedLayers();
+    for (const layer of layers) expect(layer.status, layer.name).toBe(layer.output ? 'output' : 'descrambled');
+    expect(await page.locator('#graph-capture').textContent()).toMatch(/Captured 4 layers in one pass of ONNX Runtime Web over 64 samples \(WebAssembly, 1 thread/);
+    const hidden = ref.layers.filter((l) => !l.output);
+    expect(await page.locator('#graph-figures section.graph-layer').evaluateAll((s) => s.map((e) => (e as HTMLElement).dataset.layer))).toEqual(hidden.map((l) => l.module));
+    for (const [index] of hidden.entries()) await expectLayerFiguresDrawn(index);
+    await expectGramsEqualPyTorch('cnn-pools', hidden.map((l) => l.module));
+    // ONNX Runtime's wasm came from the site itself, after the visitor asked for the capture.
+    const ort = onnxRuntimeRequests();
+    expect(ort.some((url) => url.endsWith('.wasm'))).toBe(true);
+    for (const url of ort) expect(new URL(url).origin).toBe(new URL(harness.url).origin);
+    await shot('graph-descrambled');
+  });
+});
+
+describe('your model: a transformer (MatMul weights stored inputs × outputs)', () => {
+  const ref = reference('transformer');
+
+  it('descrambles every hidden layer along its units, the Grams equal PyTorch', async () => {
+    await page.goto(`${harness.url}?fresh=transformer#view=model`);
+    await page.waitForSelector('#model:not([hidden])');
+    // The model and its samples dropped together.
+    await drop([fixture('transformer', 'a.onnx'), fixture('transformer', 'inputs.npy')]);
+    await page.waitForSelector('#graph[data-phase="data"]', { timeout: 60_000 });
+    const listed = await listedLayers();
+    expect(listed.map((l) => l.name)).toEqual(ref.layers.map((l) => l.module));
+    const embed = listed.find((l) => l.name === 'embed')!;
+    // The weight is stored [6, 16] (inputs x outputs); the layer has 16 units of 6 inputs.
+    expect(embed.op).toBe('MatMul');
+    expect(embed.text).toContain('16 units × 6 inputs');
+    expect(listed.find((l) => l.name === 'head')?.status).toBe('output');
+    await page.click('#descramble-graph');
+    await page.waitForSelector('#graph[data-phase="done"]', { timeout: 180_000 });
+    const hidden = ref.layers.filter((l) => !l.output);
+    const drawn = await page.locator('#graph-figures section.graph-layer').evaluateAll((s) => s.map((e) => [(e as HTMLElement).dataset.layer, (e as HTMLElement).dataset.shape]));
+    expect(drawn).toEqual(hidden.map((l) => [l.module, `${l.units}x${l.fanIn}`]));
+    await expectGramsEqualPyTorch('transformer', hidden.map((l) => l.module));
+    await shot('graph-transformer');
+  });
+});
+
+describe('your model: limits', () => {
+  it('refuses, before anything runs, a layer whose descrambler would not fit, saying why', async () => {
+    const units = 12_000;
+    const model = writeOnnx({
+      opset: 17,
+      graph: {
+        nodes: [
+          { name: '/fc1/Gemm', opType: 'Gemm', inputs: ['x', 'fc1.weight', 'fc1.bias'], outputs: ['h'], attributes: { transB: { type: 'int', value: 1 } } },
+          { name: '/Relu', opType: 'Relu', inputs: ['h'], outputs: ['r'] },
+          { name: '/fc2/Gemm', opType: 'Gemm', inputs: ['r', 'fc2.weight', 'fc2.bias'], outputs: ['y'], attributes: { transB: { type: 'int', value: 1 } } },
+        ],
+        initializers: {
+          'fc1.weight': { dtype: 'float32', shape: [units, 2], data: new Float64Array(units * 2).fill(0.5) },
+          'fc1.bias': { dtype: 'float32', shape: [units], data: new Float64Array(units) },
+          'fc2.weight': { dtype: 'float32', shape: [1, units], data: new Float64Array(units).fill(0.5) },
+          'fc2.bias': { dtype: 'float32', shape: [1], data: new Float64Array(1) },
+        },
+        inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 2] }],
+        outputs: [{ name: 'y', dtype: 'float32', shape: ['batch', 1] }],
+      },
+    });
+    await drop([{ name: 'wide.onnx', bytes: model }]);
+    await page.waitForSelector('#graph[data-phase="listed"]', { timeout: 60_000 });
+    const [fc1, fc2] = await listedLayers();
+    expect(fc1?.status).toBe('refused');
+    expect(fc1?.text).toMatch(/not descrambled: layer fc1 has 12000 units: its exact descrambler needs about 6\.4 GB of float64 matrices .*more than the 1\.0 GB this page allows itself/);
+    expect(fc2?.status).toBe('output');
+    expect(await page.locator('#model-error').isHidden()).toBe(true);
+  });
+});
+
+describe('your model: engineering', () => {
+  it('made no request outside 127.0.0.1 and logged no console errors', () => {
+    expect(harness.externalRequests).toEqual([]);
+    expect(harness.consoleErrors).toEqual([]);
+  });
+});
