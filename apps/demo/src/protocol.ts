@@ -231,6 +231,37 @@ export interface GraphLayerPayload {
   readonly ms: number;
 }
 
+/** A channel group of the graph and what the permuted ONNX did with it. */
+export interface PermutedGroup {
+  readonly id: number;
+  readonly size: number;
+  /** Layers whose output units are these channels. */
+  readonly writers: readonly string[];
+  /** Layers reading them as inputs. */
+  readonly readers: readonly string[];
+  readonly permuted: boolean;
+  /** Why it was left in place. */
+  readonly reason: string | null;
+  /** tr(A Pi B Pi^T) of the permutation found, and the lower bound over all permutations. */
+  readonly value: number | null;
+  readonly lowerBound: number | null;
+  /** Channels that moved. */
+  readonly moved: number;
+}
+
+/** The downloadable permuted ONNX and the evidence that it computes the same function. */
+export interface PermutedPayload {
+  readonly file: string;
+  readonly bytes: Uint8Array;
+  readonly groups: readonly PermutedGroup[];
+  /** Samples both graphs were run on. */
+  readonly samples: number;
+  readonly maxAbsDifference: number;
+  readonly maxRelativeDifference: number;
+  /** New channel i of group id is old channel permutation[i]. */
+  readonly permutations: readonly { readonly id: number; readonly permutation: readonly number[] }[];
+}
+
 /** Every captured Gram, by layer name (the tests' debug hook). */
 export interface GramsPayload {
   readonly grams: readonly { readonly name: string; readonly gram: WireMatrix; readonly rows: number }[];
@@ -258,5 +289,6 @@ export type Response =
   | { readonly id: number; readonly kind: 'captured'; readonly payload: CapturedPayload }
   | { readonly id: number; readonly kind: 'graph-layer'; readonly payload: GraphLayerPayload }
   | { readonly id: number; readonly kind: 'grams'; readonly payload: GramsPayload }
+  | { readonly id: number; readonly kind: 'permuted'; readonly payload: PermutedPayload }
   | { readonly id: number; readonly kind: 'done' }
   | { readonly id: number; readonly kind: 'error'; readonly message: string; readonly errorName: string };

@@ -217,6 +217,10 @@ async function handle(request: Request): Promise<void> {
         const { payload } = graph.descrambleGraphLayer(session, index, request.request.operator);
         scope.postMessage({ id, kind: 'graph-layer', payload }, graphLayerTransfer(payload));
       }
+      progress('Permuted ONNX: channel groups, permutation descramblers, and a check that its outputs are unchanged', 0.95);
+      const { webRuntime } = await import('./compute/onnx-runtime-web.js');
+      const permuted = await graph.permutedGraph(session, (await webRuntime()).runtime, request.request.operator);
+      scope.postMessage({ id, kind: 'permuted', payload: permuted }, [permuted.bytes.buffer as ArrayBuffer]);
       break;
     }
   }

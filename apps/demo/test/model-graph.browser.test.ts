@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNpz, writeNpy, writeOnnx } from '@descramble/io';
+import { type OnnxModel, readNpz, readOnnx, writeNpy, writeOnnx } from '@descramble/io';
+import { graphLayers, layerWeightMatrix } from '@descramble/nets';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canvasPixels, type Harness, openHarness, SCREENSHOTS } from './browser.js';
@@ -116,6 +117,70 @@ async function expectLayerFiguresDrawn(index: number): Promise<void> {
   }
 }
 
+async function download(selector: string): Promise<Uint8Array> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return new Uint8Array(readFileSync(await file.path()));
+}
+
+interface ShownGroup {
+  writers: string[];
+  permuted: boolean;
+  permutation: number[] | null;
+}
+
+async function shownGroups(): Promise<ShownGroup[]> {
+  return page.locator('#graph-groups li').evaluateAll((items) =>
+    items.map((item) => {
+      const e = item as HTMLElement;
+      return {
+        writers: (e.dataset.writers ?? '').split(' ').filter((w) => w !== ''),
+        permuted: e.hasAttribute('data-permuted'),
+        permutation: e.dataset.permutation === undefined ? null : e.dataset.permutation.split(',').map(Number),
+      };
+    }),
+  );
+}
+
+/** A layer's units x fan-in weights (nets' orientation), by module path. */
+function weightsOf(model: OnnxModel, name: string): { units: number; fanIn: number; inChannels: number; data: Float64Array } {
+  const layer = graphLayers(model).find((l) => l.name === name);
+  if (layer === undefined) throw new Error(`no layer ${name}`);
+  return { units: layer.units, fanIn: layer.fanIn, inChannels: layer.inChannels, data: layerWeightMatrix(model, layer).data };
+}
+
+/**
+ * The downloaded ONNX is the original with each group's channels permuted, new i = old p[i]:
+ * the writer's rows move by p and the reader's input channels (blocks of fanIn / inChannels
+ * entries per row) by p too; the page says its outputs are unchanged on the samples.
+ */
+async function expectPermutedDownload(original: OnnxModel, reader: string, writer: string): Promise<void> {
+  expect(await page.locator('#graph-same-function').getAttribute('data-same')).not.toBeNull();
+  expect(await page.locator('#graph-same-function').textContent()).toMatch(/on 64 of your samples.*the same function, to float32 roundoff/);
+  const permuted = readOnnx(await download('[data-download="permuted.onnx"]'));
+  const group = (await shownGroups()).find((g) => g.writers.includes(writer));
+  expect(group?.permuted, writer).toBe(true);
+  const p = group!.permutation!;
+  expect(p.some((v, i) => v !== i), 'the permutation moves something').toBe(true);
+  // The writer's inputs may move too (the group upstream): compare its rows as sets of input blocks.
+  const blocks = (w: ReturnType<typeof weightsOf>, row: number) => {
+    const size = w.fanIn / w.inChannels;
+    return Array.from({ length: w.inChannels }, (_, c) => Array.from(w.data.subarray(row * w.fanIn + c * size, row * w.fanIn + (c + 1) * size)).join(','))
+      .sort()
+      .join(';');
+  };
+  const before = weightsOf(original, writer);
+  const after = weightsOf(permuted, writer);
+  for (let i = 0; i < before.units; i++) expect(blocks(after, i), `${writer} unit ${i}`).toBe(blocks(before, p[i]!));
+  // The reader's own rows may move too (its group): compare its input blocks as sets per row.
+  const r0 = weightsOf(original, reader);
+  const r1 = weightsOf(permuted, reader);
+  const block = r0.fanIn / r0.inChannels;
+  const rowKey = (w: typeof r0, row: number, order: (c: number) => number) =>
+    Array.from({ length: w.inChannels }, (_, c) => Array.from(w.data.subarray(row * w.fanIn + order(c) * block, row * w.fanIn + (order(c) + 1) * block)).join(',')).join(';');
+  const originalRows = new Set(Array.from({ length: r0.units }, (_, row) => rowKey(r0, row, (c) => p[c]!)));
+  for (let row = 0; row < r1.units; row++) expect(originalRows.has(rowKey(r1, row, (c) => c)), `${reader} row ${row}`).toBe(true);
+}
+
 describe('your model: an ONNX graph (cnn-pools)', () => {
   const ref = reference('cnn-pools');
 
@@ -177,6 +242,9 @@ describe('your model: an ONNX graph (cnn-pools)', () => {
     const ort = onnxRuntimeRequests();
     expect(ort.some((url) => url.endsWith('.wasm'))).toBe(true);
     for (const url of ort) expect(new URL(url).origin).toBe(new URL(harness.url).origin);
+    const original = readOnnx(readFileSync(join(REAL, 'cnn-pools', 'a.onnx')));
+    await expectPermutedDownload(original, '4', '0');
+    await expectPermutedDownload(original, '11', '7');
     await shot('graph-descrambled');
   });
 });
@@ -203,6 +271,10 @@ describe('your model: a transformer (MatMul weights stored inputs × outputs)', 
     const drawn = await page.locator('#graph-figures section.graph-layer').evaluateAll((s) => s.map((e) => [(e as HTMLElement).dataset.layer, (e as HTMLElement).dataset.shape]));
     expect(drawn).toEqual(hidden.map((l) => [l.module, `${l.units}x${l.fanIn}`]));
     await expectGramsEqualPyTorch('transformer', hidden.map((l) => l.module));
+    // The feed-forward's hidden units move (linear1's outputs, linear2's inputs); the attention's own channels stay.
+    await expectPermutedDownload(readOnnx(readFileSync(join(REAL, 'transformer', 'a.onnx'))), 'encoder.linear2', 'encoder.linear1');
+    const attention = (await shownGroups()).find((g) => g.writers.includes('encoder.self_attn'));
+    expect(attention?.permuted).toBe(false);
     await shot('graph-transformer');
   });
 });

@@ -6,10 +6,23 @@
  * model and the data stay there between requests.
  */
 import { descramble, type LayerReport, type SmoothnessOperator } from '@descramble/descramblers';
-import { type OnnxModel, readNpy, readOnnx, toMatrix } from '@descramble/io';
-import { type CapturedGram, captureGrams, type GraphLayer, graphLayers, layerWeightMatrix, type OnnxRuntime } from '@descramble/nets';
-import type { Matrix } from 'ml-matrix';
-import type { GraphDataSummary, GraphLayerPayload, GraphSummary, InputFile } from '../protocol.js';
+import { type OnnxModel, readNpy, readOnnx, toMatrix, writeOnnx } from '@descramble/io';
+import {
+  type CapturedGram,
+  captureGrams,
+  channelGroups,
+  compareGraphOutputs,
+  type GraphLayer,
+  graphLayers,
+  layerWeightMatrix,
+  type OnnxRuntime,
+  permuteGraph,
+  type RuntimeTensor,
+  valueShapes,
+} from '@descramble/nets';
+import { descrambleChannels } from '@descramble/permutation';
+import { Matrix } from 'ml-matrix';
+import type { GraphDataSummary, GraphLayerPayload, GraphSummary, InputFile, PermutedGroup, PermutedPayload } from '../protocol.js';
 import { UnreadableFileError } from './files.js';
 import { layerCost } from './layer-cost.js';
 import { certificateOf } from './tour.js';
@@ -175,5 +188,63 @@ export function descrambleGraphLayer(session: GraphSession, index: number, opera
     },
     report,
     P: result.P,
+  };
+}
+
+/** Samples run through both graphs to check that the permuted one computes the same function. */
+const COMPARISON_SAMPLES = 64;
+
+function feedsOf(session: GraphSession, runtime: OnnxRuntime, samples: number): Record<string, RuntimeTensor> {
+  const data = session.data!;
+  const count = Math.min(samples, data.samples);
+  const perSample = data.data.length / data.samples;
+  const input = session.model.graph.inputs.find((i) => i.name === session.input.name);
+  const values = data.data.subarray(0, count * perSample);
+  const tensor =
+    input?.dtype === 'float64' ? new runtime.Tensor('float64', Float64Array.from(values), [count, ...data.shape.slice(1)]) : new runtime.Tensor('float32', Float32Array.from(values), [count, ...data.shape.slice(1)]);
+  return { [session.input.name]: tensor };
+}
+
+/**
+ * A permuted ONNX with the same function: for every channel group that may move (nets'
+ * `channelGroups`), the permutation descrambler of the group (permutation's
+ * `descrambleChannels`: the same smoothness criterion tr(A Pi B Pi^T) over permutations, B the
+ * sum of the Grams of the layers writing the group), applied by nets' `permuteGraph` and checked
+ * by running both graphs on the visitor's samples (`compareGraphOutputs`).
+ */
+export async function permutedGraph(session: GraphSession, runtime: OnnxRuntime, operator: SmoothnessOperator): Promise<PermutedPayload> {
+  const grams = session.grams;
+  if (grams === undefined || session.data === undefined) throw new UnreadableFileError(session.file, 'capture the layers first');
+  const shapes = await valueShapes(runtime, session.model, feedsOf(session, runtime, 2));
+  const analysis = channelGroups(session.model, shapes);
+  const permutations = new Map<number, Int32Array>();
+  const groups: PermutedGroup[] = analysis.groups.map((group) => {
+    const writers = group.layers.filter((side) => side.side === 'out').map((side) => side.layer);
+    const base = { id: group.id, size: group.size, writers, readers: group.layers.filter((side) => side.side === 'in').map((side) => side.layer) };
+    if (!group.permutable) return { ...base, permuted: false, reason: group.blockedBy?.reason ?? 'not permutable', value: null, lowerBound: null, moved: 0 };
+    const b = new Matrix(group.size, group.size);
+    for (const writer of writers) {
+      const gram = grams.get(writer);
+      if (gram === undefined || gram.dimension !== group.size) {
+        return { ...base, permuted: false, reason: `layer ${writer} was not captured`, value: null, lowerBound: null, moved: 0 };
+      }
+      b.add(gram.gram);
+    }
+    if (writers.length === 0) return { ...base, permuted: false, reason: 'no layer writes these channels', value: null, lowerBound: null, moved: 0 };
+    const found = descrambleChannels(b, { operator });
+    permutations.set(group.id, found.permutation);
+    const moved = found.permutation.reduce((n, p, i) => n + (p === i ? 0 : 1), 0);
+    return { ...base, permuted: true, reason: null, value: found.value, lowerBound: found.lowerBound, moved };
+  });
+  const permuted = permuteGraph(session.model, analysis, permutations);
+  const comparison = await compareGraphOutputs(runtime, session.model, permuted, feedsOf(session, runtime, COMPARISON_SAMPLES));
+  return {
+    file: session.file.replace(/\.onnx$/i, '') + '.descrambled.onnx',
+    bytes: writeOnnx(permuted),
+    groups,
+    samples: Math.min(COMPARISON_SAMPLES, session.data.samples),
+    maxAbsDifference: comparison.maxAbsDifference,
+    maxRelativeDifference: comparison.maxRelativeDifference,
+    permutations: [...permutations].map(([id, p]) => ({ id, permutation: [...p] })),
   };
 }

@@ -8,7 +8,7 @@ import type { SmoothnessOperator } from '@descramble/descramblers';
 import { formatBytes, formatSeconds } from '../compute/layer-cost.js';
 import { figureSlot, formatNumber, h, type StatusLine } from '../dom.js';
 import { draw, weightsFigure } from '../plots.js';
-import type { ChosenFiles, GramsPayload, GraphLayerPayload, GraphLayerSummary, GraphSummary, WireMatrix } from '../protocol.js';
+import type { ChosenFiles, GramsPayload, GraphLayerPayload, GraphLayerSummary, GraphSummary, PermutedPayload, WireMatrix } from '../protocol.js';
 import { type ComputeClient, WorkerError } from '../worker-client.js';
 
 const shapeText = (shape: readonly (number | string | null)[] | null) => (shape === null ? 'unknown shape' : `[${shape.map((d) => d ?? '?').join(', ')}]`);
@@ -25,6 +25,13 @@ function layerNote(layer: GraphLayerSummary): string {
   return `descrambling: ${formatSeconds(layer.seconds)}, ${formatBytes(layer.bytes)}`;
 }
 
+/**
+ * Relative output difference below which two graphs compute the same function: float32
+ * forward passes whose sums are reordered by a permutation agree to a few ulps (2^-24 each) per
+ * layer; 1e-5 leaves room for a few dozen layers.
+ */
+const SAME_FUNCTION_TOLERANCE = 1e-5;
+
 export class GraphPanel {
   readonly root: HTMLElement;
   private readonly heading = h('p', { id: 'graph-heading', class: 'note' });
@@ -34,6 +41,8 @@ export class GraphPanel {
   private readonly button = h('button', { type: 'button', id: 'descramble-graph', disabled: true, text: 'Descramble every hidden layer' });
   private readonly captureNote = h('p', { id: 'graph-capture', class: 'method' });
   private readonly figures = h('div', { id: 'graph-figures' });
+  private readonly permuted = h('div', { id: 'graph-permuted', hidden: true });
+  private objectUrl: string | undefined;
   private summary: GraphSummary | undefined;
   private model: ChosenFiles | undefined;
   private data: ChosenFiles | undefined;
@@ -62,6 +71,7 @@ export class GraphPanel {
       ),
       this.button,
       this.captureNote,
+      this.permuted,
       this.figures,
     );
   }
@@ -81,6 +91,14 @@ export class GraphPanel {
     this.root.dataset.phase = 'idle';
     this.figures.replaceChildren();
     this.captureNote.textContent = '';
+    this.clearPermuted();
+  }
+
+  private clearPermuted(): void {
+    this.permuted.hidden = true;
+    this.permuted.replaceChildren();
+    if (this.objectUrl !== undefined) URL.revokeObjectURL(this.objectUrl);
+    this.objectUrl = undefined;
   }
 
   /** Draws the graph's nodes and layers at once, from the file alone. */
@@ -115,6 +133,7 @@ export class GraphPanel {
     );
     this.figures.replaceChildren();
     this.captureNote.textContent = '';
+    this.clearPermuted();
     this.dataNote.textContent = `Add samples of ${summary.inputs[0]?.name ?? 'the input'} as .npy (samples first, then ${shapeText(summary.inputs[0]?.shape?.slice(1) ?? null)} each) to capture every layer.`;
     this.button.disabled = true;
     this.root.hidden = false;
@@ -164,6 +183,7 @@ export class GraphPanel {
     if (model === undefined || data === undefined || summary === undefined) return;
     this.showError(null);
     this.figures.replaceChildren();
+    this.clearPermuted();
     this.root.dataset.phase = 'capturing';
     this.status.busy(true);
     this.status.set('Loading ONNX Runtime Web…', 0);
@@ -184,6 +204,7 @@ export class GraphPanel {
         }
         this.root.dataset.phase = 'descrambling';
       } else if (response.kind === 'graph-layer') this.showLayer(response.payload);
+      else if (response.kind === 'permuted') this.showPermuted(response.payload);
     });
     try {
       await job.done;
@@ -217,6 +238,43 @@ export class GraphPanel {
     );
     const item = this.layerItem(p.name);
     if (item !== null) item.dataset.status = 'descrambled';
+  }
+
+  private showPermuted(p: PermutedPayload): void {
+    this.clearPermuted();
+    this.objectUrl = URL.createObjectURL(new Blob([p.bytes as BlobPart], { type: 'application/octet-stream' }));
+    const same = p.maxRelativeDifference <= SAME_FUNCTION_TOLERANCE;
+    const permutationOf = new Map(p.permutations.map((entry) => [entry.id, entry.permutation] as const));
+    const rows = p.groups.map((g) =>
+      h(
+        'li',
+        { 'data-group': g.id, 'data-permuted': g.permuted, 'data-writers': g.writers.join(' '), 'data-permutation': permutationOf.get(g.id)?.join(',') },
+        `${g.size} channels written by ${g.writers.join(', ') || 'no layer'}${g.readers.length > 0 ? `, read by ${g.readers.join(', ')}` : ''}: `,
+        g.permuted
+          ? `${g.moved} moved; smoothness ${formatNumber(g.value ?? Number.NaN, 6)} against a lower bound of ${formatNumber(g.lowerBound ?? Number.NaN, 6)} over all orders.`
+          : `left in place (${g.reason}).`,
+      ),
+    );
+    this.permuted.append(
+      h('h4', { text: 'The descrambled network, as ONNX' }),
+      h(
+        'p',
+        { class: 'note' },
+        'The exact descrambler P of a layer is a rotation: it mixes units, so it cannot be written back into a network with ReLUs or GELUs. ' +
+          'The downloadable ONNX instead reorders each group of channels that must move together (a layer’s units, and every weight, bias and normalisation that reads them) ' +
+          'by the permutation that is smoothest by the same criterion, tr(A Π B Πᵀ) over permutations Π, B the sum of the Grams of the layers writing the group ' +
+          '(a quadratic assignment; shown with a lower bound over all orders). Output units keep their order, so the network computes the same function.',
+      ),
+      h('ul', { id: 'graph-groups' }, ...rows),
+      h(
+        'p',
+        { id: 'graph-same-function', 'data-same': same },
+        `Checked in this page: on ${p.samples} of your samples, ONNX Runtime gives outputs that differ from the original's by at most ${formatNumber(p.maxAbsDifference)} ` +
+          `(${formatNumber(p.maxRelativeDifference)} of their size)${same ? ': the same function, to float32 roundoff.' : ': MORE than float32 roundoff; do not use this file.'}`,
+      ),
+      h('a', { href: this.objectUrl, download: p.file, class: 'button', 'data-download': 'permuted.onnx', text: `Permuted network (${p.file})` }),
+    );
+    this.permuted.hidden = false;
   }
 
   /** Every captured Gram (captured first if need be): the tests' debug hook. */
