@@ -185,9 +185,12 @@ describe('your model: an ONNX graph (cnn-pools)', () => {
   const ref = reference('cnn-pools');
 
   it('lists every linear layer as soon as the file is dropped anywhere on the page, without loading ONNX Runtime', async () => {
-    await page.goto(`${harness.url}#view=model`);
-    await page.waitForSelector('#model:not([hidden])');
+    // Dropped on the tour: the page opens "Your model" with it.
+    await page.goto(harness.url);
+    await page.waitForSelector('#tour[data-generation="1"]', { timeout: 60_000 });
     await drop([fixture('cnn-pools', 'a.onnx')]);
+    await page.waitForSelector('#model:not([hidden])');
+    expect(await page.evaluate(() => location.hash)).toContain('view=model');
     await page.waitForSelector('#graph[data-phase="listed"]', { timeout: 60_000 });
     const layers = await listedLayers();
     expect(layers.map((l) => l.name)).toEqual(ref.layers.map((l) => l.module));
@@ -246,6 +249,23 @@ describe('your model: an ONNX graph (cnn-pools)', () => {
     await expectPermutedDownload(original, '4', '0');
     await expectPermutedDownload(original, '11', '7');
     await shot('graph-descrambled');
+  });
+});
+
+describe('your model: cancelling', () => {
+  it('cancelled at once, it runs again in a fresh worker, which reads the files again', async () => {
+    // Both clicks in one task: the worker is terminated before it can answer.
+    await page.evaluate(() => {
+      (document.querySelector('#descramble-graph') as HTMLButtonElement).click();
+      (document.querySelector('#model-cancel') as HTMLButtonElement).click();
+    });
+    await page.waitForSelector('#graph[data-phase="cancelled"]');
+    expect(await page.locator('#model-status-text').textContent()).toContain('Cancelled');
+    await page.click('#descramble-graph');
+    await page.waitForSelector('#graph[data-phase="done"]', { timeout: 180_000 });
+    // Only a worker without the Grams captures (the old one kept them): this one was fresh.
+    expect(await page.locator('#graph-capture').textContent()).toContain('Captured 4 layers');
+    await expectGramsEqualPyTorch('cnn-pools', ['0', '4', '7']);
   });
 });
 

@@ -184,6 +184,7 @@ export class GraphPanel {
     this.showError(null);
     this.figures.replaceChildren();
     this.clearPermuted();
+    this.captureNote.textContent = '';
     this.root.dataset.phase = 'capturing';
     this.status.busy(true);
     this.status.set('Loading ONNX Runtime Web…', 0);

@@ -34,6 +34,11 @@ export class ModelView {
   private readonly layerSelect = h('select', { id: 'layer', name: 'layer' });
   private readonly transpose = h('input', { type: 'checkbox', id: 'transpose', name: 'transpose' });
   private readonly operator = h('select', { id: 'model-operator', name: 'operator' }, ...OPERATORS.map((o) => h('option', { value: o, text: o })));
+  private readonly options = h(
+    'div',
+    { class: 'controls', id: 'model-options', hidden: true },
+    h('label', {}, h('span', { text: 'Operator D (smoothness along the units)' }), this.operator),
+  );
   private readonly descrambleButton = h('button', { type: 'submit', id: 'descramble', text: 'Descramble' });
   private readonly methodNote = h('p', { id: 'model-method', class: 'method' });
   private readonly results: HTMLElement;
@@ -64,9 +69,10 @@ export class ModelView {
       h('label', { for: 'model-file', text: 'Model file(s)' }),
       this.modelInput,
     );
-    // Files can be dropped anywhere on the page while this view is shown.
+    // Files can be dropped anywhere on the page, on any view: a drop opens this one.
+    const carriesFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') === true;
     document.addEventListener('dragover', (event) => {
-      if (this.root.hidden) return;
+      if (!carriesFiles(event)) return;
       event.preventDefault();
       dropzone.classList.add('over');
     });
@@ -74,11 +80,11 @@ export class ModelView {
       if (event.relatedTarget === null) dropzone.classList.remove('over');
     });
     document.addEventListener('drop', (event) => {
-      if (this.root.hidden) return;
+      if (!carriesFiles(event)) return;
       event.preventDefault();
       dropzone.classList.remove('over');
-      const files = [...(event.dataTransfer?.files ?? [])];
-      void this.dropped(files);
+      if (this.root.hidden) location.hash = '#view=model';
+      void this.dropped([...(event.dataTransfer?.files ?? [])]);
     });
     this.modelInput.addEventListener('change', () => {
       if (this.modelInput.files !== null && this.modelInput.files.length > 0) void this.loadModel([...this.modelInput.files]);
@@ -100,7 +106,6 @@ export class ModelView {
       { class: 'controls', id: 'layer-form', hidden: true, 'aria-label': 'Layer to descramble' },
       h('label', {}, h('span', { text: 'Layer (a 2-D tensor, rows = neurons)' }), this.layerSelect),
       h('label', { class: 'check' }, this.transpose, h('span', { text: 'Transpose first (Keras kernels are inputs × outputs)' })),
-      h('label', {}, h('span', { text: 'Operator D' }), this.operator),
       this.descrambleButton,
     );
     this.layerForm.addEventListener('submit', (event) => {
@@ -144,6 +149,7 @@ export class ModelView {
       ),
       this.fileNote,
       this.error,
+      this.options,
       this.status.root,
       this.graph.root,
       this.layerForm,
@@ -185,6 +191,7 @@ export class ModelView {
     this.showError(null);
     this.results.hidden = true;
     this.layerForm.hidden = true;
+    this.options.hidden = true;
     this.graph.clear();
     this.root.dataset.phase = 'reading';
     let files = [...list];
@@ -220,6 +227,7 @@ export class ModelView {
     const isKeras = /\.(h5|hdf5|keras)$/i.test(files[0]!.name);
     this.transpose.checked = isKeras;
     this.layerForm.hidden = false;
+    this.options.hidden = false;
     this.status.set(
       this.graph.open
         ? `${this.graph.layerCount} linear layers in the graph. Add input samples to descramble them all, or choose one tensor below.`
