@@ -338,7 +338,9 @@ class GroupInference {
             this.blockAll([...reference, ...layout], node, nodeIndex, `combines values whose channels are laid out differently along axis ${axis}`);
             return;
           }
-          layout.forEach((p, j) => this.union(reference[j]!.space, p.space, node, nodeIndex));
+          layout.forEach((p, j) => {
+            this.union(reference[j]!.space, p.space, node, nodeIndex);
+          });
           return;
         }
         const own = axis - operand.shift;

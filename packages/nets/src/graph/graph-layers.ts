@@ -56,8 +56,8 @@ export function graphLayers(model: OnnxModel): GraphLayer[] {
   const index = indexGraph(model);
   const layers: GraphLayer[] = [];
   const taken = new Map<string, number>();
-  model.graph.nodes.forEach((node, nodeIndex) => {
-    const layer = describeLayer(index, node, nodeIndex);
+  model.graph.nodes.forEach((node) => {
+    const layer = describeLayer(index, node);
     if (layer === null) return;
     const count = (taken.get(layer.name) ?? 0) + 1;
     taken.set(layer.name, count);
@@ -66,7 +66,7 @@ export function graphLayers(model: OnnxModel): GraphLayer[] {
   return layers;
 }
 
-function describeLayer(index: GraphIndex, node: OnnxNode, nodeIndex: number): GraphLayer | null {
+function describeLayer(index: GraphIndex, node: OnnxNode): GraphLayer | null {
   if (!LINEAR_OPS.has(node.opType) || node.inputs[1] === undefined) return null;
   const weight = index.constant(node.inputs[1]);
   if (weight === null || weight.tensor.dtype === 'int64' || weight.tensor.dtype === 'uint64') return null;
