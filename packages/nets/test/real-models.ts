@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type OnnxModel, readNpy, readOnnx } from '@descramble/io';
+import { type NumberTensor, type OnnxAttribute, type OnnxModel, type OnnxNode, readNpy, readOnnx } from '@descramble/io';
 import type { OnnxRuntime, RuntimeTensor } from '../src/runtime/onnx-runtime.js';
 
 /** The ten PyTorch networks of fixtures/real-models (made by tooling/fixtures/real-models). */
@@ -62,4 +62,36 @@ export function inputFeed(runtime: OnnxRuntime, model: RealModel, count = model.
   const sample = model.inputs.shape.slice(1).reduce((a, b) => a * b, 1);
   const data = model.inputs.data.slice(0, count * sample);
   return { input: new runtime.Tensor('float32', data, [count, ...model.inputs.shape.slice(1)]) };
+}
+
+/** A float32 tensor of deterministic, non-repeating values. */
+export function smoothTensor(shape: number[], seed: number): NumberTensor {
+  const size = shape.reduce((x, y) => x * y, 1);
+  return { dtype: 'float32', shape, data: Float64Array.from({ length: size }, (_, i) => Math.fround(Math.sin(seed * 7 + i * 1.3))) };
+}
+
+/** A graph node in the default domain. */
+export function node(name: string, opType: string, inputs: string[], outputs: string[], attributes: Record<string, OnnxAttribute> = {}): OnnxNode {
+  return { name, opType, domain: '', inputs, outputs, attributes };
+}
+
+/** An opset-17 model with one float32 input `input` and one output `output`. */
+export function handBuiltModel(nodes: OnnxNode[], initializers: [string, NumberTensor][], inputShape: number[]): OnnxModel {
+  return {
+    irVersion: 8,
+    opsetImports: [{ domain: '', version: 17 }],
+    producerName: 'test',
+    producerVersion: '',
+    domain: '',
+    modelVersion: 0,
+    docString: '',
+    graph: {
+      name: 'g',
+      nodes,
+      initializers: new Map(initializers),
+      inputs: [{ name: 'input', dtype: 'float32', shape: inputShape }],
+      outputs: [{ name: 'output', dtype: 'float32', shape: null }],
+      valueInfo: [],
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type { OnnxModel } from '@descramble/io';
 import { describe, expect, it } from 'vitest';
-import { inputFeed, REAL_MODELS, realModel } from '../../test/real-models.js';
+import { handBuiltModel, inputFeed, node, REAL_MODELS, realModel, smoothTensor } from '../../test/real-models.js';
 import { loadOnnxRuntime, valueShapes } from '../runtime/onnx-runtime.js';
 import { type ChannelGroupAnalysis, channelGroups } from './channel-groups.js';
 
@@ -87,5 +87,38 @@ describe('channelGroups', () => {
     expect(layer2.permutable).toBe(false);
     expect(layer2.blockedBy).toMatchObject({ node: 'probe/Softmax', opType: 'Softmax' });
     expect(analysis.groups.filter((g) => g.permutable).length).toBe(2);
+  });
+
+  it('blocks the channels read by a grouped convolution and those added to a graph input', async () => {
+    const runtime = await loadOnnxRuntime();
+    const grouped = handBuiltModel(
+      [
+        node('/a/Conv', 'Conv', ['input', 'a.weight'], ['h'], { kernel_shape: { type: 'ints', value: [1] } }),
+        node('/b/Conv', 'Conv', ['h', 'b.weight'], ['g'], { group: { type: 'int', value: 2 }, kernel_shape: { type: 'ints', value: [1] } }),
+        node('/c/Conv', 'Conv', ['g', 'c.weight'], ['output'], { kernel_shape: { type: 'ints', value: [1] } }),
+      ],
+      [['a.weight', smoothTensor([4, 4, 1], 1)], ['b.weight', smoothTensor([4, 2, 1], 2)], ['c.weight', smoothTensor([4, 4, 1], 3)]],
+      [2, 4, 5],
+    );
+    const feed = { input: new runtime.Tensor('float32', new Float32Array(40), [2, 4, 5]) };
+    const analysis = channelGroups(grouped, await valueShapes(runtime, grouped, feed));
+    expect(analysis.groups.map((g) => [g.layers.map((s) => `${s.layer}:${s.side}`).join(' '), g.blockedBy?.opType ?? null])).toEqual([
+      ['a:out', 'Conv'],
+      ['b:out c:in', null],
+      ['c:out', 'graph output'],
+    ]);
+    expect(analysis.groups[0]!.blockedBy!.reason).toContain('grouped convolution');
+    const residual = handBuiltModel(
+      [
+        node('/a/Conv', 'Conv', ['input', 'a.weight'], ['h'], { kernel_shape: { type: 'ints', value: [1] } }),
+        node('/Add', 'Add', ['h', 'input'], ['s']),
+        node('/c/Conv', 'Conv', ['s', 'c.weight'], ['output'], { kernel_shape: { type: 'ints', value: [1] } }),
+      ],
+      [['a.weight', smoothTensor([4, 4, 1], 1)], ['c.weight', smoothTensor([4, 4, 1], 3)]],
+      [2, 4, 5],
+    );
+    const second = channelGroups(residual, await valueShapes(runtime, residual, feed));
+    expect(second.groups[0]!.blockedBy).toMatchObject({ node: '/Add', opType: 'Add' });
+    expect(second.groups[0]!.blockedBy!.reason).toContain('"input"');
   });
 });

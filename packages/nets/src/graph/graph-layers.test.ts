@@ -1,5 +1,7 @@
+import { writeOnnx } from '@descramble/io';
 import { describe, expect, it } from 'vitest';
-import { REAL_MODELS, realModel } from '../../test/real-models.js';
+import { handBuiltModel as model, node, REAL_MODELS, realModel, smoothTensor as tensor } from '../../test/real-models.js';
+import { loadOnnxRuntime } from '../runtime/onnx-runtime.js';
 import { graphLayers, layerWeightMatrix } from './graph-layers.js';
 
 describe('graphLayers', () => {
@@ -49,4 +51,56 @@ describe('layerWeightMatrix', () => {
       }
     });
   }
+});
+
+describe('graphLayers on hand-built graphs', () => {
+  it('undoes Gemm transB = 0 and alpha, reads MatMul weights through Identity and Constant nodes, and the runtime agrees', async () => {
+    const w1 = tensor([3, 4], 1);
+    const w2 = tensor([4, 5], 2);
+    const graph = model(
+      [
+        node('alias', 'Identity', ['fc.weight'], ['fc.weight.alias']),
+        node('/fc/Gemm', 'Gemm', ['input', 'fc.weight.alias'], ['h'], { alpha: { type: 'float', value: 2 }, transB: { type: 'int', value: 0 } }),
+        node('/proj/Constant', 'Constant', [], ['w2'], { value: { type: 'tensor', value: w2 } }),
+        node('/proj/MatMul', 'MatMul', ['h', 'w2'], ['output']),
+      ],
+      [['fc.weight', w1]],
+      [2, 3],
+    );
+    const layers = graphLayers(graph);
+    expect(layers.map((l) => [l.name, l.weight, l.units, l.fanIn, l.isOutput])).toEqual([
+      ['fc', 'fc.weight', 4, 3, false],
+      ['proj', 'w2', 5, 4, true],
+    ]);
+    // the matrices reproduce what ONNX Runtime computes: output = W2 (W1 x)
+    const [m1, m2] = layers.map((l) => layerWeightMatrix(graph, l));
+    const runtime = await loadOnnxRuntime();
+    const x = new Float32Array([0.5, -1, 2, 1.5, 0.25, -0.75]);
+    const session = await runtime.InferenceSession.create(writeOnnx(graph));
+    const result = (await session.run({ input: new runtime.Tensor('float32', x, [2, 3]) })).output!.data as Float32Array;
+    await session.release();
+    for (let n = 0; n < 2; n++) {
+      const h = Array.from({ length: 4 }, (_, u) => [0, 1, 2].reduce((sum, k) => sum + m1!.data[u * 3 + k]! * x[n * 3 + k]!, 0));
+      for (let o = 0; o < 5; o++) {
+        const expected = h.reduce((sum, value, u) => sum + m2!.data[o * 4 + u]! * value, 0);
+        expect(Math.abs(result[n * 5 + o]! - expected)).toBeLessThan(1e-5 * (1 + Math.abs(expected)));
+      }
+    }
+  });
+
+  it('flags a grouped convolution and names clashing layers with #2', () => {
+    const graph = model(
+      [
+        node('/conv/Conv', 'Conv', ['input', 'conv.weight'], ['h'], { group: { type: 'int', value: 2 }, kernel_shape: { type: 'ints', value: [3] } }),
+        node('/conv/Conv_1', 'Conv', ['h', 'conv.weight'], ['output'], { group: { type: 'int', value: 2 }, kernel_shape: { type: 'ints', value: [3] } }),
+      ],
+      [['conv.weight', tensor([4, 2, 3], 3)]],
+      [1, 4, 9],
+    );
+    const layers = graphLayers(graph);
+    expect(layers.map((l) => [l.name, l.units, l.fanIn, l.inChannels, l.convolutionGroups])).toEqual([
+      ['conv', 4, 6, 4, 2],
+      ['conv#2', 4, 6, 4, 2],
+    ]);
+  });
 });
