@@ -9,7 +9,7 @@
 import { DescrambleError, type ErrorDetail, hasErrorMarker, markErrorClass } from '@descramble/core';
 
 /** The file formats this package reads or writes. */
-export type FileFormat = 'safetensors' | 'npy' | 'npz' | 'onnx' | 'hdf5' | 'mat' | 'unknown';
+export type FileFormat = 'safetensors' | 'npy' | 'npz' | 'onnx' | 'hdf5' | 'mat' | 'pytorch' | 'unknown';
 
 /** What {@link IoError}'s constructor takes: where, and what was wrong (in words and as data). */
 export interface IoErrorOptions {
@@ -181,7 +181,7 @@ export class UnknownFormatError extends IoError {
   }
 
   constructor(file: string) {
-    super({ format: 'unknown', file, field: 'magic bytes', reason: 'not a safetensors, npy, npz, ONNX, HDF5 or MATLAB file' });
+    super({ format: 'unknown', file, field: 'magic bytes', reason: 'not a safetensors, npy, npz, ONNX, HDF5 or MATLAB file, nor a PyTorch checkpoint' });
   }
 
   static override isInstance(value: unknown): value is UnknownFormatError {
@@ -340,6 +340,52 @@ export class FileChangedError extends IoError {
   }
 }
 
+/** What {@link UnsafePickleError}'s constructor takes. */
+export interface UnsafePickleErrorOptions {
+  readonly file: string;
+  /** Where in the pickle, e.g. `"archive/data.pkl at byte 120"`. */
+  readonly field: string;
+  /** What the pickle asked for, e.g. `"global posix.system"`. */
+  readonly found: string;
+  /** What that is, in words, e.g. `"a class or function other than the tensor rebuilders"`. */
+  readonly why: string;
+}
+
+/**
+ * A PyTorch checkpoint's pickle asks for something the restricted unpickler refuses: a global
+ * outside its whitelist (a model class from `torch.save(model)`, `os.system`, `builtins.eval`,
+ * numpy objects), an extension code or an out-of-band buffer. Nothing was executed.
+ */
+export class UnsafePickleError extends IoError {
+  override readonly name = 'UnsafePickleError';
+  override readonly kind = 'UnsafePickle' as const;
+
+  static {
+    markErrorClass(UnsafePickleError, 'UnsafePickleError');
+  }
+  /** What the pickle asked for, e.g. `"global posix.system"`. */
+  readonly found: string;
+
+  constructor(options: UnsafePickleErrorOptions) {
+    const { file, field, found, why } = options;
+    super({
+      format: 'pytorch',
+      file,
+      field,
+      reason:
+        `refused ${found} (${why}); nothing was executed: this reader loads only tensors, dicts, lists and numbers. ` +
+        'Save the weights alone with torch.save(model.state_dict(), path), or export them to safetensors ' +
+        '(safetensors.torch.save_file(model.state_dict(), path)) or ONNX (torch.onnx.export)',
+      detail: { found },
+    });
+    this.found = found;
+  }
+
+  static override isInstance(value: unknown): value is UnsafePickleError {
+    return hasErrorMarker(value, 'UnsafePickleError');
+  }
+}
+
 /** Every failure `@descramble/io` reports, discriminated by `kind`. */
 export type IoFailure =
   | TruncatedFileError
@@ -354,4 +400,5 @@ export type IoFailure =
   | FileAccessError
   | MemoryBudgetError
   | DuplicateKeyError
-  | FileChangedError;
+  | FileChangedError
+  | UnsafePickleError;

@@ -1,6 +1,6 @@
 /**
  * @descramble/io: model and array files in and out (safetensors, npy/npz, ONNX, HDF5/Keras,
- * MATLAB .mat), checked against files written by the real tools. Browser-safe: readers take
+ * MATLAB .mat, PyTorch checkpoints), checked against files written by the real tools. Browser-safe: readers take
  * bytes. File paths, ONNX external data from disk and streaming `.npy` are in
  * `@descramble/io/node`.
  */
@@ -27,6 +27,8 @@ export {
   OversizedError,
   TruncatedFileError,
   UnknownFormatError,
+  UnsafePickleError,
+  type UnsafePickleErrorOptions,
   UnsupportedDtypeError,
   UnsupportedFeatureError,
 } from './errors.js';
@@ -52,6 +54,7 @@ export {
   readOnnx,
   writeOnnx,
 } from './onnx.js';
+export { type PickleScalar, type PytorchCheckpoint, readPytorchCheckpoint } from './pytorch.js';
 export { type BytesSource, detectFormat, type ReadTensorsOptions, readTensors, type TensorFileFormat } from './read-tensors.js';
 export { SAFETENSORS_MAX_HEADER_LENGTH, type SafetensorsFile, readSafetensors, writeSafetensors } from './safetensors.js';
 export {

@@ -12,6 +12,7 @@ import { ReadContext } from './context.js';
 import { ExternalDataError, FileAccessError, FileChangedError, type FileFormat, IoError } from './errors.js';
 import { type NpyHeader, npyHeaderEnd, parseNpyHeader } from './npy.js';
 import { type ExternalDataReader, type OnnxModel, readOnnx } from './onnx.js';
+import { type PytorchCheckpoint, readPytorchCheckpoint } from './pytorch.js';
 import { type BytesSource, type ReadTensorsOptions, readTensors as readTensorsFromBytes } from './read-tensors.js';
 import { ELEMENT_SIZE, type Tensor, decodeElements } from './tensor.js';
 
@@ -205,6 +206,21 @@ export async function readOnnxFile(path: string, options: ReadOnnxFileOptions = 
   const budget = MemoryBudget.of(options, 'onnx', path);
   const bytes = await readWholeFile(path, 'onnx', budget);
   return readOnnx(bytes, { ...sharedBudget(budget), name: path, externalData: externalDataFromFolder(dirname(path), path, path) });
+}
+
+/** Options of `readPytorchFile`. */
+export type ReadPytorchFileOptions = MemoryBudgetOptions;
+
+/**
+ * Reads a PyTorch checkpoint file (see `readPytorchCheckpoint`); the file's bytes count against
+ * the memory budget with the tensors decoded from them.
+ *
+ * @throws FileAccessError, MemoryBudgetError, UnsafePickleError, `readPytorchCheckpoint`'s errors.
+ */
+export async function readPytorchFile(path: string, options: ReadPytorchFileOptions = {}): Promise<PytorchCheckpoint> {
+  const budget = MemoryBudget.of(options, 'pytorch', path);
+  const bytes = await readWholeFile(path, 'pytorch', budget);
+  return readPytorchCheckpoint(bytes, path, sharedBudget(budget));
 }
 
 /** What identifies the contents of a file on disk: device and inode (replacement), size and modification time. */

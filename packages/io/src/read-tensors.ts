@@ -10,13 +10,14 @@ import { type BytesInput, asBytes } from './context.js';
 import { UnknownFormatError } from './errors.js';
 import { readNpy } from './npy.js';
 import { readNpz } from './npz.js';
+import { isLegacyPytorchCheckpoint, readPytorchCheckpoint } from './pytorch.js';
 import type { MemoryBudgetOptions } from './budget.js';
 import type { ExternalDataSource } from './onnx.js';
 import { SAFETENSORS_MAX_HEADER_LENGTH, readSafetensors } from './safetensors.js';
 import type { Tensor } from './tensor.js';
 
 /** Formats `readTensors` can tell apart. */
-export type TensorFileFormat = 'safetensors' | 'npy' | 'npz' | 'onnx' | 'hdf5' | 'mat';
+export type TensorFileFormat = 'safetensors' | 'npy' | 'npz' | 'onnx' | 'hdf5' | 'mat' | 'pytorch';
 
 /** Bytes to read, with the file name (used for the extension and in error messages). */
 export interface BytesSource {
@@ -39,6 +40,8 @@ const EXTENSIONS: Readonly<Record<string, TensorFileFormat>> = {
   hdf5: 'hdf5',
   keras: 'hdf5',
   mat: 'mat',
+  pt: 'pytorch',
+  pth: 'pytorch',
 };
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[], offset = 0): boolean {
@@ -60,8 +63,10 @@ function hasHdf5Signature(bytes: Uint8Array): boolean {
 }
 
 /**
- * The format of a file: magic bytes first (`\x93NUMPY`, `PK`, `\x89HDF`, `MATLAB`, a
- * safetensors length + `{`), then the extension of `name`, then ONNX when the bytes begin
+ * The format of a file: magic bytes first (`\x93NUMPY`, `PK` (a PyTorch checkpoint when its
+ * first member is `<folder>/data.pkl` or the name ends in `.pt`/`.pth`, else npz), the legacy
+ * `torch.save` magic number, `\x89HDF`, `MATLAB`, a safetensors length + `{`), then the
+ * extension of `name`, then ONNX when the bytes begin
  * like a ModelProto (field 1, ir_version).
  *
  * @throws UnknownFormatError.
@@ -69,7 +74,9 @@ function hasHdf5Signature(bytes: Uint8Array): boolean {
 export function detectFormat(input: BytesInput, name: string): TensorFileFormat {
   const bytes = asBytes(input);
   if (startsWith(bytes, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'npy';
-  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) return 'npz';
+  if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) return firstZipMemberIsPickle(bytes) || /\.pth?$/i.test(name) ? 'pytorch' : 'npz';
+  if (startsWith(bytes, [0x50, 0x4b, 0x05, 0x06])) return 'npz';
+  if (isLegacyPytorchCheckpoint(bytes)) return 'pytorch';
   if (bytes.length >= 128 && latinPrefix(bytes) === 'MATLAB') return 'mat';
   if (hasHdf5Signature(bytes)) return 'hdf5';
   if (bytes.length >= 9 && bytes[8] === 0x7b) {
@@ -82,6 +89,15 @@ export function detectFormat(input: BytesInput, name: string): TensorFileFormat 
   throw new UnknownFormatError(name);
 }
 
+/** Whether the first local header of a zip names `<folder>/data.pkl`, as torch.save writes first. */
+function firstZipMemberIsPickle(bytes: Uint8Array): boolean {
+  if (bytes.length < 30) return false;
+  const nameLength = bytes[26]! | (bytes[27]! << 8);
+  if (30 + nameLength > bytes.length) return false;
+  const name = String.fromCharCode(...bytes.subarray(30, 30 + nameLength));
+  return /^[^/]+\/data\.pkl$/.test(name);
+}
+
 function latinPrefix(bytes: Uint8Array): string {
   return String.fromCharCode(...bytes.subarray(0, 6));
 }
@@ -89,7 +105,8 @@ function latinPrefix(bytes: Uint8Array): string {
 /**
  * Reads every tensor of a file, whatever its format: safetensors tensors, a `.npy` array
  * (named by the file name without extension), `.npz` members, ONNX initializers, HDF5
- * numeric datasets, MATLAB numeric variables. Browser-safe (bytes in); for paths use
+ * numeric datasets, MATLAB numeric variables, the tensors of a PyTorch checkpoint (by dotted
+ * path; its metadata is left out, see `readPytorchCheckpoint`). Browser-safe (bytes in); for paths use
  * `readTensors` from `@descramble/io/node`. The ONNX, HDF5 and .mat readers are loaded on the
  * first file that needs them (dynamic import).
  *
@@ -109,6 +126,8 @@ export async function readTensors(source: BytesSource, options: ReadTensorsOptio
     }
     case 'npz':
       return readNpz(bytes, name, budget);
+    case 'pytorch':
+      return readPytorchCheckpoint(bytes, name, budget).tensors;
     case 'onnx': {
       const { readOnnx } = await import('./onnx.js');
       const model = readOnnx(bytes, options.externalData === undefined ? { name, ...budget } : { name, ...budget, externalData: options.externalData });

@@ -261,4 +261,26 @@ export type NetsFailure =
   | InvalidPermutationError
   | NotOddActivationError
   | OptionalDependencyError
-  | EmptyInputError;
+  | EmptyInputError
+  | GraphMismatchError;
+
+/** Two ONNX graphs that were to be matched do not have the same architecture (layers, shapes or channel groups). */
+export class GraphMismatchError extends NetsError {
+  override readonly name = 'GraphMismatchError';
+  override readonly kind = 'GraphMismatch' as const;
+
+  static {
+    markErrorClass(GraphMismatchError, 'GraphMismatchError');
+  }
+  /** What differs, e.g. `layer "fc1": 32 units in the first graph, 48 in the second`. */
+  readonly difference: string;
+
+  constructor(operation: string, difference: string) {
+    super({ operation, reason: `the graphs differ: ${difference}`, detail: { difference } });
+    this.difference = difference;
+  }
+
+  static override isInstance(value: unknown): value is GraphMismatchError {
+    return hasErrorMarker(value, 'GraphMismatchError');
+  }
+}

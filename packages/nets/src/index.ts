@@ -1,7 +1,9 @@
 /**
  * @descramble/nets: small sequential networks in Float64 (dense, 1-D/2-D convolution, batch
  * norm, flatten, activations), forward passes, streamed activation capture into Gram
- * accumulators, exact (signed) permutation reparametrisations, and seeded training.
+ * accumulators, exact (signed) permutation reparametrisations, and seeded training; for any ONNX
+ * graph run by ONNX Runtime: its linear layers, the channel groups that must move together,
+ * permuted export and weight matching.
  */
 export { applyActivation, multiplyByActivationDerivative } from './activations.js';
 export {
@@ -29,6 +31,7 @@ export {
 } from './capture.js';
 export {
   EmptyInputError,
+  GraphMismatchError,
   InvalidArgumentError,
   InvalidPermutationError,
   MissingTensorError,
@@ -42,6 +45,18 @@ export {
   UnsupportedOperatorError,
   type NetsFailure,
 } from './errors.js';
+export {
+  type ChannelGroup,
+  type ChannelGroupAnalysis,
+  channelGroups,
+  type GroupBlock,
+  type GroupLayerSide,
+  type GroupMember,
+} from './graph/channel-groups.js';
+export { compareGraphOutputs, type OutputComparison, type OutputDifference } from './graph/compare-outputs.js';
+export { type GraphLayer, type GraphLayerOp, graphLayers, layerWeightMatrix } from './graph/graph-layers.js';
+export { type GraphMatchOptions, type GraphMatchResult, matchGraphs } from './graph/match-graphs.js';
+export { permuteGraph } from './graph/permute-graph.js';
 export { applyLayer, type BatchInput, type ForwardOptions, forward, toBatch } from './forward.js';
 export {
   type GradientFlowOptions,
