@@ -5,7 +5,7 @@
  * every layer's Gram, equal to PyTorch's, and every hidden layer is descrambled; output layers
  * are flagged; a MatMul graph is descrambled along its units; nothing leaves 127.0.0.1.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type OnnxModel, readNpz, readOnnx, writeNpy, writeOnnx } from '@descramble/io';
 import { graphLayers, layerWeightMatrix } from '@descramble/nets';
@@ -296,6 +296,34 @@ describe('your model: a transformer (MatMul weights stored inputs × outputs)', 
     const attention = (await shownGroups()).find((g) => g.writers.includes('encoder.self_attn'));
     expect(attention?.permuted).toBe(false);
     await shot('graph-transformer');
+  });
+});
+
+describe('your model: every real PyTorch network of fixtures/real-models', () => {
+  const folders = readdirSync(REAL, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+
+  it('finds the ten networks', () => {
+    expect(folders).toHaveLength(10);
+  });
+
+  it.each(folders)('%s: every layer listed, every hidden one captured (Grams equal PyTorch) and descrambled, the permuted ONNX computes the same function', async (folder) => {
+    const ref = reference(folder);
+    await page.goto(`${harness.url}?fresh=${folder}#view=model`);
+    await page.waitForSelector('#model:not([hidden])');
+    await drop([fixture(folder, 'a.onnx'), fixture(folder, 'inputs.npy')]);
+    await page.waitForSelector('#graph[data-phase="data"]', { timeout: 60_000 });
+    const listed = await listedLayers();
+    expect(listed.map((l) => [l.name, l.op, l.output])).toEqual(ref.layers.map((l) => [l.module, l.op, l.output]));
+    await page.click('#descramble-graph');
+    await page.waitForSelector('#graph[data-phase="done"], #graph[data-phase="error"]', { timeout: 180_000 });
+    expect(await page.locator('#model-error').textContent()).toBe('');
+    const hidden = ref.layers.filter((l) => !l.output);
+    for (const layer of await listedLayers()) expect(layer.status, layer.name).toBe(layer.output ? 'output' : 'descrambled');
+    await expectGramsEqualPyTorch(folder, hidden.map((l) => l.module));
+    expect(await page.locator('#graph-same-function').getAttribute('data-same'), folder).not.toBeNull();
   });
 });
 

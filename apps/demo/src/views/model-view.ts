@@ -216,6 +216,13 @@ export class ModelView {
     }
     this.status.busy(false);
     const matrices = tensors.filter((t) => t.shape.length === 2);
+    // An ONNX graph is descrambled layer by layer above; the single-tensor form needs a 2-D tensor.
+    if (matrices.length === 0 && this.graph.open) {
+      this.options.hidden = false;
+      this.status.set(`${this.graph.layerCount} linear layers in the graph. Add input samples to descramble them all.`, 1);
+      this.root.dataset.phase = 'ready';
+      return;
+    }
     if (matrices.length === 0) {
       const found = tensors.map((t) => `${t.name} [${t.shape.join(', ')}]`).join(', ') || 'no tensors';
       this.fail(new Error(`${files[0]?.name}: no 2-D tensor (weight matrix) to descramble; found ${found}`));
