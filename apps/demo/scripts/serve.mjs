@@ -18,12 +18,16 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** Headers that make a page cross-origin isolated (SharedArrayBuffer, hence WebAssembly threads). */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 /**
  * Serves `root` on 127.0.0.1. Resolves to `{ url, close }` once listening.
  * @param {string} root
  * @param {number} [port]
+ * @param {{ isolated?: boolean }} [options] isolated: send COOP/COEP so the page is cross-origin isolated
  */
-export async function serveStatic(root, port = 0) {
+export async function serveStatic(root, port = 0, { isolated = false } = {}) {
   const base = resolve(root);
   const server = createServer(async (request, response) => {
     try {
@@ -39,6 +43,7 @@ export async function serveStatic(root, port = 0) {
       response.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
+        ...(isolated ? ISOLATION : {}),
       });
       response.end(request.method === 'HEAD' ? undefined : body);
     } catch {
@@ -59,6 +64,6 @@ export async function serveStatic(root, port = 0) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = process.argv[2] ?? 'dist';
-  const { url } = await serveStatic(root, Number(process.argv[3] ?? 4173));
+  const { url } = await serveStatic(root, Number(process.argv[3] ?? 4173), { isolated: process.argv.includes('--isolated') });
   console.log(`serving ${root} at ${url}`);
 }

@@ -47,10 +47,11 @@ export function requireChromium(): void {
   }
 }
 
-export async function openHarness(): Promise<Harness> {
+/** `isolated`: the server sends COOP/COEP headers, so the page is cross-origin isolated. */
+export async function openHarness({ isolated = false }: { isolated?: boolean } = {}): Promise<Harness> {
   requireChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const server = (await serveStatic(DIST, 0)) as { url: string; close(): Promise<void> };
+  const server = (await serveStatic(DIST, 0, { isolated })) as { url: string; close(): Promise<void> };
   const profile = mkdtempSync(join(tmpdir(), 'descramble-demo-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -364,3 +364,29 @@ describe('your model: engineering', () => {
     expect(harness.consoleErrors).toEqual([]);
   });
 });
+
+describe('your model: a cross-origin-isolated page', () => {
+  it('runs ONNX Runtime Web with threads, and the Grams are unchanged', async () => {
+    const isolated = await openHarness({ isolated: true });
+    const main = page;
+    try {
+      page = isolated.page;
+      await page.goto(`${isolated.url}#view=model`);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      await page.waitForSelector('#model:not([hidden])');
+      await drop([fixture('cnn-pools', 'a.onnx'), fixture('cnn-pools', 'inputs.npy')]);
+      await page.waitForSelector('#graph[data-phase="data"]', { timeout: 60_000 });
+      await page.click('#descramble-graph');
+      await page.waitForSelector('#graph[data-phase="done"]', { timeout: 180_000 });
+      const threads = Math.max(1, Math.min(4, cores));
+      expect(await page.locator('#graph-capture').textContent()).toContain(`(WebAssembly, ${threads} thread${threads === 1 ? '' : 's'}`);
+      await expectGramsEqualPyTorch('cnn-pools', ['0', '4', '7']);
+      expect(isolated.externalRequests).toEqual([]);
+      expect(isolated.consoleErrors).toEqual([]);
+    } finally {
+      page = main;
+      await isolated.close();
+    }
+  });
+});
