@@ -16,6 +16,7 @@ import type {
   FirstLookPayload,
   GraphDataRequest,
   GraphLayerPayload,
+  GraphSummary,
   InputFile,
   ModelPayload,
   Request,
@@ -55,7 +56,7 @@ function graphLayerTransfer(p: GraphLayerPayload): Transferable[] {
 interface LoadedModel {
   readonly key: number;
   readonly files: readonly InputFile[];
-  graph?: GraphSession;
+  graph?: { readonly session: GraphSession; readonly summary: GraphSummary };
   /** Key of the data file the graph session holds. */
   dataKey?: number;
 }
@@ -81,17 +82,16 @@ async function dataOf(chosen: ChosenFiles): Promise<InputFile> {
   return loadedData.file;
 }
 
-/** Opens the graph of an ONNX model (once); undefined for other formats. */
-async function graphOf(model: LoadedModel): Promise<GraphSession | undefined> {
+/** Opens the graph of an ONNX model (once per key); undefined for other formats. */
+async function graphOf(model: LoadedModel): Promise<LoadedModel['graph']> {
   const [main, ...others] = model.files;
-  if (main === undefined) return undefined;
-  if (!isOnnxFile(main.name)) return undefined;
+  if (main === undefined || !isOnnxFile(main.name)) return undefined;
   if (model.graph === undefined) {
     const { openGraph } = await import('./compute/graph.js');
-    const { session } = openGraph(main, others);
-    model.graph = session;
+    model.graph = openGraph(main, others);
+    // The single-tensor form reads the same initializers: not parsed a second time.
     const { rememberTensors } = await import('./compute/model.js');
-    rememberTensors(main, session.model.graph.initializers);
+    rememberTensors(main, model.graph.session.model.graph.initializers);
   }
   return model.graph;
 }
@@ -99,7 +99,7 @@ async function graphOf(model: LoadedModel): Promise<GraphSession | undefined> {
 /** The graph with the visitor's data in it (checked against the graph input once per data file). */
 async function graphWithData(request: GraphDataRequest): Promise<GraphSession> {
   const model = await modelOf(request.model);
-  const session = await graphOf(model);
+  const session = (await graphOf(model))?.session;
   if (session === undefined) throw new Error(`${model.files[0]?.name ?? 'the model'} is not an ONNX graph`);
   const data = await dataOf(request.data);
   if (model.dataKey !== request.data.key) {
@@ -153,18 +153,12 @@ async function handle(request: Request): Promise<void> {
       progress('Reading the file', 0.1);
       // "Your model" (io's readers and writers) loads on the first file, never in the first view.
       const model = await modelOf(request.request.model);
-      const main = model.files[0];
+      const graph = await graphOf(model);
       let tensors: TensorSummary[];
-      if (main !== undefined && isOnnxFile(main.name)) {
+      if (graph !== undefined) {
         // An ONNX graph: its layers are drawn at once, from the file alone (no runtime yet).
-        const { openGraph } = await import('./compute/graph.js');
-        const { session, summary } = openGraph(main, model.files.slice(1));
-        model.graph = session;
-        delete model.dataKey;
-        const { rememberTensors } = await import('./compute/model.js');
-        rememberTensors(main, session.model.graph.initializers);
-        scope.postMessage({ id, kind: 'graph', payload: summary });
-        tensors = [...session.model.graph.initializers].map(([name, t]) => ({ name, shape: [...t.shape], dtype: t.dtype ?? 'float64' }));
+        scope.postMessage({ id, kind: 'graph', payload: graph.summary });
+        tensors = [...graph.session.model.graph.initializers].map(([name, t]) => ({ name, shape: [...t.shape], dtype: t.dtype ?? 'float64' }));
       } else {
         const { inspectFiles } = await import('./compute/model.js');
         tensors = await inspectFiles(model.files);
@@ -182,9 +176,9 @@ async function handle(request: Request): Promise<void> {
     }
     case 'graph-data': {
       progress('Reading the samples', 0.1);
-      const session = await graphWithData(request.request);
-      const data = session.data!;
-      scope.postMessage({ id, kind: 'graph-data', payload: { file: data.file, samples: data.samples, shape: data.shape, dtype: 'float64' } });
+      const { data } = await graphWithData(request.request);
+      if (data === undefined) throw new Error('no samples');
+      scope.postMessage({ id, kind: 'graph-data', payload: { file: data.file, samples: data.samples, shape: data.shape, dtype: data.dtype } });
       break;
     }
     case 'descramble-graph':

@@ -220,7 +220,7 @@ describe('your model: an ONNX graph (cnn-pools)', () => {
     const alert = page.locator('#model-error');
     await alert.waitFor({ state: 'visible' });
     const message = (await alert.textContent()) ?? '';
-    expect(message).toContain('wrong.npy');
+    expect(message).toMatch(/^Could not use these samples\. wrong\.npy: /);
     expect(message).toContain('each sample is [3, 16, 16]');
     expect(message).toContain('[1, 16, 16]');
     expect(message).not.toMatch(/cannot be read/);

@@ -28,11 +28,18 @@ import { layerCost } from './layer-cost.js';
 import { certificateOf } from './tour.js';
 import { toWire } from './wire.js';
 
+/** A layer this page will not descramble: too large for a browser tab (the message says how large). */
+export class LayerTooLargeError extends Error {
+  override readonly name = 'LayerTooLargeError';
+}
+
 /** The visitor's data for the graph: one block of samples for its single input. */
 export interface GraphData {
   readonly file: string;
   readonly samples: number;
   readonly shape: readonly number[];
+  /** Element type in the file (the values are widened to float64). */
+  readonly dtype: string;
   readonly data: Float64Array;
 }
 
@@ -127,9 +134,10 @@ export function graphData(session: GraphSession, file: InputFile): GraphDataSumm
   }
   const samples = tensor.shape[0] ?? 0;
   if (tensor.shape.length === 0 || samples === 0) throw new UnreadableFileError(file.name, 'holds no samples (its first axis counts samples)');
-  session.data = { file: file.name, samples, shape: [...tensor.shape], data: tensor.data };
+  const dtype = tensor.dtype ?? 'float64';
+  session.data = { file: file.name, samples, shape: [...tensor.shape], dtype, data: tensor.data };
   delete session.grams;
-  return { file: file.name, samples, shape: [...tensor.shape], dtype: tensor.dtype ?? 'float64' };
+  return { file: file.name, samples, shape: [...tensor.shape], dtype };
 }
 
 /** One pass of ONNX Runtime over the data: the Gram of every layer's output (bias excluded). */
@@ -159,7 +167,7 @@ export function descrambleGraphLayer(session: GraphSession, index: number, opera
   const captured = session.grams?.get(layer.name);
   if (captured === undefined) throw new UnreadableFileError(session.file, `layer ${layer.name} has not been captured`);
   const cost = layerCost(layer.name, layer.units, layer.fanIn);
-  if (cost.refusal !== null) throw new UnreadableFileError(session.file, cost.refusal);
+  if (cost.refusal !== null) throw new LayerTooLargeError(cost.refusal);
   const weights = layerWeights(session, layer);
   const started = performance.now();
   const { result, report } = descramble({

@@ -51,7 +51,7 @@ export class GraphPanel {
   constructor(
     private readonly client: ComputeClient,
     private readonly status: StatusLine,
-    private readonly fail: (error: unknown) => void,
+    private readonly fail: (error: unknown, what: string) => void,
     private readonly showError: (message: string | null) => void,
   ) {
     this.button.addEventListener('click', () => void this.descramble());
@@ -165,7 +165,7 @@ export class GraphPanel {
       this.data = undefined;
       this.root.dataset.phase = 'listed';
       this.dataNote.textContent = 'These samples do not fit the graph (see the message above).';
-      this.fail(error);
+      this.fail(error, 'Could not use these samples.');
       return;
     }
     this.status.busy(false);
@@ -211,7 +211,7 @@ export class GraphPanel {
       await job.done;
     } catch (error) {
       this.root.dataset.phase = error instanceof WorkerError ? 'error' : 'cancelled';
-      this.fail(error);
+      this.fail(error, 'Could not capture or descramble the graph.');
       return;
     }
     this.status.busy(false);

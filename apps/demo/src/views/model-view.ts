@@ -100,7 +100,7 @@ export class ModelView {
       this.graph.setData(undefined);
       this.updateFileNote();
     });
-    this.graph = new GraphPanel(client, this.status, (error) => this.fail(error), (message) => this.showError(message));
+    this.graph = new GraphPanel(client, this.status, (error, what) => this.fail(error, what), (message) => this.showError(message));
     this.layerForm = h(
       'form',
       { class: 'controls', id: 'layer-form', hidden: true, 'aria-label': 'Layer to descramble' },
@@ -252,7 +252,8 @@ export class ModelView {
     if (this.graph.open) await this.graph.setData(this.data);
   }
 
-  private fail(error: unknown): void {
+  /** Shows why something failed; `what` says what could not be done (the file is not always to blame). */
+  private fail(error: unknown, what = 'Could not use this file.'): void {
     this.status.busy(false);
     if (error instanceof CancelledError) {
       this.status.set('Cancelled.', 0);
@@ -260,7 +261,7 @@ export class ModelView {
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.showError(`Could not use this file. ${message}`);
+    this.showError(`${what} ${message}`);
     this.status.set('', 0);
     this.root.dataset.phase = 'error';
   }
