@@ -242,7 +242,7 @@ export interface PermutedGroup {
   readonly permuted: boolean;
   /** Why it was left in place. */
   readonly reason: string | null;
-  /** tr(A Pi B Pi^T) of the permutation found, and the lower bound over all permutations. */
+  /** tr(A Pi B Pi^T) of the permutation chosen, and the Lemma 1 optimum over all rotations (a lower bound). */
   readonly value: number | null;
   readonly lowerBound: number | null;
   /** Channels that moved. */

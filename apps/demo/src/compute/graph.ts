@@ -5,7 +5,7 @@
  * descrambler of each hidden layer (descramblers' `descramble`). Runs in the worker; the parsed
  * model and the data stay there between requests.
  */
-import { descramble, type LayerReport, type SmoothnessOperator } from '@descramble/descramblers';
+import { descramble, exactDescrambler, type LayerReport, type SmoothnessOperator, smoothnessMatrix } from '@descramble/descramblers';
 import { type OnnxModel, readNpy, readOnnx, toMatrix, writeOnnx } from '@descramble/io';
 import {
   type CapturedGram,
@@ -20,7 +20,7 @@ import {
   type RuntimeTensor,
   valueShapes,
 } from '@descramble/nets';
-import { descrambleChannels } from '@descramble/permutation';
+import { quadraticAssignmentValue, solveLinearAssignment } from '@descramble/permutation';
 import { Matrix } from 'ml-matrix';
 import type { GraphDataSummary, GraphLayerPayload, GraphSummary, InputFile, PermutedGroup, PermutedPayload } from '../protocol.js';
 import { UnreadableFileError } from './files.js';
@@ -51,6 +51,8 @@ export interface GraphSession {
   readonly input: { readonly name: string; readonly shape: readonly (number | string | null)[] | null };
   data?: GraphData;
   grams?: ReadonlyMap<string, CapturedGram>;
+  /** Each descrambled layer's exact descrambler (for the operator it was asked with), reused by the permuted ONNX. */
+  descramblers?: Map<string, { readonly operator: SmoothnessOperator; readonly P: Matrix; readonly optimum: number }>;
 }
 
 function externalData(file: InputFile, others: readonly InputFile[]) {
@@ -137,6 +139,7 @@ export function graphData(session: GraphSession, file: InputFile): GraphDataSumm
   const dtype = tensor.dtype ?? 'float64';
   session.data = { file: file.name, samples, shape: [...tensor.shape], dtype, data: tensor.data };
   delete session.grams;
+  delete session.descramblers;
   return { file: file.name, samples, shape: [...tensor.shape], dtype };
 }
 
@@ -152,6 +155,7 @@ export async function captureGraph(session: GraphSession, runtime: OnnxRuntime, 
     onProgress: (progress) => onProgress(progress.done, progress.total ?? data.samples),
   });
   session.grams = new Map(result.grams.map((g) => [g.name, g] as const));
+  session.descramblers = new Map();
   return result.grams;
 }
 
@@ -182,6 +186,7 @@ export function descrambleGraphLayer(session: GraphSession, index: number, opera
     operator,
   });
   const ms = performance.now() - started;
+  session.descramblers?.set(layer.name, { operator, P: result.P, optimum: result.optimum });
   return {
     payload: {
       index,
@@ -214,11 +219,23 @@ function feedsOf(session: GraphSession, runtime: OnnxRuntime, samples: number): 
 }
 
 /**
- * A permuted ONNX with the same function: for every channel group that may move (nets'
- * `channelGroups`), the permutation descrambler of the group (permutation's
- * `descrambleChannels`: the same smoothness criterion tr(A Pi B Pi^T) over permutations, B the
- * sum of the Grams of the layers writing the group), applied by nets' `permuteGraph` and checked
- * by running both graphs on the visitor's samples (`compareGraphOutputs`).
+ * The order of a group's channels nearest its exact descrambler: P (Lemma 1 on B, the sum of
+ * the Grams of the layers writing the group) is a rotation; the signed permutation nearest it in
+ * Frobenius norm maximises sum_i |P_{i, pi(i)}|, an exact linear assignment (O(d^3), like P
+ * itself; the quadratic assignment over permutations does not scale to thousands of units).
+ * The signs are dropped: they do not commute with ReLU or GELU. New channel i is old pi(i).
+ */
+function nearestPermutation(b: Matrix, operator: SmoothnessOperator, known?: { readonly P: Matrix; readonly optimum: number }): { permutation: Int32Array; value: number; optimum: number } {
+  const exact = known ?? exactDescrambler(b, { operator });
+  const { assignment } = solveLinearAssignment(Matrix.abs(exact.P), { maximize: true });
+  return { permutation: assignment, value: quadraticAssignmentValue(smoothnessMatrix(b.rows, operator), b, assignment), optimum: exact.optimum };
+}
+
+/**
+ * A permuted ONNX with the same function: every channel group that may move (nets'
+ * `channelGroups`) reordered by the permutation nearest its exact descrambler, applied by nets'
+ * `permuteGraph` and checked by running both graphs on the visitor's samples
+ * (`compareGraphOutputs`).
  */
 export async function permutedGraph(session: GraphSession, runtime: OnnxRuntime, operator: SmoothnessOperator): Promise<PermutedPayload> {
   const grams = session.grams;
@@ -239,10 +256,12 @@ export async function permutedGraph(session: GraphSession, runtime: OnnxRuntime,
       b.add(gram.gram);
     }
     if (writers.length === 0) return { ...base, permuted: false, reason: 'no layer writes these channels', value: null, lowerBound: null, moved: 0 };
-    const found = descrambleChannels(b, { operator });
+    // A group written by one layer has that layer's Gram: its descrambler is already known.
+    const known = writers.length === 1 ? session.descramblers?.get(writers[0]!) : undefined;
+    const found = nearestPermutation(b, operator, known?.operator === operator ? known : undefined);
     permutations.set(group.id, found.permutation);
     const moved = found.permutation.reduce((n, p, i) => n + (p === i ? 0 : 1), 0);
-    return { ...base, permuted: true, reason: null, value: found.value, lowerBound: found.lowerBound, moved };
+    return { ...base, permuted: true, reason: null, value: found.value, lowerBound: found.optimum, moved };
   });
   const permuted = permuteGraph(session.model, analysis, permutations);
   const comparison = await compareGraphOutputs(runtime, session.model, permuted, feedsOf(session, runtime, COMPARISON_SAMPLES));

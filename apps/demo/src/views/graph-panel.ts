@@ -252,7 +252,7 @@ export class GraphPanel {
         { 'data-group': g.id, 'data-permuted': g.permuted, 'data-writers': g.writers.join(' '), 'data-permutation': permutationOf.get(g.id)?.join(',') },
         `${g.size} channels written by ${g.writers.join(', ') || 'no layer'}${g.readers.length > 0 ? `, read by ${g.readers.join(', ')}` : ''}: `,
         g.permuted
-          ? `${g.moved} moved; smoothness ${formatNumber(g.value ?? Number.NaN, 6)} against a lower bound of ${formatNumber(g.lowerBound ?? Number.NaN, 6)} over all orders.`
+          ? `${g.moved} moved; smoothness ${formatNumber(g.value ?? Number.NaN, 6)}, against ${formatNumber(g.lowerBound ?? Number.NaN, 6)} for the exact descrambler (Lemma 1, over all rotations).`
           : `left in place (${g.reason}).`,
       ),
     );
@@ -263,8 +263,9 @@ export class GraphPanel {
         { class: 'note' },
         'The exact descrambler P of a layer is a rotation: it mixes units, so it cannot be written back into a network with ReLUs or GELUs. ' +
           'The downloadable ONNX instead reorders each group of channels that must move together (a layer’s units, and every weight, bias and normalisation that reads them) ' +
-          'by the permutation that is smoothest by the same criterion, tr(A Π B Πᵀ) over permutations Π, B the sum of the Grams of the layers writing the group ' +
-          '(a quadratic assignment; shown with a lower bound over all orders). Output units keep their order, so the network computes the same function.',
+          'by the permutation nearest the group’s exact descrambler: P from Lemma 1 on B, the sum of the Grams of the layers writing the group, and the order Π maximising Σᵢ |P(i, Π(i))| ' +
+          '(the signed permutation nearest P, an exact linear assignment; the signs are dropped, as they do not commute with ReLU). ' +
+          'Output units keep their order, so the network computes the same function.',
       ),
       h('ul', { id: 'graph-groups' }, ...rows),
       h(
