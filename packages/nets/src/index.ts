@@ -34,6 +34,7 @@ export {
   MissingTensorError,
   NetsError,
   NonFiniteActivationError,
+  NonFiniteGramError,
   NonFiniteValueError,
   NotOddActivationError,
   OptionalDependencyError,
@@ -84,6 +85,14 @@ export {
 } from './layers.js';
 export { type ModelFromOnnxOptions, modelFromOnnx, modelToOnnx, readOnnxModel, writeOnnxModel } from './onnx.js';
 export {
+  type CapturedGram,
+  type CaptureGramsOptions,
+  type CaptureGramsResult,
+  captureGrams,
+} from './runtime/capture-grams.js';
+export { type GraphBlock, type GraphInputs, type GraphTensor } from './runtime/graph-inputs.js';
+export { type CaptureTarget } from './runtime/gram-graph.js';
+export {
   loadOnnxRuntime,
   ONNX_RUNTIME_INSTRUCTIONS,
   type OnnxRuntime,
@@ -95,6 +104,7 @@ export {
   valueShapes,
   withGraphOutputs,
 } from './runtime/onnx-runtime.js';
+export { type RunGraphOptions, runGraph } from './runtime/run-graph.js';
 export {
   type PermuteOptions,
   permuteHiddenUnits,
