@@ -90,8 +90,8 @@ export {
   type CaptureGramsResult,
   captureGrams,
 } from './runtime/capture-grams.js';
-export { type GraphBlock, type GraphInputs, type GraphTensor } from './runtime/graph-inputs.js';
-export { type CaptureTarget } from './runtime/gram-graph.js';
+export type { GraphBlock, GraphInputs, GraphTensor } from './runtime/graph-inputs.js';
+export type { CaptureTarget } from './runtime/gram-graph.js';
 export {
   loadOnnxRuntime,
   ONNX_RUNTIME_INSTRUCTIONS,

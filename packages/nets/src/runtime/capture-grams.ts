@@ -113,7 +113,9 @@ export async function captureGrams(runtime: OnnxRuntime, model: OnnxModel, targe
       });
       session ??= await runtime.InferenceSession.create(graph.bytes, options.sessionOptions);
       const results = await session.run(feeds);
-      states.forEach((state, i) => fold(state, results, graph.outputs[i]!, done, part.samples, operation));
+      states.forEach((state, i) => {
+        fold(state, results, graph.outputs[i]!, done, part.samples, operation);
+      });
       done += part.samples;
       batches++;
       options.onProgress?.(total === undefined ? { done } : { done, total });
