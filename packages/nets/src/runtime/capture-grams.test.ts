@@ -95,20 +95,42 @@ describe('captureGrams', () => {
   const n = 50;
   const data = block(n, 1);
 
-  it.each(['exclude', 'include'] as const)('gives S S^T of both layers with bias %s, by either method, counting rows', async (bias) => {
+  it.each(['exclude', 'include'] as const)('gives S S^T of both layers with bias %s, counting rows', async (bias) => {
     const expected = reference(data.x.data, n, bias);
-    for (const method of ['graph', 'accumulator'] as const) {
-      const result = await captureGrams(runtime, model, targets, data, { bias, method, batchSize: 16 });
-      expect(result.samples).toBe(n);
-      expect(result.batches).toBe(4);
-      const [fc1, fc2] = result.grams;
-      expect(fc1).toMatchObject({ name: 'fc1', dimension: 3, count: n, positions: 1, bias });
-      expect(fc2).toMatchObject({ name: 'fc2', dimension: 5, count: n, positions: 1, bias });
-      // the forward pass runs in float32: a few eps32 = 6e-8 relative
-      expect(relativeError(fc1!.gram.to1DArray(), expected.fc1)).toBeLessThan(1e-6);
-      expect(relativeError(fc2!.gram.to1DArray(), expected.fc2)).toBeLessThan(1e-6);
-      expect(fc2!.gram.isSymmetric()).toBe(true);
-    }
+    const result = await captureGrams(runtime, model, targets, data, { bias, batchSize: 16 });
+    expect(result.samples).toBe(n);
+    expect(result.batches).toBe(4);
+    const [fc1, fc2] = result.grams;
+    expect(fc1).toMatchObject({ name: 'fc1', dimension: 3, count: n, positions: 1, bias });
+    expect(fc2).toMatchObject({ name: 'fc2', dimension: 5, count: n, positions: 1, bias });
+    // the forward pass runs in float32: a few eps32 = 6e-8 relative
+    expect(relativeError(fc1!.gram.to1DArray(), expected.fc1)).toBeLessThan(1e-6);
+    expect(relativeError(fc2!.gram.to1DArray(), expected.fc2)).toBeLessThan(1e-6);
+    expect(fc2!.gram.isSymmetric()).toBe(true);
+  });
+
+  it.each([128, 129, 300])('assembles the Gram of %i units from its upper blocks', async (units) => {
+    const r = createRng(units);
+    const weight = f32(r.normalArray(units * 6));
+    const wide = readOnnx(
+      writeOnnx({
+        graph: {
+          nodes: [{ opType: 'Gemm', inputs: ['x', 'w'], outputs: ['y'], attributes: { transB: { type: 'int', value: 1 } } }],
+          initializers: { w: { dtype: 'float32', shape: [units, 6], data: weight } },
+          inputs: [{ name: 'x', dtype: 'float32', shape: ['batch', 6] }],
+          outputs: [{ name: 'y', dtype: 'float32', shape: ['batch', units] }],
+        },
+      }),
+    );
+    const x = Float32Array.from(r.normalArray(40 * 6));
+    const result = await captureGrams(runtime, wide, [{ name: 'wide', output: 'y', bias: null, biasScale: 1, biasIncluded: true, channelAxis: -1, units }], { data: x, dims: [40, 6] }, { batchSize: 15 });
+    const s = new Float64Array(40 * units);
+    for (let t = 0; t < 40; t++) for (let i = 0; i < units; i++) for (let k = 0; k < 6; k++) s[t * units + i] = s[t * units + i]! + weight[i * 6 + k]! * x[t * 6 + k]!;
+    const expected = new Float64Array(units * units);
+    for (let t = 0; t < 40; t++) for (let i = 0; i < units; i++) for (let j = 0; j < units; j++) expected[i * units + j] = expected[i * units + j]! + s[t * units + i]! * s[t * units + j]!;
+    const gram = result.grams[0]!.gram;
+    expect(relativeError(gram.to1DArray(), expected)).toBeLessThan(1e-6);
+    expect(gram.isSymmetric()).toBe(true);
   });
 
   it('gives the same Grams, to roundoff, for any batch size and any split of a stream into blocks', async () => {
@@ -210,7 +232,7 @@ describe('captureGrams on a convolution', () => {
     const target: CaptureTarget = { name: 'stem.0', output: conv.outputs[0]!, bias: conv.inputs[2]!, biasScale: 1, biasIncluded: true, channelAxis: 1, units: 8 };
     const feed = { data: inputs.data as Float64Array, dims: inputs.shape };
     const graph = await captureGrams(runtime, resnet, [target], feed);
-    const negative = await captureGrams(runtime, resnet, [{ ...target, channelAxis: -3 }], feed, { method: 'accumulator' });
+    const negative = await captureGrams(runtime, resnet, [{ ...target, channelAxis: -3 }], feed, { batchSize: 5 });
     expect(graph.grams[0]!.count).toBe(64 * 12 * 12);
     expect(graph.grams[0]!.positions).toBe(144);
     expect(relativeError(negative.grams[0]!.gram.to1DArray(), graph.grams[0]!.gram.to1DArray())).toBeLessThan(1e-13);

@@ -1,11 +1,10 @@
 import type { OnnxModel } from '@descramble/io';
-import { GramAccumulator } from '@descramble/linalg';
 import { Matrix } from 'ml-matrix';
 import { type BiasMode, type CaptureProgress, DEFAULT_BIAS } from '../capture.js';
 import { EmptyInputError, InvalidArgumentError, NonFiniteGramError, netsScope, ShapeMismatchError } from '../errors.js';
 import { formatShape } from '../tensor.js';
 import { type FeedBlock, type GraphInputs, asInputType, graphInputSpecs, isBlockStream, sliceBlock, validateBlock } from './graph-inputs.js';
-import { type CaptureTarget, gramGraph } from './gram-graph.js';
+import { type CaptureTarget, type GramGraphOutputs, gramGraph } from './gram-graph.js';
 import type { OnnxRuntime, RuntimeSession, RuntimeSessionOptions, RuntimeTensor } from './onnx-runtime.js';
 
 /** Options of `captureGrams`. */
@@ -25,12 +24,6 @@ export interface CaptureGramsOptions {
   readonly total?: number;
   /** Passed to `InferenceSession.create` (threads, optimisation level, execution providers). */
   readonly sessionOptions?: RuntimeSessionOptions;
-  /**
-   * Where each block's Gram is formed: `graph` (default) appends `S^T S` to the graph, in the
-   * runtime's float64 Gemm; `accumulator` returns `S` and folds it into a `GramAccumulator`
-   * (compensated sums; about 3x slower, see docs/performance.md).
-   */
-  readonly method?: 'graph' | 'accumulator';
 }
 
 /** The Gram of one target. */
@@ -61,8 +54,9 @@ export interface CaptureGramsResult {
 
 interface TargetState {
   readonly target: CaptureTarget;
+  readonly outputs: GramGraphOutputs;
+  /** Running sum of the batches' Grams; only its upper triangle is filled until the end. */
   readonly sum: Float64Array;
-  readonly accumulator: GramAccumulator | null;
   count: number;
 }
 
@@ -83,20 +77,13 @@ export async function captureGrams(runtime: OnnxRuntime, model: OnnxModel, targe
   const operation = 'captureGrams';
   const bias = options.bias ?? DEFAULT_BIAS;
   if (bias !== 'include' && bias !== 'exclude') throw new InvalidArgumentError({ operation, argument: 'bias', what: `expected 'include' or 'exclude', got ${JSON.stringify(bias)}`, ...netsScope });
-  const method = options.method ?? 'graph';
-  if (method !== 'graph' && method !== 'accumulator') throw new InvalidArgumentError({ operation, argument: 'method', what: `expected 'graph' or 'accumulator', got ${JSON.stringify(method)}`, ...netsScope });
   const batchSize = options.batchSize ?? 1024;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError({ operation, argument: 'batchSize', what: `expected a positive integer, got ${batchSize}`, ...netsScope });
   if (targets.length === 0) throw new InvalidArgumentError({ operation, argument: 'targets', what: 'no targets to capture', ...netsScope });
   options.signal?.throwIfAborted();
   const specs = graphInputSpecs(model, operation);
-  const graph = gramGraph(model, targets, bias, method === 'graph' ? 'gram' : 'values', operation);
-  const states: TargetState[] = targets.map((target) => ({
-    target,
-    sum: new Float64Array(target.units * target.units),
-    accumulator: method === 'accumulator' ? new GramAccumulator(target.units) : null,
-    count: 0,
-  }));
+  const graph = gramGraph(model, targets, bias, operation);
+  const states: TargetState[] = targets.map((target, i) => ({ target, outputs: graph.outputs[i]!, sum: new Float64Array(target.units * target.units), count: 0 }));
 
   let session: RuntimeSession | null = null;
   let done = 0;
@@ -113,9 +100,7 @@ export async function captureGrams(runtime: OnnxRuntime, model: OnnxModel, targe
       });
       session ??= await runtime.InferenceSession.create(graph.bytes, options.sessionOptions);
       const results = await session.run(feeds);
-      states.forEach((state, i) => {
-        fold(state, results, graph.outputs[i]!, done, part.samples, operation);
-      });
+      for (const state of states) fold(state, results, done, part.samples, operation);
       done += part.samples;
       batches++;
       options.onProgress?.(total === undefined ? { done } : { done, total });
@@ -139,52 +124,47 @@ export async function captureGrams(runtime: OnnxRuntime, model: OnnxModel, targe
     await (session as RuntimeSession | null)?.release();
   }
   if (done === 0) throw new EmptyInputError(operation, targets[0]!.name);
-  return { grams: states.map((state) => result(state, bias, done)), samples: done, batches };
+  return { grams: states.map((state) => result(state, bias, done, operation)), samples: done, batches };
 }
 
-function fold(state: TargetState, results: Record<string, RuntimeTensor>, names: { result: string; shape: string }, firstSample: number, samples: number, operation: string): void {
-  const { target } = state;
-  const dims = Array.from(results[names.shape]!.data as BigInt64Array, Number);
+function fold(state: TargetState, results: Record<string, RuntimeTensor>, firstSample: number, samples: number, operation: string): void {
+  const { target, outputs, sum } = state;
+  const d = target.units;
+  const dims = Array.from(results[outputs.shape]!.data as BigInt64Array, Number);
   const axis = target.channelAxis < 0 ? dims.length + target.channelAxis : target.channelAxis;
-  if (axis < 0 || axis >= dims.length || dims[axis] !== target.units) {
-    throw new ShapeMismatchError(operation, `unit axis ${target.channelAxis} of layer ${JSON.stringify(target.name)}'s output ${JSON.stringify(target.output)} of shape ${formatShape(dims)}`, String(target.units), String(dims[axis] ?? 'none'));
+  if (axis < 0 || axis >= dims.length || dims[axis] !== d) {
+    throw new ShapeMismatchError(operation, `unit axis ${target.channelAxis} of layer ${JSON.stringify(target.name)}'s output ${JSON.stringify(target.output)} of shape ${formatShape(dims)}`, String(d), String(dims[axis] ?? 'none'));
   }
-  const rows = dims.reduce((a, b) => a * b, 1) / target.units;
-  const data = results[names.result]!.data as Float64Array;
-  if (state.accumulator !== null) {
-    checkFinite(data, state, firstSample, samples, operation);
-    state.accumulator.addRowsFlat(data, rows);
-  } else {
-    checkFinite(data, state, firstSample, samples, operation);
-    const sum = state.sum;
-    for (let k = 0; k < sum.length; k++) sum[k] = sum[k]! + data[k]!;
-    // the sum can overflow even when every block's Gram is finite
-    checkFinite(sum, state, firstSample, samples, operation);
-  }
-  state.count += rows;
-}
-
-function checkFinite(data: Float64Array, state: TargetState, firstSample: number, samples: number, operation: string): void {
-  for (let k = 0; k < data.length; k++) {
-    const v = data[k]!;
-    if (v - v !== 0) throw new NonFiniteGramError(operation, state.target.name, firstSample, firstSample + samples, v);
-  }
-}
-
-function result(state: TargetState, bias: BiasMode, samples: number): CapturedGram {
-  const d = state.target.units;
-  let gram: Matrix;
-  if (state.accumulator !== null) gram = state.accumulator.gram();
-  else {
-    // the runtime's Gemm need not return S^T S exactly symmetric: average the two triangles
-    gram = new Matrix(d, d);
-    const sum = state.sum;
-    for (let i = 0; i < d; i++) {
-      for (let j = i; j < d; j++) {
-        const v = i === j ? sum[i * d + i]! : 0.5 * (sum[i * d + j]! + sum[j * d + i]!);
-        gram.set(i, j, v);
-        gram.set(j, i, v);
+  for (const block of outputs.blocks) {
+    const data = results[block.name]!.data as Float64Array;
+    for (let i = 0; i < block.rows; i++) {
+      const row = block.row + i;
+      // on a diagonal block, only the upper triangle: the sum is mirrored at the end
+      for (let j = block.row === block.column ? i : 0; j < block.columns; j++) {
+        const k = row * d + block.column + j;
+        sum[k] = sum[k]! + data[i * block.columns + j]!;
       }
+    }
+  }
+  // A non-finite entry of S, or an overflow of the sum, shows on the diagonal first
+  // (|G_ij| <= sqrt(G_ii G_jj)): checking it costs d per batch, not d^2.
+  for (let i = 0; i < d; i++) {
+    const v = sum[i * d + i]!;
+    if (v - v !== 0) throw new NonFiniteGramError(operation, target.name, firstSample, firstSample + samples, v);
+  }
+  state.count += dims.reduce((a, b) => a * b, 1) / d;
+}
+
+function result(state: TargetState, bias: BiasMode, samples: number, operation: string): CapturedGram {
+  const d = state.target.units;
+  const sum = state.sum;
+  const gram = new Matrix(d, d);
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      const v = sum[i * d + j]!;
+      if (v - v !== 0) throw new NonFiniteGramError(operation, state.target.name, 0, samples, v);
+      gram.set(i, j, v);
+      gram.set(j, i, v);
     }
   }
   return { name: state.target.name, gram, dimension: d, count: state.count, positions: state.count / samples, bias };

@@ -25,32 +25,43 @@ export interface CaptureTarget {
   readonly units: number;
 }
 
+/** A block `S[:, rows]^T S[:, columns]` of a target's Gram, as a graph output. */
+export interface GramBlock {
+  /** Graph output holding the block (float64, row-major). */
+  readonly name: string;
+  /** First unit of its rows. */
+  readonly row: number;
+  readonly rows: number;
+  /** First unit of its columns. */
+  readonly column: number;
+  readonly columns: number;
+}
+
 /** What the graph built by `gramGraph` returns per target. */
 export interface GramGraphOutputs {
-  /**
-   * `gram`: the block's Gram `S^T S` ([units, units], float64); `values`: the rows of `S`
-   * ([rows, units], float64, one row per sample and position).
-   */
-  readonly result: string;
+  /** The blocks on and above the diagonal of the block's Gram, which together give all of it. */
+  readonly blocks: readonly GramBlock[];
   /** The tapped value's shape (int64), to check the unit axis and count the rows. */
   readonly shape: string;
 }
 
 /**
- * `gram` computes each block's Gram inside the graph (ONNX Runtime's float64 Gemm); `values`
- * returns `S` in float64 for a `GramAccumulator` in JavaScript.
+ * Units per block of the Gram. The runtime's Gemm does not know that `S^T S` is symmetric, so
+ * the Gram is formed as the upper triangle of blocks of this many units: ceil(d / 128) = k blocks
+ * per side cost k (k + 1) / 2 products instead of k^2 (d = 1024: 36 of 64). Measured on the
+ * 784-1024-1024-10 benchmark, 128 beat 256 and 64 (docs/performance.md).
  */
-export type GramGraphMode = 'gram' | 'values';
+export const GRAM_BLOCK_UNITS = 128;
 
 const DOUBLE = 11; // TensorProto.DOUBLE
 
 /**
  * The model's bytes with, for every target, nodes that turn its tapped value into `S` (float64,
  * units last, one row per sample and position, bias removed or added as `bias` asks) and then
- * into that block's Gram (`mode: 'gram'`) or nothing more (`values`). The graph's outputs are
- * replaced by these, so the runtime skips what the captures do not need. The model is not modified.
+ * into the upper blocks of that batch's Gram `S^T S`. The graph's outputs are replaced by these,
+ * so the runtime skips what the captures do not need. The model is not modified.
  */
-export function gramGraph(model: OnnxModel, targets: readonly CaptureTarget[], bias: BiasMode, mode: GramGraphMode, operation: string): { bytes: Uint8Array; outputs: GramGraphOutputs[] } {
+export function gramGraph(model: OnnxModel, targets: readonly CaptureTarget[], bias: BiasMode, operation: string): { bytes: Uint8Array; outputs: GramGraphOutputs[] } {
   const graph = model.graph;
   const values = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name), ...graph.nodes.flatMap((n) => n.outputs)]);
   let prefix = 'descramble.capture/';
@@ -93,14 +104,28 @@ export function gramGraph(model: OnnxModel, targets: readonly CaptureTarget[], b
       nodes.push({ opType: adjust, name: `${p}Bias`, inputs: [rows, offset], outputs: [`${p}s`] });
       rows = `${p}s`;
     }
-    let result = rows;
-    if (mode === 'gram') {
-      result = `${p}gram`;
-      nodes.push({ opType: 'Gemm', name: `${p}Gram`, inputs: [rows, rows], outputs: [result], attributes: { transA: { type: 'int', value: 1 } } });
+    const count = Math.ceil(units / GRAM_BLOCK_UNITS);
+    const bounds = Array.from({ length: count + 1 }, (_, i) => Math.round((i * units) / count));
+    const slices: string[] = [];
+    for (let i = 0; i < count; i++) {
+      if (count === 1) slices.push(rows);
+      else {
+        const slice = `${p}units${i}`;
+        nodes.push({ opType: 'Slice', name: `${p}Slice${i}`, inputs: [rows, int64(`${p}start${i}`, [bounds[i]!]), int64(`${p}end${i}`, [bounds[i + 1]!]), int64(`${p}axis`, [1])], outputs: [slice] });
+        slices.push(slice);
+      }
+    }
+    const blocks: GramBlock[] = [];
+    for (let i = 0; i < count; i++) {
+      for (let j = i; j < count; j++) {
+        const name = `${p}gram${i}_${j}`;
+        nodes.push({ opType: 'Gemm', name: `${p}Gram${i}_${j}`, inputs: [slices[i]!, slices[j]!], outputs: [name], attributes: { transA: { type: 'int', value: 1 } } });
+        blocks.push({ name, row: bounds[i]!, rows: bounds[i + 1]! - bounds[i]!, column: bounds[j]!, columns: bounds[j + 1]! - bounds[j]! });
+      }
     }
     const shape = `${p}shape`;
     nodes.push({ opType: 'Shape', name: `${p}Shape`, inputs: [target.output], outputs: [shape] });
-    outputs.push({ result, shape });
+    outputs.push({ blocks, shape });
   });
   const bytes = writeOnnx({
     ...model,
@@ -108,10 +133,7 @@ export function gramGraph(model: OnnxModel, targets: readonly CaptureTarget[], b
       ...graph,
       nodes: [...graph.nodes, ...nodes],
       initializers,
-      outputs: outputs.flatMap((o) => [
-        { name: o.result, dtype: 'float64' as const, shape: null },
-        { name: o.shape, dtype: 'int64' as const, shape: null },
-      ]),
+      outputs: outputs.flatMap((o) => [...o.blocks.map((b) => ({ name: b.name, dtype: 'float64' as const, shape: null })), { name: o.shape, dtype: 'int64' as const, shape: null }]),
     },
   });
   return { bytes, outputs };

@@ -126,6 +126,6 @@ export function sliceBlock(block: FeedBlock, start: number, count: number): Feed
 /** The data of `tensor` in the element type of `spec` (a copy only when the types differ). */
 export function asInputType(tensor: GraphTensor, spec: GraphInputSpec): Float32Array | Float64Array {
   const data = tensor.data;
-  if (spec.dtype === 'float32') return data instanceof Float32Array ? data : Float32Array.from(data);
-  return data instanceof Float64Array ? data : Float64Array.from(data);
+  if (spec.dtype === 'float32') return data instanceof Float32Array ? data : new Float32Array(data);
+  return data instanceof Float64Array ? data : new Float64Array(data);
 }
