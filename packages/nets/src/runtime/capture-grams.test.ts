@@ -213,6 +213,18 @@ describe('captureGrams', () => {
     const wrong = captureGrams(runtime, model, [{ ...fc1!, units: 1, bias: null }], data);
     await expect(wrong).rejects.toThrow(ShapeMismatchError);
     await expect(wrong).rejects.toThrow(/layer "fc1"/);
+    // two units where it has three: the runtime's Reshape fails, and the capture says why
+    const failing = captureGrams(runtime, model, [{ ...fc1!, units: 2, bias: null }], data);
+    await expect(failing).rejects.toThrow(ShapeMismatchError);
+    await expect(failing).rejects.toThrow(/unit axis -1 of layer "fc1"'s output "h1" of shape \[50, 3\]: expected 2, got 3/);
+  });
+
+  it('taps a graph input too (the Gram of the inputs themselves)', async () => {
+    const result = await captureGrams(runtime, model, [{ name: 'x', output: 'x', bias: null, biasScale: 1, biasIncluded: false, channelAxis: 1, units: 4 }], data);
+    const x = data.x.data;
+    const expected = new Float64Array(16);
+    for (let t = 0; t < n; t++) for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expected[i * 4 + j] = expected[i * 4 + j]! + x[t * 4 + i]! * x[t * 4 + j]!;
+    expect(relativeError(result.grams[0]!.gram.to1DArray(), expected)).toBeLessThan(1e-14);
   });
 
   it('leaves the model and the inputs unmodified', async () => {

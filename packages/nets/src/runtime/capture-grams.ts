@@ -5,7 +5,7 @@ import { EmptyInputError, InvalidArgumentError, NonFiniteGramError, netsScope, S
 import { formatShape } from '../tensor.js';
 import { type FeedBlock, type GraphInputs, asInputType, graphInputSpecs, isBlockStream, sliceBlock, validateBlock } from './graph-inputs.js';
 import { type CaptureTarget, type GramGraphOutputs, gramGraph } from './gram-graph.js';
-import type { OnnxRuntime, RuntimeSession, RuntimeSessionOptions, RuntimeTensor } from './onnx-runtime.js';
+import { type OnnxRuntime, type RuntimeSession, type RuntimeSessionOptions, type RuntimeTensor, withGraphOutputs } from './onnx-runtime.js';
 
 /** Options of `captureGrams`. */
 export interface CaptureGramsOptions {
@@ -99,7 +99,15 @@ export async function captureGrams(runtime: OnnxRuntime, model: OnnxModel, targe
         feeds[spec.name] = new runtime.Tensor(spec.dtype, asInputType(tensor, spec), tensor.dims);
       });
       session ??= await runtime.InferenceSession.create(graph.bytes, options.sessionOptions);
-      const results = await session.run(feeds);
+      let results: Record<string, RuntimeTensor>;
+      try {
+        results = await session.run(feeds);
+      } catch (error) {
+        // most often a target whose unit axis does not hold `units`: say so rather than quote the runtime's Reshape
+        await checkUnitAxes(runtime, model, targets, feeds, options.sessionOptions, operation);
+        throw error;
+      }
+      for (const state of states) checkUnitAxis(state.target, Array.from(results[state.outputs.shape]!.data as BigInt64Array, Number), operation);
       for (const state of states) fold(state, results, done, part.samples, operation);
       done += part.samples;
       batches++;
@@ -127,14 +135,33 @@ export async function captureGrams(runtime: OnnxRuntime, model: OnnxModel, targe
   return { grams: states.map((state) => result(state, bias, done, operation)), samples: done, batches };
 }
 
+function checkUnitAxis(target: CaptureTarget, dims: readonly number[], operation: string): void {
+  const axis = target.channelAxis < 0 ? dims.length + target.channelAxis : target.channelAxis;
+  if (axis < 0 || axis >= dims.length || dims[axis] !== target.units) {
+    throw new ShapeMismatchError(operation, `unit axis ${target.channelAxis} of layer ${JSON.stringify(target.name)}'s output ${JSON.stringify(target.output)} of shape ${formatShape(dims)}`, String(target.units), String(dims[axis] ?? 'none'));
+  }
+}
+
+/** Runs the model with the targets' outputs as graph outputs and checks their unit axes (the diagnosis of a failed run). */
+async function checkUnitAxes(runtime: OnnxRuntime, model: OnnxModel, targets: readonly CaptureTarget[], feeds: Record<string, RuntimeTensor>, sessionOptions: RuntimeSessionOptions | undefined, operation: string): Promise<void> {
+  const inputs = new Set(model.graph.inputs.map((input) => input.name));
+  const tapped = targets.filter((target) => !inputs.has(target.output));
+  let outputs: Record<string, RuntimeTensor>;
+  const session = await runtime.InferenceSession.create(withGraphOutputs(model, tapped.map((target) => target.output)), sessionOptions);
+  try {
+    outputs = await session.run(feeds);
+  } catch {
+    return; // the model itself fails on these inputs: the caller rethrows the runtime's error
+  } finally {
+    await session.release();
+  }
+  for (const target of targets) checkUnitAxis(target, (outputs[target.output] ?? feeds[target.output])!.dims, operation);
+}
+
 function fold(state: TargetState, results: Record<string, RuntimeTensor>, firstSample: number, samples: number, operation: string): void {
   const { target, outputs, sum } = state;
   const d = target.units;
   const dims = Array.from(results[outputs.shape]!.data as BigInt64Array, Number);
-  const axis = target.channelAxis < 0 ? dims.length + target.channelAxis : target.channelAxis;
-  if (axis < 0 || axis >= dims.length || dims[axis] !== d) {
-    throw new ShapeMismatchError(operation, `unit axis ${target.channelAxis} of layer ${JSON.stringify(target.name)}'s output ${JSON.stringify(target.output)} of shape ${formatShape(dims)}`, String(d), String(dims[axis] ?? 'none'));
-  }
   for (const block of outputs.blocks) {
     const data = results[block.name]!.data as Float64Array;
     for (let i = 0; i < block.rows; i++) {
