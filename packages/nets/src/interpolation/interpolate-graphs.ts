@@ -44,7 +44,7 @@ export function interpolateGraphs(a: OnnxModel, b: OnnxModel, alpha: number): On
     if (other !== undefined) valueOfA.set(other.name, input.name);
   });
   nodesA.forEach((nodeA, index) => {
-    nodesB[index]?.outputs.forEach((output, slot) => valueOfA.set(output, nodeA.outputs[slot] ?? output));
+    for (const [slot, output] of (nodesB[index]?.outputs ?? []).entries()) valueOfA.set(output, nodeA.outputs[slot] ?? output);
   });
   const nodes: OnnxNode[] = nodesA.map((nodeA, index) => {
     const nodeB = nodesB[index] as OnnxNode;
