@@ -12,6 +12,7 @@ import {
   readSafetensorsModel,
   type SequentialModel,
   shapeSize,
+  UnsupportedOperatorError,
 } from '@descramble/nets';
 import { InputError } from './cli-errors.js';
 import { asInputError, loadTensors, parseFileSpec, requireFile, type SampleSource } from './inputs.js';
@@ -54,13 +55,24 @@ export async function loadModel(file: string, architecture?: string): Promise<Lo
       return { file, model: readSafetensorsModel(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), undefined, file) };
     }
     if (spec === undefined) {
-      throw new InputError(`${file}: weights alone do not say how the layers connect; pass --architecture spec.json (or give an .onnx model)`, {
-        file,
-      });
+      const pytorch = kind === '.pt' || kind === '.pth';
+      throw new InputError(
+        pytorch
+          ? `${file}: a PyTorch checkpoint holds weights only, not how the layers connect; export the model with torch.onnx.export(model, example, "model.onnx") to descramble any architecture, or pass --architecture spec.json`
+          : `${file}: weights alone do not say how the layers connect; pass --architecture spec.json (or give an .onnx model)`,
+        { file },
+      );
     }
     const tensors = await loadTensors(file);
     return { file, model: modelFromTensors(tensors as Parameters<typeof modelFromTensors>[0], spec) };
   } catch (error) {
+    if (UnsupportedOperatorError.isInstance(error) && kind === '.onnx') {
+      // the sequential engine (safetensors models, --threads shards) reads chains of five layer kinds only
+      throw new InputError(
+        `${file}: ${error.summary}; here only chains of dense and convolution layers are read (gram --model, permute --signed): explain, permute and match take any ONNX graph`,
+        { file },
+      );
+    }
     if (NetsError.isInstance(error)) throw new InputError(`${file}: ${error.operation}: ${error.summary}`, { file });
     if (IoError.isInstance(error)) throw asInputError(error, file);
     throw error;

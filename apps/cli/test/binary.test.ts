@@ -29,7 +29,7 @@ describe('the descramble binary (child processes)', () => {
     let sent = false;
     const result = await runChild(['explain', fixture('mlp.onnx'), '--data', file, '--out', join(root, 'out'), '--no-figures'], {
       onStderr: (text, child) => {
-        if (!sent && text.includes("capturing 'fc1'")) {
+        if (!sent && text.includes('capturing 2 layers in ONNX Runtime')) {
           sent = true;
           child.kill('SIGINT');
         }

@@ -62,7 +62,7 @@ describe('bad input: exit 1, one sentence naming the file (and tensor), no outpu
       ['explain', fixture('mlp.onnx'), '--data', fixture('cnn_input.npy'), '--out', out, '--no-figures'],
       root,
       1,
-      "cnn_input.npy: data 'cnn_input' has samples of shape [2, 16] (32 values), but model",
+      "cnn_input.npy: data 'cnn_input' has samples of shape [2, 16], but model",
     );
   });
 

@@ -29,6 +29,13 @@ function smoothness(d: number) {
   return derivative.transpose().mmul(derivative);
 }
 
+/**
+ * An ONNX model runs in ONNX Runtime in its own precision: float32 for these PyTorch exports.
+ * Against PyTorch's float64 preactivations its Gram (summed in float64) agrees to a few float32
+ * ulps of the activations (observed 1.6e-8); 16 eps32 leaves room for other summation orders.
+ */
+const FLOAT32_FORWARD = 16 * 2 ** -24;
+
 describe('descramble explain', () => {
   const root = temporaryDirectory('explain');
   const out = join(root, 'mlp');
@@ -36,7 +43,7 @@ describe('descramble explain', () => {
   it('descrambles every hidden layer of the ONNX MLP; values equal Lemma 1 on the PyTorch preactivations', async () => {
     // --bias include: the data S are PyTorch's preactivations z = W x + b.
     const result = await runInProcess(['explain', fixture('mlp.onnx'), '--data', fixture('mlp_input.npy'), '--bias', 'include', '--out', out, '--json']);
-    expect(result.stderr).toContain("capturing 'fc2' preactivations");
+    expect(result.stderr).toContain('capturing 2 layers in ONNX Runtime');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(schemaErrors(report)).toBe('');
@@ -52,10 +59,9 @@ describe('descramble explain', () => {
       const optimum = lemma1Optimum(a, b, symmetricEigenvalues);
       const p = readMatrixNpy(join(out, name, 'descrambler.npy'));
       expect(orthogonalityDefect(p)).toBeLessThan(1e-13);
-      // PyTorch and we round the forward pass differently: relative 1e-12 is ample for 5 samples.
-      expect(Math.abs(brockettValue(a, p, b) - optimum) / optimum).toBeLessThan(1e-12);
+      expect(Math.abs(brockettValue(a, p, b) - optimum) / optimum).toBeLessThan(FLOAT32_FORWARD);
       const layer = report.layers.find((l: { name: string }) => l.name === name);
-      expect(Math.abs(layer.optimum - optimum) / optimum).toBeLessThan(1e-12);
+      expect(Math.abs(layer.optimum - optimum) / optimum).toBeLessThan(FLOAT32_FORWARD);
       expect(layer.sampleCount).toBe(5);
       expect(layer.bias).toBe('include');
     }
@@ -74,7 +80,7 @@ describe('descramble explain', () => {
     expect(explained.code, explained.stderr).toBe(0);
     const fc1 = JSON.parse(explained.stdout).layers[0];
     expect(fc1.bias).toBe('exclude');
-    expect(Math.abs(fc1.optimum - optimum) / optimum).toBeLessThan(1e-12);
+    expect(Math.abs(fc1.optimum - optimum) / optimum).toBeLessThan(FLOAT32_FORWARD);
     const layer = await runInProcess(['layer', '--weights', `${fixture('mlp_float64.safetensors')}:fc1.weight`, '--data', fixture('mlp_input.npy'), '--out', join(root, 'layer-exclude'), '--json', '-q', '--no-figures']);
     expect(layer.code, layer.stderr).toBe(0);
     expect(Math.abs(JSON.parse(layer.stdout).layers[0].optimum - optimum) / optimum).toBeLessThan(1e-12);
@@ -97,8 +103,9 @@ describe('descramble explain', () => {
     expect(result.code, result.stderr).toBe(0);
     const fromSpec = JSON.parse(result.stdout).layers;
     const fromOnnx = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).layers;
-    // The float64 file holds the float32 weights exactly: same preactivations, same optimum.
-    for (let l = 0; l < 2; l++) expect(Math.abs(fromSpec[l].optimum - fromOnnx[l].optimum) / fromOnnx[l].optimum).toBeLessThan(1e-13);
+    // The float64 file holds the float32 weights exactly; the Float64 executor runs them in float64,
+    // ONNX Runtime the ONNX file in float32: the same optimum to float32 roundoff of the activations.
+    for (let l = 0; l < 2; l++) expect(Math.abs(fromSpec[l].optimum - fromOnnx[l].optimum) / fromOnnx[l].optimum).toBeLessThan(FLOAT32_FORWARD);
   });
 
   it('descrambles the channels of the convolution of the ONNX CNN (tensor-shaped samples)', async () => {

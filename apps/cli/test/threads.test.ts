@@ -32,6 +32,14 @@ describe('--threads N (worker threads for the Gram matrices)', () => {
   // The same rows as a safetensors tensor: read whole, handed to the workers in memory.
   const safetensors = join(root, 'inputs.safetensors');
   writeFileSync(safetensors, writeSafetensors({ x: { dtype: 'float64', shape: [rows, 16], data } }));
+  // The worker pool serves the sequential engine (safetensors with an architecture); an ONNX
+  // model runs in ONNX Runtime, where --threads sets its intra-op threads instead.
+  const architecture = join(root, 'mlp-architecture.json');
+  writeFileSync(
+    architecture,
+    JSON.stringify({ inputShape: [16], layers: [{ type: 'dense', name: 'fc1' }, { type: 'tanh' }, { type: 'dense', name: 'fc2' }, { type: 'tanh' }, { type: 'dense', name: 'fc3' }] }),
+  );
+  const sequentialModel = [fixture('mlp_float64.safetensors'), '--architecture', architecture];
 
   it('gram --model (streamed .npy) and gram --weights (in-memory data): --threads 2 equals --threads 1', async () => {
     const cases = [
@@ -54,7 +62,7 @@ describe('--threads N (worker threads for the Gram matrices)', () => {
   it('explain --data (two layers, one pass each per worker): the same descrambler values', async () => {
     const reports = [];
     for (const threads of ['1', '2']) {
-      const explain = await runInProcess(['explain', fixture('mlp.onnx'), '--data', npy, '--threads', threads, '--out', join(root, `explain-${threads}`), '--no-figures', '--json', '-q']);
+      const explain = await runInProcess(['explain', ...sequentialModel, '--data', npy, '--threads', threads, '--out', join(root, `explain-${threads}`), '--no-figures', '--json', '-q']);
       expect(explain.code, explain.stderr).toBe(0);
       reports.push(JSON.parse(explain.stdout).layers);
     }
@@ -106,7 +114,7 @@ describe('--threads N (worker threads for the Gram matrices)', () => {
     const file = join(folder, 'big.npy');
     writeFileSync(file, writeNpy({ dtype: 'float32', shape: [big, 16], data: values }));
     let sent = false;
-    const result = await runChild(['explain', fixture('mlp.onnx'), '--data', file, '--threads', '2', '--out', join(folder, 'out'), '--no-figures'], {
+    const result = await runChild(['explain', ...sequentialModel, '--data', file, '--threads', '2', '--out', join(folder, 'out'), '--no-figures'], {
       onStderr: (text, child) => {
         // The first progress line with a percentage: the workers are running.
         if (!sent && /\(2 threads\) \[[#.]+\] \d+%/.test(text)) {

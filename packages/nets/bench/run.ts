@@ -2,7 +2,8 @@
  * Benchmarks of @descramble/nets against numpy / PyTorch on the same inputs, in the same run:
  * - dense forward + Gram of the preactivations (the capture hot path),
  * - 2-D convolution forward (direct loops),
- * - one epoch of minibatch Adam on an MLP.
+ * - one epoch of minibatch Adam on an MLP,
+ * - `captureGrams` (ONNX Runtime) against PyTorch hooks on a 784-1024-1024-10 MLP (bench/capture.ts).
  * Python runs single-threaded (OMP/MKL/torch threads = 1) in float64 for a like-for-like
  * comparison. Timings: CPU time (user + system) of the process, median of REPEATS runs after one
  * warm-up: on a shared machine, wall-clock time measures the neighbours. Run:
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { writeNpy } from '@descramble/io';
 import { createRng } from '@descramble/linalg';
 import { activation, capture, conv2d, createMlp, dense, forward, sequential, type Tensor, trainMlp } from '../src/index.js';
+import { captureBenchmark } from './capture.js';
 
 const REPEATS = 5;
 
@@ -144,4 +146,6 @@ for (const [name, time] of Object.entries(ours)) {
   table.push(`| ${name} | ${time.toFixed(1)} | ${other === undefined ? 'n/a' : `${other[1].toFixed(1)} (${other[0]})`} | ${ratio} |`);
 }
 console.log(table.join('\n'));
-writeFileSync(new URL('latest.md', import.meta.url), `# @descramble/nets benchmark\n\n${table.join('\n')}\n`);
+const captureSection = captureBenchmark();
+console.log(captureSection);
+writeFileSync(new URL('latest.md', import.meta.url), `# @descramble/nets benchmark\n\n${table.join('\n')}\n\n${captureSection}`);

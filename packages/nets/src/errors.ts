@@ -250,6 +250,37 @@ export class NonFiniteActivationError extends NonFiniteValueError {
   }
 }
 
+/**
+ * The Gram captured for a layer of an ONNX graph is not finite: the layer's output overflowed
+ * float32 in the forward pass (or the Gram's sum overflowed float64). A `NonFiniteValueError`
+ * that also names the layer and the samples `[firstSample, endSample)` of the block where it
+ * appeared (over all blocks of the inputs, from 0).
+ */
+export class NonFiniteGramError extends NonFiniteValueError {
+  override readonly name: string = 'NonFiniteGramError';
+
+  static {
+    markErrorClass(NonFiniteGramError, 'NonFiniteGramError');
+  }
+  /** The layer whose Gram held the non-finite value. */
+  readonly layer: string;
+  /** First sample of the block where it appeared. */
+  readonly firstSample: number;
+  /** One past the block's last sample. */
+  readonly endSample: number;
+
+  constructor(operation: string, layer: string, firstSample: number, endSample: number, value: number) {
+    super(operation, `the Gram of layer ${JSON.stringify(layer)} after samples ${firstSample} to ${endSample - 1} (an overflow in the forward pass)`, value);
+    this.layer = layer;
+    this.firstSample = firstSample;
+    this.endSample = endSample;
+  }
+
+  static override isInstance(value: unknown): value is NonFiniteGramError {
+    return hasErrorMarker(value, 'NonFiniteGramError');
+  }
+}
+
 /** Every failure `@descramble/nets` reports, discriminated by `kind` (its alias classes carry the shared kind they extend). */
 export type NetsFailure =
   | DimensionMismatchError

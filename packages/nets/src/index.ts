@@ -37,6 +37,7 @@ export {
   MissingTensorError,
   NetsError,
   NonFiniteActivationError,
+  NonFiniteGramError,
   NonFiniteValueError,
   NotOddActivationError,
   OptionalDependencyError,
@@ -107,6 +108,14 @@ export {
 } from './interpolation/interpolation-path.js';
 export { type ModelFromOnnxOptions, modelFromOnnx, modelToOnnx, readOnnxModel, writeOnnxModel } from './onnx.js';
 export {
+  type CapturedGram,
+  type CaptureGramsOptions,
+  type CaptureGramsResult,
+  captureGrams,
+} from './runtime/capture-grams.js';
+export type { GraphBlock, GraphInputs, GraphTensor } from './runtime/graph-inputs.js';
+export type { CaptureTarget } from './runtime/gram-graph.js';
+export {
   loadOnnxRuntime,
   ONNX_RUNTIME_INSTRUCTIONS,
   type OnnxRuntime,
@@ -118,6 +127,7 @@ export {
   valueShapes,
   withGraphOutputs,
 } from './runtime/onnx-runtime.js';
+export { type RunGraphOptions, runGraph } from './runtime/run-graph.js';
 export {
   type PermuteOptions,
   permuteHiddenUnits,

@@ -5,6 +5,7 @@ import { renderFigureToPng, renderReportNode } from '@descramble/figures/node';
 import { fromMatrix, type TensorInput, writeNpy, writeSafetensors } from '@descramble/io';
 import { deerDatasetSpec, generateDeerBatch, loadDeerNet } from '@descramble/experiments';
 import { createRng } from '@descramble/linalg';
+import type { Matrix } from 'ml-matrix';
 import { CliError, InterruptedError, UsageError } from '../cli-errors.js';
 import {
   type Command,
@@ -23,7 +24,8 @@ import {
 } from '../command.js';
 import { openSampleSource, parseFileSpec, type SampleSource, wholeSource } from '../inputs.js';
 import { layerFigures, layerSection, summaryLine, warnAbout } from '../layer-analysis.js';
-import { hiddenLayerGrams, layerMatrix } from '../model-analysis.js';
+import { checkGraphData, graphLayerGrams, graphLayerMatrix, hiddenGraphLayers, isOnnxFile, loadGraph } from '../graph-models.js';
+import { hiddenLayerGrams, type LayerGram, layerMatrix } from '../model-analysis.js';
 import { checkModelData, hiddenLayers, type LoadedModel, loadModel } from '../models.js';
 import { choice, positiveInteger, stringOption } from '../options.js';
 import { OutputDirectory, runInputs } from '../output-directory.js';
@@ -34,15 +36,27 @@ import { reportDocument, toJson } from '../report-file.js';
 
 const GROUPS = ['orthogonal', 'special-orthogonal'] as const;
 
+/** A layer to descramble, from either engine: its weights (units x fan-in) and Gram. */
+interface ExplainedLayer {
+  readonly name: string;
+  /** The tensor the weights came from, for the report. */
+  readonly tensor: string;
+  readonly weights: Matrix;
+  readonly gram: LayerGram;
+}
+
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'descramble every hidden layer of a model: descramblers, descrambled weights, spectra, report',
   usage: 'explain [MODEL [--data FILE[:TENSOR]] [--architecture FILE]] [--traces N] [--out DIR]',
   description: [
-    'Reads a model (ONNX, or safetensors with its architecture in the metadata, or weights with',
-    '--architecture spec.json), captures the preactivation Gram matrix of every hidden dense and',
-    'convolution layer from the data (B = S S^T, streamed; without data B = W W^T, isotropic inputs),',
-    'and computes each layer\'s exact smoothness descrambler (Lemma 1) with its certificate, the',
+    'Reads a model: any ONNX graph (run by ONNX Runtime; its layers are every Gemm, MatMul with a',
+    'weight, Conv and ConvTranspose, named by PyTorch module path, weight orientation read from the',
+    'graph; output layers, whose units are already ordered, are listed and left alone), or safetensors',
+    'with its architecture in the metadata, or weights with --architecture spec.json. Captures the',
+    'Gram matrix of every hidden layer\'s output without its bias from the data, all layers in one',
+    'pass (B = S S^T, streamed; without data B = W W^T, isotropic inputs), and computes each layer\'s',
+    'exact smoothness descrambler (Lemma 1) with its certificate, the',
     'descrambled weights P W (convolutions: P acts on the output channels), the centred spectra',
     'and a report. Per layer: <layer>/descrambler.npy and <layer>/descrambled-weights.npy; all',
     'layers in descrambled.safetensors; report.json, report.html and PNG figures.',
@@ -103,28 +117,63 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
   });
   try {
     const started = performance.now();
-    let loaded: LoadedModel;
+    let modelLabel: string;
     let samples: SampleSource | undefined;
-    if (bundled) {
-      context.progress.note(`generating ${traces} DEER traces (seed ${context.seed}) for the bundled DEERNet`);
-      const net = loadDeerNet();
-      loaded = { file: 'DEERNet (bundled with @descramble/experiments)', model: net.model };
-      const spec = deerDatasetSpec({
-        timePoints: net.card.data.timePoints,
-        distancePoints: net.card.data.distancePoints,
-        maxTime: net.card.data.maxTimeMicroseconds,
-      });
-      const batch = generateDeerBatch(spec, createRng(context.seed), traces);
-      samples = wholeSource(`generated DEER traces (seed ${context.seed})`, 'traces', [spec.times.length], traces, batch.inputs);
-    } else loaded = await loadModel(modelFile, stringOption(values, 'architecture'));
-    if (dataText !== undefined) {
-      samples = await openSampleSource(parseFileSpec(dataText, '--data'), { tensorSamples: true });
-      checkModelData(loaded, samples);
+    let entries: ExplainedLayer[];
+    let skipped: { name: string; reason: string }[] = [];
+    let loadedAt: number;
+    let engine: 'onnxruntime' | undefined;
+    if (!bundled && isOnnxFile(modelFile) && values.architecture === undefined) {
+      // any ONNX graph: its linear layers found in the graph, all captured in one ONNX Runtime pass
+      const graph = await loadGraph(modelFile);
+      modelLabel = graph.file;
+      engine = 'onnxruntime';
+      if (dataText !== undefined) {
+        samples = await openSampleSource(parseFileSpec(dataText, '--data'), { tensorSamples: true });
+        checkGraphData(graph, samples);
+      }
+      const split = hiddenGraphLayers(graph);
+      skipped = split.skipped;
+      if (split.hidden.length === 0) throw new CliError(`${modelFile}: has no hidden layer to descramble (its only linear layers are output layers, whose units are already ordered)`, 1);
+      loadedAt = performance.now();
+      const grams = await graphLayerGrams(graph, split.hidden, samples, context, bias);
+      entries = split.hidden.map((layer) => ({
+        name: layer.name,
+        tensor: layer.weight,
+        weights: graphLayerMatrix(graph, layer),
+        gram: grams.get(layer.name) as LayerGram,
+      }));
+    } else {
+      let loaded: LoadedModel;
+      if (bundled) {
+        context.progress.note(`generating ${traces} DEER traces (seed ${context.seed}) for the bundled DEERNet`);
+        const net = loadDeerNet();
+        loaded = { file: 'DEERNet (bundled with @descramble/experiments)', model: net.model };
+        const spec = deerDatasetSpec({
+          timePoints: net.card.data.timePoints,
+          distancePoints: net.card.data.distancePoints,
+          maxTime: net.card.data.maxTimeMicroseconds,
+        });
+        const batch = generateDeerBatch(spec, createRng(context.seed), traces);
+        samples = wholeSource(`generated DEER traces (seed ${context.seed})`, 'traces', [spec.times.length], traces, batch.inputs);
+      } else loaded = await loadModel(modelFile, stringOption(values, 'architecture'));
+      modelLabel = loaded.file;
+      if (dataText !== undefined) {
+        samples = await openSampleSource(parseFileSpec(dataText, '--data'), { tensorSamples: true });
+        checkModelData(loaded, samples);
+      }
+      const layers = hiddenLayers(loaded.model);
+      if (layers.length === 0) throw new CliError(`${modelFile}: has no hidden dense or convolution layer to descramble`, 1);
+      loadedAt = performance.now();
+      const grams = await hiddenLayerGrams(loaded, layers, samples, context, bias);
+      entries = layers.map(({ layer }) => ({
+        name: layer.name,
+        tensor: `${layer.name}.weight`,
+        weights: layerMatrix(layer),
+        gram: grams.get(layer.name) as LayerGram,
+      }));
     }
-    const layers = hiddenLayers(loaded.model);
-    if (layers.length === 0) throw new CliError(`${modelFile}: has no hidden dense or convolution layer to descramble`, 1);
-    const loadedAt = performance.now();
-    const grams = await hiddenLayerGrams(loaded, layers, samples, context, bias);
+    for (const layer of skipped) context.progress.note(`${layer.name}: not descrambled (${layer.reason})`);
     const components = new PathComponents();
     const capturedAt = performance.now();
     const records: LayerReport[] = [];
@@ -132,14 +181,14 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
     const allFigures: Array<[string, Figure]> = [];
     const tensors: Record<string, TensorInput> = {};
     const files: string[] = [];
-    for (const { layer } of layers) {
+    for (const entry of entries) {
       if (context.signal.aborted) throw new InterruptedError();
-      const { gram, count, source } = grams.get(layer.name) as NonNullable<ReturnType<typeof grams.get>>;
-      const weights = layerMatrix(layer);
+      const { gram, count, source } = entry.gram;
+      const weights = entry.weights;
       const { result, report: record } = descramble({
-        name: layer.name,
-        file: loaded.file,
-        tensor: `${layer.name}.weight`,
+        name: entry.name,
+        file: modelLabel,
+        tensor: entry.tensor,
         source,
         bias,
         weights,
@@ -152,17 +201,17 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
       });
       warnAbout(record, context);
       records.push(record);
-      const folder = components.component(layer.name);
+      const folder = components.component(entry.name);
       await out.write(`${folder}/descrambler.npy`, writeNpy(fromMatrix(result.P)));
       await out.write(`${folder}/descrambled-weights.npy`, writeNpy(fromMatrix(result.descrambledWeights)));
       files.push(`${folder}/descrambler.npy`, `${folder}/descrambled-weights.npy`);
-      tensors[`${layer.name}.descrambler`] = fromMatrix(result.P);
-      tensors[`${layer.name}.descrambled_weight`] = fromMatrix(result.descrambledWeights);
-      const figures = layerFigures(layer.name, weights, result.descrambledWeights);
+      tensors[`${entry.name}.descrambler`] = fromMatrix(result.P);
+      tensors[`${entry.name}.descrambled_weight`] = fromMatrix(result.descrambledWeights);
+      const figures = layerFigures(entry.name, weights, result.descrambledWeights);
       for (const [key, figure] of Object.entries(figures)) allFigures.push([`${folder}/${key}.png`, figure]);
       sections.push(layerSection(record, figures));
     }
-    await out.write('descrambled.safetensors', writeSafetensors(tensors, { source: loaded.file }));
+    await out.write('descrambled.safetensors', writeSafetensors(tensors, { source: modelLabel }));
     files.push('descrambled.safetensors', 'report.json');
     if (values['no-figures'] !== true) {
       context.progress.start('rendering figures', allFigures.length);
@@ -183,7 +232,9 @@ async function runExplain(values: OptionValues, positionals: readonly string[], 
       layers: records,
       files,
       extra: {
-        model: loaded.file,
+        model: modelLabel,
+        ...(engine === undefined ? {} : { engine }),
+        skippedLayers: skipped,
         bias,
         renamed: components.renamed,
         data: samples === undefined ? null : { file: samples.file, tensor: samples.tensor, rows: samples.rows, sampleShape: samples.sampleShape },

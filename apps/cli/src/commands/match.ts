@@ -3,8 +3,16 @@ import {
   type Conv1dLayer,
   type Conv2dLayer,
   type DenseLayer,
+  type GraphMatchResult,
+  GraphMismatchError,
+  type InterpolationPath,
+  interpolationPath,
   type Layer,
+  matchGraphs,
+  NetsError,
+  permuteGraph,
   permuteHiddenUnits,
+  type RuntimeTensor,
   type SequentialModel,
   tensorToMatrix,
   verifyReparametrisation,
@@ -28,7 +36,9 @@ import {
   OUTPUT_PATH_OPTIONS,
   outputDirectoryHelp,
 } from '../command.js';
-import { openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
+import { checkGraphData, graphGroups, graphRuntime, isOnnxFile, loadGraph } from '../graph-models.js';
+import { groupLayerNames, permutedBytes, splitGroups, verificationFeeds } from '../graph-permute.js';
+import { loadTensors, openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
 import { verificationInputs } from '../model-analysis.js';
 import { checkModelData, loadModel } from '../models.js';
 import { positiveInteger, stringOption } from '../options.js';
@@ -51,16 +61,27 @@ export const matchCommand: Command = {
     'channels and, for the last convolution, the blocks of the first dense layer that read them.',
     'Writes MODEL_B reparametrised (same function, checked on the data or on seeded normal inputs)',
     'as aligned.safetensors and aligned.onnx.',
+    '',
+    'Two ONNX models are matched as graphs, in ONNX Runtime: over their channel groups (residual',
+    'streams, normalisations, concatenations and flattens move channels together), with --restarts',
+    'seeded runs. The report gives the similarity (cosine of all weights) before and after, and the',
+    'outputs along the straight line between A and B, before and after matching: how far they leave',
+    'the line between the two models\' outputs, and with --targets the loss barrier. aligned.onnx is',
+    'checked to float32 roundoff.',
   ].join('\n'),
   options: {
     ...MODEL_INPUT_OPTIONS,
     'max-sweeps': { type: 'string' },
+    restarts: { type: 'string' },
+    targets: { type: 'string' },
     ...OUTPUT_PATH_OPTIONS,
   },
   optionHelp: [
     '--data FILE[:TENSOR]       inputs for the check that the aligned model computes the same function',
     `${ARCHITECTURE_HELP} (both models)`,
     '--max-sweeps N             coordinate-descent sweeps (default 100)',
+    '--restarts N               ONNX: seeded runs of coordinate descent, the best kept (default 4)',
+    '--targets FILE[:TENSOR]    ONNX: targets of the data (same shape as the output): adds the loss barrier',
     ...outputDirectoryHelp('./descramble-out/<model_b>-aligned'),
   ],
   examples: [
@@ -145,6 +166,20 @@ async function runMatch(values: OptionValues, positionals: readonly string[], co
   });
   try {
     const architecture = stringOption(values, 'architecture');
+    if (isOnnxFile(fileA) && isOnnxFile(fileB) && architecture === undefined) {
+      const settings = {
+        seed: context.seed,
+        maxSweeps: positiveInteger(values['max-sweeps'], '--max-sweeps', 100),
+        restarts: positiveInteger(values.restarts, '--restarts', 4),
+        dataText: stringOption(values, 'data'),
+        targetsText: stringOption(values, 'targets'),
+      };
+      await matchGraphModels(fileA, fileB, settings, out, context);
+      await watch.check();
+      await out.commit();
+      return;
+    }
+    if (values.restarts !== undefined || values.targets !== undefined) throw new UsageError('match: --restarts and --targets are for ONNX models');
     const a = await loadModel(fileA, architecture);
     const b = await loadModel(fileB, architecture);
     const networkA = matchedNetwork(a.model, fileA);
@@ -206,5 +241,101 @@ async function runMatch(values: OptionValues, positionals: readonly string[], co
   } catch (error) {
     await out.discard();
     throw error;
+  }
+}
+
+interface GraphMatchSettings {
+  readonly seed: number;
+  readonly maxSweeps: number;
+  readonly restarts: number;
+  readonly dataText: string | undefined;
+  readonly targetsText: string | undefined;
+}
+
+/** match on two ONNX graphs: channel groups, restarts, the interpolation path before and after. */
+async function matchGraphModels(fileA: string, fileB: string, settings: GraphMatchSettings, out: OutputDirectory, context: CommandContext): Promise<void> {
+  const a = await loadGraph(fileA);
+  const b = await loadGraph(fileB);
+  let samples: SampleSource | undefined;
+  if (settings.dataText !== undefined) {
+    samples = await openSampleSource(parseFileSpec(settings.dataText, '--data'), { tensorSamples: true });
+    checkGraphData(a, samples);
+  }
+  const analysisA = await graphGroups(a, samples);
+  const analysisB = await graphGroups(b, samples);
+  const started = performance.now();
+  let result: GraphMatchResult;
+  try {
+    result = matchGraphs(a.model, b.model, analysisA, { restarts: settings.restarts, seed: settings.seed, maxSweeps: settings.maxSweeps });
+  } catch (error) {
+    if (GraphMismatchError.isInstance(error)) throw new InputError(`${fileB}: not the same architecture as ${fileA}: ${error.summary}`, { file: fileB });
+    throw error;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (context.signal.aborted) throw new InterruptedError();
+  const aligned = permuteGraph(b.model, analysisB, result.permutations);
+  const { feeds, source } = await verificationFeeds(b, samples, settings.seed);
+  const { bytes, readBack } = await permutedBytes(b, aligned, feeds, context);
+  const runtime = await graphRuntime();
+  const input = Object.values(feeds)[0] as RuntimeTensor;
+  const batch = { data: input.data as Float32Array, dims: input.dims };
+  let targets: Float64Array | undefined;
+  if (settings.targetsText !== undefined) {
+    const spec = parseFileSpec(settings.targetsText, '--targets');
+    const tensors = await loadTensors(spec.file);
+    const chosen = spec.tensor === undefined ? (tensors.size === 1 ? [...tensors.values()][0] : undefined) : tensors.get(spec.tensor);
+    if (chosen === undefined) throw new InputError(`${spec.file}: name the targets tensor as ${spec.file}:TENSOR`, { file: spec.file });
+    if (samples === undefined) throw new UsageError('match: --targets needs --data (the targets of those samples)');
+    if (!(chosen.data instanceof Float64Array)) {
+      throw new InputError(`${spec.file}: targets must be floating-point values of the output's shape (the loss is the mean squared error; one-hot class labels first)`, { file: spec.file });
+    }
+    const rows = batch.dims[0] as number;
+    const perRow = chosen.data.length / (chosen.shape[0] ?? 1);
+    targets = Float64Array.from(chosen.data.subarray(0, rows * perRow));
+  }
+  const pathOptions = { steps: 11, signal: context.signal, ...(targets === undefined ? {} : { targets }) };
+  context.progress.note('running the interpolation path between the two models, before and after matching');
+  let before: InterpolationPath;
+  let after: InterpolationPath;
+  try {
+    before = await interpolationPath(runtime, a.model, b.model, batch, pathOptions);
+    after = await interpolationPath(runtime, a.model, aligned, batch, pathOptions);
+  } catch (error) {
+    if (NetsError.isInstance(error)) throw new InputError(`${fileB}: ${error.summary}`, { file: fileB });
+    throw error;
+  }
+  await out.write('aligned.onnx', bytes);
+  const { permutable, blocked } = splitGroups(analysisA);
+  const record = {
+    modelA: fileA,
+    modelB: fileB,
+    network: 'onnx graph',
+    groups: permutable.map((group) => ({ group: group.id, channels: group.size, layers: groupLayerNames(group), permutation: Array.from(result.permutations.get(group.id) ?? []) })),
+    blockedGroups: blocked,
+    objective: { before: result.objectiveBefore, after: result.objectiveAfter },
+    similarity: { before: result.cosineBefore, after: result.cosineAfter },
+    restarts: { count: settings.restarts, best: result.bestRestart, objectives: result.restartObjectives },
+    sweeps: result.sweeps,
+    seconds,
+    interpolation: { inputs: source, before, after },
+    verification: { inputs: source, ...readBack },
+  };
+  const json = toJson(
+    reportDocument({ command: 'match', arguments: context.argv.slice(1), seed: context.seed, layers: [], files: ['aligned.onnx', 'report.json'], extra: { engine: 'onnxruntime', matching: record } }),
+  );
+  await out.write('report.json', json);
+  if (context.signal.aborted) throw new InterruptedError();
+  if (context.json) context.stdout.write(json);
+  else {
+    const barrier = (path: InterpolationPath) => `${path.outputBarrier.toPrecision(3)}${path.lossBarrier === undefined ? '' : `, loss barrier ${path.lossBarrier.toPrecision(3)}`}`;
+    context.stdout.write(
+      [
+        `matched ${permutable.length} channel group${permutable.length === 1 ? '' : 's'}${blocked.length > 0 ? ` (${blocked.length} left as they are)` : ''}, best of ${settings.restarts} runs: similarity ${result.cosineBefore.toPrecision(4)} -> ${result.cosineAfter.toPrecision(4)}`,
+        `interpolation A -> B: output deviation from the straight line at most ${barrier(before)} before matching, ${barrier(after)} after`,
+        `same function: largest output difference ${readBack.maxRelativeDifference.toExponential(2)} of the output's size (ONNX Runtime)`,
+        `wrote ${out.path}`,
+        '',
+      ].join('\n'),
+    );
   }
 }

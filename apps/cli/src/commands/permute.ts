@@ -2,8 +2,10 @@ import { basename, extname, join } from 'node:path';
 import type { Figure, ReportSection } from '@descramble/figures';
 import { renderFigureToPng, renderReportNode } from '@descramble/figures/node';
 import {
+  type BiasMode,
   getLayer,
   isLinearLayer,
+  permuteGraph,
   permuteHiddenUnits,
   readOnnxModel,
   readSafetensorsModel,
@@ -13,6 +15,7 @@ import {
   writeSafetensorsModel,
 } from '@descramble/nets';
 import { descrambleChannels, quadraticAssignmentValue, smoothnessMatrix } from '@descramble/permutation';
+import { Matrix } from 'ml-matrix';
 import { CliError, InterruptedError, UsageError } from '../cli-errors.js';
 import {
   type Command,
@@ -27,6 +30,8 @@ import {
   outputHelp,
 } from '../command.js';
 import { openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
+import { checkGraphData, graphGroups, graphLayerGrams, graphLayerMatrix, isOnnxFile, loadGraph } from '../graph-models.js';
+import { groupGram, groupLayerNames, permutedBytes, producers, splitGroups, verificationFeeds } from '../graph-permute.js';
 import { hiddenLayerGrams, layerMatrix, oddUpToNextLinear, verificationInputs } from '../model-analysis.js';
 import { checkModelData, hiddenLayers, loadModel } from '../models.js';
 import { choice, stringOption } from '../options.js';
@@ -51,7 +56,15 @@ export const permuteCommand: Command = {
     'The permuted model computes the same function; it is written as safetensors (architecture in',
     'the metadata) and ONNX, read back, and checked: the largest output difference on the data',
     `must be <= ${REPARAMETRISATION_TOLERANCE} (relative to max(1, max |output|)), else nothing is written.`,
-    '--signed also flips signs where every activation up to the next layer is odd (tanh, identity).',
+    '--signed also flips signs where every activation up to the next layer is odd (tanh, identity);',
+    'with --signed an ONNX model must be such a chain of dense and convolution layers.',
+    '',
+    'An ONNX model is permuted as a graph, in ONNX Runtime: its channel groups (the axes that must',
+    'move together: through activations, BatchNorm, LayerNorm, pooling, a residual Add, Concat,',
+    'Flatten) each get one permutation, from the Grams of the layers that write them; a group that',
+    'meets a graph output or an op a permutation cannot pass (attention heads, Softmax over the',
+    'channels) stays as it is, with the node named. permuted.onnx is checked on the data to float32',
+    'roundoff (largest output difference at most 1e-4 of the output\'s size; 1e-12 for float64 models).',
   ].join('\n'),
   options: {
     ...MODEL_INPUT_OPTIONS,
@@ -102,6 +115,14 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
   });
   try {
     const started = performance.now();
+    // --signed needs odd activations between layers, which the sequential engine checks: an ONNX
+    // chain of dense and convolution layers is permuted there, with signs
+    if (isOnnxFile(modelFile) && values.architecture === undefined && values.signed !== true) {
+      await permuteGraphModel(modelFile, { operator, bias, dataText: stringOption(values, 'data'), figures: values['no-figures'] !== true }, out, context, started);
+      await watch.check();
+      await out.commit();
+      return;
+    }
     const loaded = await loadModel(modelFile, stringOption(values, 'architecture'));
     const dataText = stringOption(values, 'data');
     let samples: SampleSource | undefined;
@@ -218,5 +239,143 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
   } catch (error) {
     await out.discard();
     throw error;
+  }
+}
+
+interface GraphPermuteSettings {
+  readonly operator: (typeof OPERATORS)[number];
+  readonly bias: BiasMode;
+  readonly dataText: string | undefined;
+  readonly figures: boolean;
+}
+
+/**
+ * permute on any ONNX graph: the channel groups (which axes move together: residual streams,
+ * normalisations, concatenations), one smoothest-first permutation per permutable group from
+ * the Grams of the layers that write it, the permuted ONNX checked in ONNX Runtime.
+ */
+async function permuteGraphModel(modelFile: string, settings: GraphPermuteSettings, out: OutputDirectory, context: CommandContext, started: number): Promise<void> {
+  const graph = await loadGraph(modelFile);
+  let samples: SampleSource | undefined;
+  if (settings.dataText !== undefined) {
+    samples = await openSampleSource(parseFileSpec(settings.dataText, '--data'), { tensorSamples: true });
+    checkGraphData(graph, samples);
+  }
+  const analysis = await graphGroups(graph, samples);
+  const { permutable, blocked } = splitGroups(analysis);
+  for (const group of blocked) context.progress.note(`channel group ${group.id} (${group.layers.join(', ')}) stays as it is: ${group.reason}`);
+  if (permutable.length === 0) {
+    throw new CliError(`${modelFile}: no channel group can be permuted (${blocked.map((g) => g.reason).join(' ')})`, 1);
+  }
+  const producing = new Set(permutable.flatMap(producers));
+  const layers = graph.layers.filter((layer) => producing.has(layer.name));
+  const grams = await graphLayerGrams(graph, layers, samples, context, settings.bias);
+  const permutations = new Map<number, Int32Array>();
+  const records: Record<string, unknown>[] = [];
+  const sections: ReportSection[] = [];
+  const figures: Record<string, Figure> = {};
+  const components = new PathComponents();
+  for (const group of permutable) {
+    if (context.signal.aborted) throw new InterruptedError();
+    const { gram, count, source } = groupGram(group, grams);
+    const solveStart = performance.now();
+    const result = descrambleChannels(gram, { operator: settings.operator, signed: false, activation: 'other', solver: { seed: context.seed } });
+    const seconds = (performance.now() - solveStart) / 1000;
+    const identity = Int32Array.from({ length: gram.rows }, (_, i) => i);
+    const identityValue = quadraticAssignmentValue(smoothnessMatrix(gram.rows, settings.operator), gram, identity);
+    permutations.set(group.id, result.permutation);
+    const writers = producers(group);
+    records.push({
+      group: group.id,
+      channels: group.size,
+      layers: groupLayerNames(group),
+      gramSource: source,
+      sampleCount: count,
+      bias: settings.bias,
+      operator: settings.operator,
+      permutation: Array.from(result.permutation),
+      value: result.value,
+      identityValue,
+      lowerBound: result.lowerBound,
+      gap: result.gap,
+      solver: { method: result.assignment.method, proved: result.assignment.proved, iterations: result.assignment.iterations, seconds },
+    });
+    const stem = components.component(`group-${group.id}-${writers[0] ?? 'channels'}`);
+    const groupFigures: Figure[] = [];
+    const first = graph.layers.find((layer) => layer.name === writers[0]);
+    if (first !== undefined) {
+      const weights = graphLayerMatrix(graph, first);
+      const permuted = new Matrix(weights.rows, weights.columns);
+      result.permutation.forEach((old, row) => {
+        permuted.setRow(row, weights.getRow(old));
+      });
+      const trained: Figure = { kind: 'heatmap', title: `${first.name}: weights as trained`, values: weights, colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
+      const sorted: Figure = { kind: 'heatmap', title: `${first.name}: units permuted smoothest-first`, values: permuted, colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
+      figures[`${stem}-weights`] = trained;
+      figures[`${stem}-permuted`] = sorted;
+      groupFigures.push(trained, sorted);
+    }
+    sections.push({
+      heading: `Channel group ${group.id}: ${writers.join(', ')}`,
+      text: [
+        `${group.size} channels, moved together in ${groupLayerNames(group).join(', ')}; Gram matrix from ${source === 'data' ? `${count} samples` : 'W W^T (isotropic inputs)'}${writers.length > 1 ? ` (the sum of the ${writers.length} writing layers' Grams, each scaled to unit trace)` : ''}; operator **${settings.operator}**.`,
+        '',
+        `- smoothness ${result.value.toPrecision(6)} (as trained ${identityValue.toPrecision(6)}), lower bound ${result.lowerBound.toPrecision(6)}, relative gap ${result.gap.toExponential(2)}`,
+        `- new order: ${Array.from(result.permutation).join(', ')}`,
+      ].join('\n'),
+      figures: groupFigures,
+    });
+  }
+  const permuted = permuteGraph(graph.model, analysis, permutations);
+  const { feeds, source: inputsSource } = await verificationFeeds(graph, samples, context.seed);
+  const { bytes, inMemory, readBack } = await permutedBytes(graph, permuted, feeds, context);
+  await out.write('permuted.onnx', bytes);
+  const files = ['permuted.onnx', 'report.json'];
+  if (settings.figures) {
+    for (const [key, figure] of Object.entries(figures)) {
+      if (context.signal.aborted) throw new InterruptedError();
+      await out.write(`${key}.png`, renderFigureToPng(figure));
+      files.push(`${key}.png`);
+    }
+    files.push('report.html');
+  }
+  const verification = { inputs: inputsSource, tolerance: inMemory.tolerance, inMemory, onnx: readBack };
+  const report = reportDocument({
+    command: 'permute',
+    arguments: context.argv.slice(1),
+    seed: context.seed,
+    layers: [],
+    files,
+    extra: {
+      model: modelFile,
+      engine: 'onnxruntime',
+      bias: settings.bias,
+      renamed: components.renamed,
+      permutation: { groups: records, blockedGroups: blocked, verification },
+      timings: { totalSeconds: (performance.now() - started) / 1000 },
+    },
+  });
+  const json = toJson(report);
+  await out.write('report.json', json);
+  if (settings.figures) {
+    await out.write(
+      'report.html',
+      renderReportNode({
+        title: `Permutation descrambling of ${basename(modelFile)}`,
+        summary: `Channels reordered smoothest-first in ${permutable.length} channel group${permutable.length === 1 ? '' : 's'}${blocked.length > 0 ? ` (${blocked.length} left as they are: ${blocked.map((g) => g.reason).join(' ')})` : ''}; the permuted model computes the same function in ONNX Runtime: largest output difference ${readBack.maxRelativeDifference.toExponential(2)} of the output's size on ${inputsSource}.`,
+        sections,
+      }),
+    );
+  }
+  if (context.signal.aborted) throw new InterruptedError();
+  if (context.json) context.stdout.write(json);
+  else {
+    for (const record of records) {
+      context.stdout.write(
+        `group ${record.group} (${(record.layers as string[]).join(', ')}): smoothness ${(record.value as number).toPrecision(6)} (was ${(record.identityValue as number).toPrecision(6)}), gap to bound ${(record.gap as number).toExponential(2)}\n`,
+      );
+    }
+    for (const group of blocked) context.stdout.write(`group ${group.id} (${group.layers.join(', ')}): not permuted: ${group.reason}\n`);
+    context.stdout.write(`same function: largest output difference ${readBack.maxRelativeDifference.toExponential(2)} of the output's size (ONNX read back, ONNX Runtime)\nwrote ${out.path}\n`);
   }
 }

@@ -4,7 +4,8 @@ import { InvalidArgumentError, netsScope } from '../errors.js';
 /**
  * The model whose every float weight is `(1 - alpha) a + alpha b`: a point on the straight line
  * between two networks of one architecture (weight matching is judged along this line). The
- * two graphs must have the same nodes (operator, attributes and non-weight inputs, in order);
+ * two graphs must have the same nodes (operator, attributes and wiring, in order; values may be
+ * named differently, being paired by position);
  * weights are paired by position, node by node, so `b` may name its initializers differently
  * (a permuted export that split a shared initializer, say): an initializer of `a` paired with two
  * different ones of `b` gives two initializers (`name`, `name#2`). Integer initializers (shapes,
@@ -35,19 +36,30 @@ export function interpolateGraphs(a: OnnxModel, b: OnnxModel, alpha: number): On
     initializers.set(name, mix(initA.get(nameA) as IoTensor, initB.get(nameB) as IoTensor, alpha, `${where} (${JSON.stringify(nameA)} and ${JSON.stringify(nameB)})`, differ));
     return name;
   };
+  // values are paired by position too (exporters name them differently): b's graph inputs and
+  // node outputs, by position, are a's
+  const valueOfA = new Map<string, string>([['', '']]);
+  a.graph.inputs.forEach((input, index) => {
+    const other = b.graph.inputs[index];
+    if (other !== undefined) valueOfA.set(other.name, input.name);
+  });
+  nodesA.forEach((nodeA, index) => {
+    for (const [slot, output] of (nodesB[index]?.outputs ?? []).entries()) valueOfA.set(output, nodeA.outputs[slot] ?? output);
+  });
   const nodes: OnnxNode[] = nodesA.map((nodeA, index) => {
     const nodeB = nodesB[index] as OnnxNode;
     const where = `node ${index} (${nodeA.opType} ${JSON.stringify(nodeA.name)})`;
     if (nodeA.opType !== nodeB.opType || nodeA.domain !== nodeB.domain || nodeA.inputs.length !== nodeB.inputs.length) {
       throw differ(`${where} is ${nodeB.opType} ${JSON.stringify(nodeB.name)} in b`);
     }
-    if (JSON.stringify(attributeSummary(nodeA)) !== JSON.stringify(attributeSummary(nodeB))) throw differ(`${where} has other attributes in b`);
+    const clash = differingAttribute(nodeA, nodeB);
+    if (clash !== undefined) throw differ(`${where} has attribute ${clash} = ${attributeText(nodeB, clash)} in b, ${attributeText(nodeA, clash)} in a`);
     const inputs = nodeA.inputs.map((inputA, slot) => {
       const inputB = nodeB.inputs[slot] as string;
       const weightA = initA.has(inputA);
       if (weightA !== initB.has(inputB)) throw differ(`input ${slot} of ${where} is a weight in one model only`);
       if (weightA) return pair(inputA, inputB, `input ${slot} of ${where}`);
-      if (inputA !== inputB) throw differ(`input ${slot} of ${where} is ${JSON.stringify(inputA)} in a, ${JSON.stringify(inputB)} in b`);
+      if (valueOfA.get(inputB) !== inputA) throw differ(`input ${slot} of ${where} is ${JSON.stringify(inputA)} in a, ${JSON.stringify(inputB)} in b`);
       return inputA;
     });
     return { ...nodeA, inputs };
@@ -57,11 +69,24 @@ export function interpolateGraphs(a: OnnxModel, b: OnnxModel, alpha: number): On
   return { ...a, graph: { ...a.graph, nodes, initializers } };
 }
 
-function attributeSummary(node: OnnxNode): unknown {
-  // tensor-valued attributes (Constant nodes) may hold weights: compared by shape only
-  return Object.entries(node.attributes).map(([name, attribute]) =>
-    attribute.type === 'tensor' ? [name, attribute.value.dtype, attribute.value.shape] : [name, attribute.value],
-  );
+/**
+ * The first attribute both nodes set to different values. One exporter may write a default that
+ * another leaves out (a Conv's `dilations`, say), so an attribute set on one side only is not a
+ * difference. Tensor-valued attributes (Constant nodes may hold weights) are compared by shape.
+ */
+function differingAttribute(a: OnnxNode, b: OnnxNode): string | undefined {
+  for (const [name, attribute] of Object.entries(a.attributes)) {
+    const other = b.attributes[name];
+    if (other === undefined) continue;
+    if (attributeText(a, name) !== attributeText(b, name) || attribute.type !== other.type) return name;
+  }
+  return undefined;
+}
+
+function attributeText(node: OnnxNode, name: string): string {
+  const attribute = node.attributes[name];
+  if (attribute === undefined) return 'unset';
+  return attribute.type === 'tensor' ? `${attribute.value.dtype} [${attribute.value.shape.join(', ')}]` : JSON.stringify(attribute.value);
 }
 
 function mix(a: IoTensor, b: IoTensor, alpha: number, where: string, differ: (what: string) => Error): IoTensor {

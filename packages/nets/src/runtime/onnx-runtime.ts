@@ -38,6 +38,8 @@ export interface RuntimeSession {
 /** Session options both runtimes accept. */
 export interface RuntimeSessionOptions {
   readonly intraOpNumThreads?: number;
+  /** Threads for running independent nodes in parallel (onnxruntime-node; the web runtime ignores it). */
+  readonly interOpNumThreads?: number;
   readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   readonly executionProviders?: readonly string[];
 }

@@ -1,0 +1,131 @@
+import type { OnnxModel } from '@descramble/io';
+import { InvalidArgumentError, NonFiniteValueError, netsScope, ShapeMismatchError } from '../errors.js';
+import { formatShape } from '../tensor.js';
+
+/** A tensor fed to an ONNX graph: row-major data, batch first. Never modified. */
+export interface GraphTensor {
+  readonly data: Float32Array | Float64Array;
+  readonly dims: readonly number[];
+}
+
+/**
+ * A block of samples for a graph: a tensor for each graph input by name, or (for a graph with one
+ * input) just the tensor. All tensors of a block hold the same number of samples (their first dim).
+ */
+export type GraphBlock = GraphTensor | Readonly<Record<string, GraphTensor>>;
+
+/**
+ * Inputs of `captureGrams`: one block (split into `batchSize` samples per run), or a sync or async
+ * stream of blocks (each split likewise when larger), so the data need not fit in memory.
+ */
+export type GraphInputs = GraphBlock | Iterable<GraphBlock> | AsyncIterable<GraphBlock>;
+
+/** A graph input: its name, element type and the shape the file declares (dims may be names or null). */
+export interface GraphInputSpec {
+  readonly name: string;
+  readonly dtype: 'float32' | 'float64';
+  readonly shape: readonly (number | string | null)[] | null;
+}
+
+/** The graph's real inputs (initializers listed as inputs by older exporters are not), float ones only. */
+export function graphInputSpecs(model: OnnxModel, operation: string): GraphInputSpec[] {
+  return model.graph.inputs
+    .filter((input) => !model.graph.initializers.has(input.name))
+    .map((input) => {
+      const dtype = input.dtype ?? 'float32';
+      if (dtype !== 'float32' && dtype !== 'float64') {
+        throw new InvalidArgumentError({ operation, argument: 'model', what: `graph input ${JSON.stringify(input.name)} has element type ${dtype}; only float32 and float64 inputs can be fed`, ...netsScope });
+      }
+      return { name: input.name, dtype, shape: input.shape };
+    });
+}
+
+function isGraphTensor(value: unknown): value is GraphTensor {
+  return typeof value === 'object' && value !== null && 'data' in value && 'dims' in value;
+}
+
+/** Whether `inputs` is a stream of blocks rather than one block. */
+export function isBlockStream(inputs: GraphInputs): inputs is Iterable<GraphBlock> | AsyncIterable<GraphBlock> {
+  return typeof inputs === 'object' && inputs !== null && !isGraphTensor(inputs) && (Symbol.iterator in inputs || Symbol.asyncIterator in inputs);
+}
+
+/** A validated block: one tensor per graph input, in the graph's order. */
+export interface FeedBlock {
+  readonly samples: number;
+  readonly tensors: readonly GraphTensor[];
+}
+
+/**
+ * Checks a block against the graph inputs (names, per-sample shapes where the file declares them,
+ * one sample count, data length, finiteness).
+ * `firstSample` (the block's offset in the stream) is for messages.
+ */
+export function validateBlock(block: GraphBlock, specs: readonly GraphInputSpec[], firstSample: number, operation: string): FeedBlock {
+  const named: Readonly<Record<string, GraphTensor>> = isGraphTensor(block) ? singleInput(block, specs, operation) : block;
+  for (const name of Object.keys(named)) {
+    if (!specs.some((spec) => spec.name === name)) {
+      throw new InvalidArgumentError({ operation, argument: 'inputs', what: `no graph input ${JSON.stringify(name)}; the graph's inputs are ${specs.map((s) => JSON.stringify(s.name)).join(', ')}`, ...netsScope });
+    }
+  }
+  let samples = -1;
+  const tensors = specs.map((spec) => {
+    const tensor = named[spec.name];
+    if (tensor === undefined) throw new InvalidArgumentError({ operation, argument: 'inputs', what: `graph input ${JSON.stringify(spec.name)} is not given`, ...netsScope });
+    const dims = tensor.dims;
+    if (!(tensor.data instanceof Float32Array || tensor.data instanceof Float64Array)) {
+      throw new InvalidArgumentError({ operation, argument: 'inputs', what: `input ${JSON.stringify(spec.name)}: data must be a Float32Array or a Float64Array`, ...netsScope });
+    }
+    if (dims.length === 0 || !dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new ShapeMismatchError(operation, `dims of input ${JSON.stringify(spec.name)}`, '[samples, ...] of non-negative integers', formatShape(dims));
+    }
+    if (spec.shape !== null) {
+      const expected = spec.shape.slice(1);
+      const actual = dims.slice(1);
+      const fits = expected.length === actual.length && expected.every((d, i) => typeof d !== 'number' || d === actual[i]);
+      if (!fits) {
+        throw new ShapeMismatchError(operation, `per-sample shape of input ${JSON.stringify(spec.name)}`, `[${expected.map((d) => (typeof d === 'number' ? d : '?')).join(', ')}]`, formatShape(actual));
+      }
+    }
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (tensor.data.length !== size) {
+      throw new ShapeMismatchError(operation, `data length of input ${JSON.stringify(spec.name)} of dims ${formatShape(dims)}`, String(size), String(tensor.data.length));
+    }
+    if (samples === -1) samples = dims[0]!;
+    else if (dims[0] !== samples) throw new ShapeMismatchError(operation, `samples of input ${JSON.stringify(spec.name)}`, String(samples), String(dims[0]));
+    const perSample = dims[0] === 0 ? 0 : size / dims[0]!;
+    const data = tensor.data;
+    for (let i = 0; i < data.length; i++) {
+      // v - v is 0 for finite v, NaN otherwise: one comparison per entry
+      const v = data[i]!;
+      if (v - v !== 0) throw new NonFiniteValueError(operation, `input ${JSON.stringify(spec.name)}, sample ${firstSample + Math.floor(i / perSample)}`, v);
+    }
+    return tensor;
+  });
+  return { samples: Math.max(samples, 0), tensors };
+}
+
+function singleInput(tensor: GraphTensor, specs: readonly GraphInputSpec[], operation: string): Record<string, GraphTensor> {
+  if (specs.length !== 1) {
+    throw new InvalidArgumentError({ operation, argument: 'inputs', what: `the graph has ${specs.length} inputs (${specs.map((s) => JSON.stringify(s.name)).join(', ')}): pass a record of tensors by input name`, ...netsScope });
+  }
+  return { [specs[0]!.name]: tensor };
+}
+
+/** Samples `[start, start + count)` of a validated block, without copying. */
+export function sliceBlock(block: FeedBlock, start: number, count: number): FeedBlock {
+  if (start === 0 && count === block.samples) return block;
+  return {
+    samples: count,
+    tensors: block.tensors.map((tensor) => {
+      const perSample = tensor.data.length / block.samples;
+      return { data: tensor.data.subarray(start * perSample, (start + count) * perSample), dims: [count, ...tensor.dims.slice(1)] };
+    }),
+  };
+}
+
+/** The data of `tensor` in the element type of `spec` (a copy only when the types differ). */
+export function asInputType(tensor: GraphTensor, spec: GraphInputSpec): Float32Array | Float64Array {
+  const data = tensor.data;
+  if (spec.dtype === 'float32') return data instanceof Float32Array ? data : new Float32Array(data);
+  return data instanceof Float64Array ? data : new Float64Array(data);
+}
