@@ -290,5 +290,6 @@ export type Response =
   | { readonly id: number; readonly kind: 'graph-layer'; readonly payload: GraphLayerPayload }
   | { readonly id: number; readonly kind: 'grams'; readonly payload: GramsPayload }
   | { readonly id: number; readonly kind: 'permuted'; readonly payload: PermutedPayload }
+  | { readonly id: number; readonly kind: 'graph-report'; readonly payload: { readonly json: string } }
   | { readonly id: number; readonly kind: 'done' }
   | { readonly id: number; readonly kind: 'error'; readonly message: string; readonly errorName: string };

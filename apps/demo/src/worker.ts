@@ -8,6 +8,7 @@ import type { BandpassContext } from './compute/bandpass.js';
 import type { DeerNetContext } from './compute/deernet.js';
 import { tourExact, tourFirstLook, tourStrategies } from './compute/tour.js';
 import { FIRST_LOOK_TRACES } from './compute/tour-constants.js';
+import type { LayerReport } from '@descramble/descramblers';
 import type { GraphSession } from './compute/graph.js';
 import { isOnnxFile } from './compute/onnx-file.js';
 import type {
@@ -203,18 +204,23 @@ async function handle(request: Request): Promise<void> {
         scope.postMessage({ id, kind: 'grams', payload: { grams } }, grams.map((g) => g.gram.data.buffer as ArrayBuffer));
         break;
       }
+      const { layerCost } = await import('./compute/layer-cost.js');
       const hidden = session.layers.map((layer, index) => ({ layer, index })).filter(({ layer }) => !layer.isOutput);
+      const reports: LayerReport[] = [];
       for (const [k, { layer, index }] of hidden.entries()) {
         progress(`Descrambling ${layer.name} (${layer.units} units)`, 0.5 + 0.45 * (k / hidden.length));
-        const { layerCost } = await import('./compute/layer-cost.js');
         if (layerCost(layer.name, layer.units, layer.fanIn).refusal !== null) continue;
-        const { payload } = graph.descrambleGraphLayer(session, index, request.request.operator);
+        const { payload, report } = graph.descrambleGraphLayer(session, index, request.request.operator);
+        reports.push(report);
         scope.postMessage({ id, kind: 'graph-layer', payload }, graphLayerTransfer(payload));
       }
-      progress('Permuted ONNX: channel groups, permutation descramblers, and a check that its outputs are unchanged', 0.95);
+      progress('Permuted ONNX: channel groups, the permutation nearest each descrambler, and a check that its outputs are unchanged', 0.95);
       const { webRuntime } = await import('./compute/onnx-runtime-web.js');
-      const permuted = await graph.permutedGraph(session, (await webRuntime()).runtime, request.request.operator);
+      const { runtime, info } = await webRuntime();
+      const permuted = await graph.permutedGraph(session, runtime, request.request.operator);
+      const json = graph.graphReport(session, reports, permuted, info);
       scope.postMessage({ id, kind: 'permuted', payload: permuted }, [permuted.bytes.buffer as ArrayBuffer]);
+      scope.postMessage({ id, kind: 'graph-report', payload: { json } });
       break;
     }
   }

@@ -248,6 +248,18 @@ describe('your model: an ONNX graph (cnn-pools)', () => {
     const original = readOnnx(readFileSync(join(REAL, 'cnn-pools', 'a.onnx')));
     await expectPermutedDownload(original, '4', '0');
     await expectPermutedDownload(original, '11', '7');
+    // The report: descramblers' LayerReport per hidden layer (the CLI's layer record), the layers left alone, the check.
+    const report = JSON.parse(new TextDecoder().decode(await download('[data-download="graph-report.json"]')));
+    expect(report.engine).toEqual({ name: 'onnxruntime-web', backend: 'wasm', threads: 1, crossOriginIsolated: false });
+    expect(report.data).toEqual({ file: 'inputs.npy', samples: 64, shape: [64, 1, 16, 16], dtype: 'float32' });
+    expect(report.layers.map((l: { name: string }) => l.name)).toEqual(hidden.map((l) => l.module));
+    const rows = await page.locator('#graph-layers li[data-rows]').evaluateAll((items) => items.map((e) => Number((e as HTMLElement).dataset.rows)));
+    for (const [i, layer] of (report.layers as { source: string; bias: string; sampleCount: number; withinRoundoff: boolean; weights: { shape: number[] } }[]).entries()) {
+      expect(layer).toMatchObject({ source: 'gram', bias: 'exclude', withinRoundoff: true, sampleCount: rows[i] });
+      expect(layer.weights.shape).toEqual([hidden[i]!.units, hidden[i]!.fanIn]);
+    }
+    expect(report.skippedLayers).toEqual([{ name: '11', reason: 'output layer: its units are already ordered' }]);
+    expect(report.permuted.check.maxRelativeDifference).toBeLessThan(1e-5);
     await shot('graph-descrambled');
   });
 });

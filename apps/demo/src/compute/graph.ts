@@ -22,10 +22,11 @@ import {
 } from '@descramble/nets';
 import { quadraticAssignmentValue, solveLinearAssignment } from '@descramble/permutation';
 import { Matrix } from 'ml-matrix';
-import type { GraphDataSummary, GraphLayerPayload, GraphSummary, InputFile, PermutedGroup, PermutedPayload } from '../protocol.js';
+import type { GraphDataSummary, GraphLayerPayload, GraphSummary, InputFile, PermutedGroup, PermutedPayload, RuntimePayload } from '../protocol.js';
 import { UnreadableFileError } from './files.js';
 import { layerCost } from './layer-cost.js';
 import { certificateOf } from './tour.js';
+import { REPORT_TOOL } from './report-tool.js';
 import { toWire } from './wire.js';
 
 /** A layer this page will not descramble: too large for a browser tab (the message says how large). */
@@ -274,4 +275,39 @@ export async function permutedGraph(session: GraphSession, runtime: OnnxRuntime,
     maxRelativeDifference: comparison.maxRelativeDifference,
     permutations: [...permutations].map(([id, p]) => ({ id, permutation: [...p] })),
   };
+}
+
+/**
+ * The report of a descrambled graph, as JSON: each hidden layer's record is descramblers'
+ * `LayerReport` (the layer record of the CLI's report.json), with the data, the engine, the
+ * layers left alone and why, and the permuted ONNX's groups and check.
+ */
+export function graphReport(session: GraphSession, layers: readonly LayerReport[], permuted: PermutedPayload, runtime: RuntimePayload): string {
+  const done = new Set(layers.map((l) => l.name));
+  const skippedLayers = session.layers
+    .filter((layer) => !done.has(layer.name))
+    .map((layer) => ({
+      name: layer.name,
+      reason: layer.isOutput ? 'output layer: its units are already ordered' : (layerCost(layer.name, layer.units, layer.fanIn).refusal ?? 'not descrambled'),
+    }));
+  const data = session.data;
+  const report = {
+    tool: REPORT_TOOL,
+    file: session.file,
+    method: 'data-gram',
+    description: 'Every layer captured in one pass of ONNX Runtime Web over the samples (the Gram of its output without its bias); Lemma 1 per hidden layer',
+    engine: { name: 'onnxruntime-web', backend: 'wasm', threads: runtime.threads, crossOriginIsolated: runtime.crossOriginIsolated },
+    data: data === undefined ? null : { file: data.file, samples: data.samples, shape: data.shape, dtype: data.dtype },
+    bias: 'exclude',
+    layers,
+    skippedLayers,
+    permuted: {
+      file: permuted.file,
+      method: 'per channel group, the permutation nearest its exact descrambler (max sum_i |P(i, pi(i))|, linear assignment); new channel i is old pi(i)',
+      groups: permuted.groups,
+      permutations: permuted.permutations,
+      check: { samples: permuted.samples, maxAbsDifference: permuted.maxAbsDifference, maxRelativeDifference: permuted.maxRelativeDifference },
+    },
+  };
+  return JSON.stringify(report, null, 2);
 }

@@ -10,10 +10,10 @@ import { Matrix } from 'ml-matrix';
 import type { InputFile, ModelPayload, ModelRequest, TensorSummary } from '../protocol.js';
 import { type LoadedTensor, readTensorFile, tensorFloat64, UnreadableFileError } from './files.js';
 import { certificateOf } from './tour.js';
+import { REPORT_TOOL } from './report-tool.js';
 import { toWire } from './wire.js';
 
-/** Name and version written into every report. */
-export const REPORT_TOOL = '@descramble/demo 0.1.0';
+export { REPORT_TOOL } from './report-tool.js';
 
 // Each file is parsed once: the worker keeps the same InputFile objects between requests.
 const parsed = new WeakMap<InputFile, Promise<Map<string, LoadedTensor>>>();

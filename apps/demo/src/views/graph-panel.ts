@@ -42,7 +42,7 @@ export class GraphPanel {
   private readonly captureNote = h('p', { id: 'graph-capture', class: 'method' });
   private readonly figures = h('div', { id: 'graph-figures' });
   private readonly permuted = h('div', { id: 'graph-permuted', hidden: true });
-  private objectUrl: string | undefined;
+  private objectUrls: string[] = [];
   private summary: GraphSummary | undefined;
   private model: ChosenFiles | undefined;
   private data: ChosenFiles | undefined;
@@ -97,8 +97,8 @@ export class GraphPanel {
   private clearPermuted(): void {
     this.permuted.hidden = true;
     this.permuted.replaceChildren();
-    if (this.objectUrl !== undefined) URL.revokeObjectURL(this.objectUrl);
-    this.objectUrl = undefined;
+    for (const url of this.objectUrls) URL.revokeObjectURL(url);
+    this.objectUrls = [];
   }
 
   /** Draws the graph's nodes and layers at once, from the file alone. */
@@ -206,6 +206,7 @@ export class GraphPanel {
         this.root.dataset.phase = 'descrambling';
       } else if (response.kind === 'graph-layer') this.showLayer(response.payload);
       else if (response.kind === 'permuted') this.showPermuted(response.payload);
+      else if (response.kind === 'graph-report') this.showReport(response.payload.json);
     });
     try {
       await job.done;
@@ -243,7 +244,7 @@ export class GraphPanel {
 
   private showPermuted(p: PermutedPayload): void {
     this.clearPermuted();
-    this.objectUrl = URL.createObjectURL(new Blob([p.bytes as BlobPart], { type: 'application/octet-stream' }));
+    const url = this.link(p.bytes, 'application/octet-stream');
     const same = p.maxRelativeDifference <= SAME_FUNCTION_TOLERANCE;
     const permutationOf = new Map(p.permutations.map((entry) => [entry.id, entry.permutation] as const));
     const rows = p.groups.map((g) =>
@@ -274,9 +275,21 @@ export class GraphPanel {
         `Checked in this page: on ${p.samples} of your samples, ONNX Runtime gives outputs that differ from the original's by at most ${formatNumber(p.maxAbsDifference)} ` +
           `(${formatNumber(p.maxRelativeDifference)} of their size)${same ? ': the same function, to float32 roundoff.' : ': MORE than float32 roundoff; do not use this file.'}`,
       ),
-      h('a', { href: this.objectUrl, download: p.file, class: 'button', 'data-download': 'permuted.onnx', text: `Permuted network (${p.file})` }),
+      h('a', { href: url, download: p.file, class: 'button', 'data-download': 'permuted.onnx', text: `Permuted network (${p.file})` }),
     );
     this.permuted.hidden = false;
+  }
+
+  private link(bytes: Uint8Array | string, type: string): string {
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+    this.objectUrls.push(url);
+    return url;
+  }
+
+  private showReport(json: string): void {
+    this.permuted.append(
+      h('a', { href: this.link(json, 'application/json'), download: 'report.json', class: 'button', 'data-download': 'graph-report.json', text: 'Report of every layer (.json)' }),
+    );
   }
 
   /** Every captured Gram (captured first if need be): the tests' debug hook. */
