@@ -339,6 +339,28 @@ describe('your model: every real PyTorch network of fixtures/real-models', () =>
   });
 });
 
+describe('your model: ONNX with external data', () => {
+  it('reads the weights from the .data file dropped with the model, and captures every hidden layer', async () => {
+    const pytorch = new URL('../../../fixtures/pytorch/', import.meta.url).pathname;
+    const file = (name: string) => ({ name, bytes: new Uint8Array(readFileSync(join(pytorch, name))) });
+    const samples = 40;
+    const data = Float64Array.from({ length: samples * 16 }, (_, i) => Math.sin(0.37 * i));
+    await page.goto(`${harness.url}?fresh=external#view=model`);
+    await page.waitForSelector('#model:not([hidden])');
+    await drop([file('mlp_external.onnx.data'), file('mlp_external.onnx'), { name: 'x.npy', bytes: writeNpy({ dtype: 'float32', shape: [samples, 16], data }) }]);
+    await page.waitForSelector('#graph[data-phase="data"]', { timeout: 60_000 });
+    expect((await listedLayers()).map((l) => [l.name, l.status])).toEqual([
+      ['fc1', 'listed'],
+      ['fc2', 'listed'],
+      ['fc3', 'output'],
+    ]);
+    await page.click('#descramble-graph');
+    await page.waitForSelector('#graph[data-phase="done"]', { timeout: 180_000 });
+    expect((await listedLayers()).map((l) => l.status)).toEqual(['descrambled', 'descrambled', 'output']);
+    expect(await page.locator('#graph-same-function').getAttribute('data-same')).not.toBeNull();
+  });
+});
+
 describe('your model: limits', () => {
   it('refuses, before anything runs, a layer whose descrambler would not fit, saying why', async () => {
     const units = 12_000;

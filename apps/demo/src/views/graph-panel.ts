@@ -164,7 +164,7 @@ export class GraphPanel {
     } catch (error) {
       this.data = undefined;
       this.root.dataset.phase = 'listed';
-      this.dataNote.textContent = 'These samples do not fit the graph (see the message above).';
+      this.dataNote.textContent = 'These samples do not fit the graph input (see the message above); they can still serve as the inputs of one tensor below.';
       this.fail(error, 'Could not use these samples.');
       return;
     }
