@@ -181,3 +181,14 @@ export async function graphGroups(graph: LoadedGraph, samples: SampleSource | un
     throw error;
   }
 }
+
+/**
+ * The weights of the graph layer named `name` (its module path, node or weight initializer) as
+ * units x fan-in, whatever the storage (a MatMul weight is inputs x outputs); undefined when no
+ * layer has that name (the caller then reads the tensor as it is stored).
+ */
+export async function onnxLayerWeights(file: string, name: string): Promise<{ matrix: Matrix; tensor: string } | undefined> {
+  const graph = await loadGraph(file);
+  const layer = graph.layers.find((candidate) => candidate.name === name || candidate.weight === name || candidate.node === name);
+  return layer === undefined ? undefined : { matrix: graphLayerMatrix(graph, layer), tensor: layer.weight };
+}

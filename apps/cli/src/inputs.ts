@@ -7,6 +7,7 @@ import type { Matrix } from 'ml-matrix';
 import { InputError, UsageError } from './cli-errors.js';
 import { formatSize } from './options.js';
 import { readGramFile } from './gram-file.js';
+import { onnxLayerWeights } from './graph-models.js';
 
 /** `FILE[:TENSOR]` as given on the command line. */
 export interface FileSpec {
@@ -103,6 +104,11 @@ export function selectMatrix(tensors: Map<string, Tensor>, spec: FileSpec, role:
 }
 
 export async function loadMatrix(spec: FileSpec, role: string): Promise<{ matrix: Matrix; tensor: string }> {
+  if (role === 'weights' && spec.tensor !== undefined && extname(spec.file).toLowerCase() === '.onnx') {
+    // a layer of the graph (by module path or weight name): units x fan-in, orientation from the graph
+    const layer = await onnxLayerWeights(spec.file, spec.tensor);
+    if (layer !== undefined) return layer;
+  }
   const tensors = await loadTensors(spec.file);
   const matrix = selectMatrix(tensors, spec, role);
   return { matrix, tensor: spec.tensor ?? [...tensors].find(([, t]) => t.shape.length === 2)?.[0] ?? '' };

@@ -5,7 +5,7 @@ import { smoothnessMatrix } from '@descramble/descramblers';
 import { symmetricEigenvalues } from '@descramble/linalg';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { CLI_ROOT, lemma1Optimum, listing, runInProcess, schemaErrors, temporaryDirectory } from './helpers.js';
+import { CLI_ROOT, lemma1Optimum, listing, readMatrixNpy, runInProcess, schemaErrors, temporaryDirectory } from './helpers.js';
 
 // The ten PyTorch exports of fixtures/real-models (see its README): every command that takes a
 // model takes each of them, through ONNX Runtime.
@@ -79,6 +79,18 @@ describe('explain, permute and match on real PyTorch networks', () => {
     expect(matching.similarity.after).toBeGreaterThan(matching.similarity.before);
     expect(matching.verification.maxRelativeDifference).toBeLessThan(1e-5);
     expect(matching.interpolation.before.points).toHaveLength(11);
+  });
+
+  it('layer --weights model.onnx:LAYER reads a MatMul weight (stored inputs x outputs) as units x fan-in', async () => {
+    const out = join(root, 'layer-matmul');
+    const result = await runInProcess(['layer', '--weights', `${file('transformer', 'a.onnx')}:encoder.linear1`, '--isotropic', '--out', out, '--json', '-q', '--no-figures']);
+    expect(result.code, result.stderr).toBe(0);
+    const [layer] = JSON.parse(result.stdout).layers;
+    // encoder.linear1 maps 16 features to 32 units: B = W W^T is 32 x 32 of rank 16
+    expect(readMatrixNpy(join(out, 'descrambler.npy')).rows).toBe(32);
+    expect(layer.weights.tensor).toMatch(/^onnx::MatMul_/);
+    expect(layer.weights.shape).toEqual([32, 16]);
+    expect(layer.gramRank).toBe(16);
   });
 
   it('an operator ONNX Runtime cannot run: one sentence naming the model, nothing written', async () => {
