@@ -5,9 +5,11 @@ import {
   type ChannelGroupAnalysis,
   captureGrams,
   channelGroups,
+  fitsInputShape,
   type GraphLayer,
   type GraphTensor,
   graphLayers,
+  inputSampleShapeText,
   layerWeightMatrix,
   loadOnnxRuntime,
   NetsError,
@@ -89,12 +91,10 @@ export function hiddenGraphLayers(graph: LoadedGraph): { hidden: GraphLayer[]; s
 
 /** Data whose per-sample shape is not the graph input's, named in one sentence. */
 export function checkGraphData(graph: LoadedGraph, samples: SampleSource): void {
-  const declared = graph.input.sampleShape;
-  if (declared === null) return;
-  const fits = declared.length === samples.sampleShape.length && declared.every((dim, axis) => typeof dim !== 'number' || dim === samples.sampleShape[axis]);
-  if (!fits) {
+  const spec = { shape: graph.input.sampleShape === null ? null : ['batch', ...graph.input.sampleShape] };
+  if (!fitsInputShape(spec, samples.sampleShape)) {
     throw new InputError(
-      `${samples.file}: data '${samples.tensor}' has samples of shape [${samples.sampleShape.join(', ')}], but model ${graph.file} takes inputs of shape [${declared.map((d) => d ?? '?').join(', ')}] after the batch axis`,
+      `${samples.file}: data '${samples.tensor}' has samples of shape [${samples.sampleShape.join(', ')}], but model ${graph.file} takes inputs of shape ${inputSampleShapeText(spec)} after the batch axis`,
       { file: samples.file, tensor: samples.tensor },
     );
   }

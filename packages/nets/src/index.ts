@@ -113,7 +113,7 @@ export {
   type CaptureGramsResult,
   captureGrams,
 } from './runtime/capture-grams.js';
-export type { GraphBlock, GraphInputs, GraphTensor } from './runtime/graph-inputs.js';
+export { fitsInputShape, type GraphBlock, type GraphInputs, type GraphInputSpec, type GraphTensor, graphInputSpecs, inputSampleShapeText } from './runtime/graph-inputs.js';
 export type { CaptureTarget } from './runtime/gram-graph.js';
 export {
   loadOnnxRuntime,

@@ -12,6 +12,7 @@ import {
   captureGrams,
   channelGroups,
   compareGraphOutputs,
+  fitsInputShape,
   type GraphLayer,
   graphLayers,
   layerWeightMatrix,
@@ -126,8 +127,7 @@ export function graphData(session: GraphSession, file: InputFile): GraphDataSumm
   const perSample = tensor.shape.slice(1);
   if (shape !== null) {
     const wanted = shape.slice(1);
-    const fits = tensor.shape.length === shape.length && wanted.every((d, i) => typeof d !== 'number' || d === perSample[i]);
-    if (!fits) {
+    if (!fitsInputShape({ shape }, perSample)) {
       throw new UnreadableFileError(
         file.name,
         `has shape [${tensor.shape.join(', ')}], so each sample is [${perSample.join(', ')}]; graph input "${name}" of ${session.file} ` +

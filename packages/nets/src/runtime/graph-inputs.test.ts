@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NonFiniteValueError, ShapeMismatchError } from '../errors.js';
-import { asInputType, type GraphInputSpec, isBlockStream, sliceBlock, validateBlock } from './graph-inputs.js';
+import { asInputType, fitsInputShape, type GraphInputSpec, inputSampleShapeText, isBlockStream, sliceBlock, validateBlock } from './graph-inputs.js';
 
 const specs: GraphInputSpec[] = [
   { name: 'image', dtype: 'float32', shape: ['batch', 2, 3] },
@@ -76,5 +76,33 @@ describe('sliceBlock and asInputType', () => {
     expect(isBlockStream({ image: { data: new Float32Array(1), dims: [1] } })).toBe(false);
     expect(isBlockStream([])).toBe(true);
     expect(isBlockStream((async function* () {})())).toBe(true);
+  });
+});
+
+describe('fitsInputShape', () => {
+  it('accepts any size at symbolic dimensions and exactly the fixed ones elsewhere', () => {
+    const spec = { shape: ['batch', 3, 'height', 8] as (number | string | null)[] };
+    expect(fitsInputShape(spec, [3, 17, 8])).toBe(true);
+    expect(fitsInputShape(spec, [3, 17, 9])).toBe(false);
+    expect(fitsInputShape(spec, [3, 17])).toBe(false);
+    expect(fitsInputShape({ shape: null }, [5, 5, 5])).toBe(true);
+    expect(inputSampleShapeText(spec)).toBe('[3, ?, 8]');
+  });
+
+  it('is the check validateBlock applies (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constant('n')), { maxLength: 3 }), fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 3 }), (declared, actual) => {
+        const spec = { name: 'x', dtype: 'float32' as const, shape: ['batch', ...declared] };
+        const size = actual.reduce((a, b) => a * b, 1);
+        const block = { data: new Float32Array(2 * size), dims: [2, ...actual] };
+        let accepted = true;
+        try {
+          validateBlock(block, [spec], 0, 'test');
+        } catch {
+          accepted = false;
+        }
+        expect(accepted).toBe(fitsInputShape(spec, actual));
+      }),
+    );
   });
 });

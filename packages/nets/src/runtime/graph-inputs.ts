@@ -40,6 +40,21 @@ export function graphInputSpecs(model: OnnxModel, operation: string): GraphInput
     });
 }
 
+/**
+ * Whether samples of shape `sampleShape` (after the batch axis) fit a graph input: same rank,
+ * equal wherever the file fixes a dimension (symbolic and unknown dimensions take any size).
+ */
+export function fitsInputShape(spec: Pick<GraphInputSpec, 'shape'>, sampleShape: readonly number[]): boolean {
+  if (spec.shape === null) return true;
+  const expected = spec.shape.slice(1);
+  return expected.length === sampleShape.length && expected.every((d, i) => typeof d !== 'number' || d === sampleShape[i]);
+}
+
+/** A graph input's per-sample shape for messages: fixed dimensions as numbers, the others `?`. */
+export function inputSampleShapeText(spec: Pick<GraphInputSpec, 'shape'>): string {
+  return spec.shape === null ? 'any shape' : `[${spec.shape.slice(1).map((d) => (typeof d === 'number' ? d : '?')).join(', ')}]`;
+}
+
 function isGraphTensor(value: unknown): value is GraphTensor {
   return typeof value === 'object' && value !== null && 'data' in value && 'dims' in value;
 }
@@ -78,13 +93,8 @@ export function validateBlock(block: GraphBlock, specs: readonly GraphInputSpec[
     if (dims.length === 0 || !dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new ShapeMismatchError(operation, `dims of input ${JSON.stringify(spec.name)}`, '[samples, ...] of non-negative integers', formatShape(dims));
     }
-    if (spec.shape !== null) {
-      const expected = spec.shape.slice(1);
-      const actual = dims.slice(1);
-      const fits = expected.length === actual.length && expected.every((d, i) => typeof d !== 'number' || d === actual[i]);
-      if (!fits) {
-        throw new ShapeMismatchError(operation, `per-sample shape of input ${JSON.stringify(spec.name)}`, `[${expected.map((d) => (typeof d === 'number' ? d : '?')).join(', ')}]`, formatShape(actual));
-      }
+    if (!fitsInputShape(spec, dims.slice(1))) {
+      throw new ShapeMismatchError(operation, `per-sample shape of input ${JSON.stringify(spec.name)}`, inputSampleShapeText(spec), formatShape(dims.slice(1)));
     }
     const size = dims.reduce((a, b) => a * b, 1);
     if (tensor.data.length !== size) {
