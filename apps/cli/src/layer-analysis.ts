@@ -81,7 +81,7 @@ export function layerSection(record: LayerReport, figures: Record<string, Figure
       ...record.warnings.map((warning) => `- **warning**: ${warning.message}`),
       `- value ${formatNumber(record.value)}, Lemma 1 optimum ${formatNumber(record.optimum)}, gap ${describeGap(record)}`,
       `- ${ties} groups of tied eigenvalues; the descramblers the data cannot tell apart form a family of dimension ${record.familyDimension} (${record.exactFamilyDimension} from exact ties). ${record.tieRule}`,
-      `- notch at zero input frequency ${formatNumber(record.spectrum.notchDepthDb)} dB (positive: the zero-frequency column is weaker than its neighbours); 90% of the energy within |k| <= ${record.spectrum.inputBand90} (input) and |k| <= ${record.spectrum.hiddenBand90} (hidden)`,
+      `- notch at zero input frequency ${record.spectrum.notchDepthDb === null ? `undefined (${record.spectrum.notchUndefined ?? 'no energy beside zero frequency'})` : `${formatNumber(record.spectrum.notchDepthDb)} dB (positive: the zero-frequency column is weaker than its neighbours)`}; 90% of the energy within |k| <= ${record.spectrum.inputBand90} (input) and |k| <= ${record.spectrum.hiddenBand90} (hidden)`,
     ].join('\n'),
     figures: Object.values(figures),
   };

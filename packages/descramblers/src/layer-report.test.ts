@@ -56,4 +56,12 @@ describe('descramble: one layer descrambled and reported as plain data', () => {
   it('names the layer in its errors', () => {
     expect(() => descramble({ ...layer, weights: new Matrix(12, 20) })).toThrow(/layer fc1 of model\.onnx/);
   });
+
+  it('a layer with one input has no notch: the report says why instead of failing', () => {
+    const narrow = gaussianMatrix(createRng(3), 6, 1);
+    const { report } = descramble({ ...layer, weights: narrow, data: gaussianMatrix(createRng(4), 50, 1) });
+    expect(report.spectrum.notchDepthDb).toBeNull();
+    expect(report.spectrum.notchUndefined).toMatch(/frequency other than 0/);
+    expect(report.gap).toBe(0);
+  });
 });

@@ -1,14 +1,19 @@
 import type { Matrix } from 'ml-matrix';
 import type { RelativeGap } from '@descramble/orthogonal';
-import { bandEdges, NOTCH_DEPTH_CONVENTION, notchDepth, weightSpectrum } from '@descramble/spectral';
+import { bandEdges, DegenerateInputError, NOTCH_DEPTH_CONVENTION, notchDepth, weightSpectrum } from '@descramble/spectral';
 import { type DescrambleLayerInput, descrambleLayer, type LayerDescrambler } from './descramble-layer.js';
 import type { ExactDescrambler } from './exact-descrambler.js';
 import type { TieGroup } from './spectrum.js';
 
 /** Numbers read off the centred 2-D spectrum of descrambled weights (docs/theory.md section 8). */
 export interface SpectralSummary {
-  /** Notch at zero input frequency, dB against the two neighbouring columns each side (sign: `notchConvention`). */
-  readonly notchDepthDb: number;
+  /**
+   * Notch at zero input frequency, dB against the two neighbouring columns each side (sign:
+   * `notchConvention`); null when it is undefined for these weights (`notchUndefined` says why).
+   */
+  readonly notchDepthDb: number | null;
+  /** Why there is no notch depth (one input, or no energy beside zero frequency); absent when there is one. */
+  readonly notchUndefined?: string;
   /** The sign convention of `notchDepthDb`, in words. */
   readonly notchConvention: string;
   /** Smallest |k| along the input axis holding 90% of the energy. */
@@ -19,8 +24,17 @@ export interface SpectralSummary {
 
 export function spectralSummary(weights: Matrix): SpectralSummary {
   const spectrum = weightSpectrum(weights);
+  // a layer with one input, or weights constant along the input axis, has no notch to measure:
+  // the report says so rather than failing the whole layer
+  let notch: Pick<SpectralSummary, 'notchDepthDb' | 'notchUndefined'>;
+  try {
+    notch = { notchDepthDb: notchDepth(spectrum).depthDb };
+  } catch (error) {
+    if (!DegenerateInputError.isInstance(error)) throw error;
+    notch = { notchDepthDb: null, notchUndefined: error.summary };
+  }
   return {
-    notchDepthDb: notchDepth(spectrum).depthDb,
+    ...notch,
     notchConvention: NOTCH_DEPTH_CONVENTION,
     inputBand90: bandEdges(spectrum, 1, 0.9).halfWidth,
     hiddenBand90: bandEdges(spectrum, 0, 0.9).halfWidth,

@@ -11,7 +11,7 @@ import {
   outputHelp,
 } from '../command.js';
 import { loadMatrix, parseFileSpec } from '../inputs.js';
-import { spectralSummary } from '@descramble/descramblers';
+import { type SpectralSummary, spectralSummary } from '@descramble/descramblers';
 import { layerFigures } from '../layer-analysis.js';
 import { noPositionals, positiveInteger, stringOption } from '../options.js';
 import { OutputDirectory, runInputs } from '../output-directory.js';
@@ -100,7 +100,7 @@ async function runSpectrum(values: OptionValues, positionals: readonly string[],
           sections: [
             {
               heading: `${tensor} (${matrix.rows} x ${matrix.columns})`,
-              text: `- notch at zero input frequency ${summary.notchDepthDb.toPrecision(4)} dB\n- 90% of the energy within |k| <= ${summary.inputBand90} (input) and |k| <= ${summary.hiddenBand90} (hidden)\n- leading singular values ${record.singularValues.slice(0, 6).map((s) => s.toPrecision(4)).join(', ')}`,
+              text: `- notch at zero input frequency ${notchText(summary)}\n- 90% of the energy within |k| <= ${summary.inputBand90} (input) and |k| <= ${summary.hiddenBand90} (hidden)\n- leading singular values ${record.singularValues.slice(0, 6).map((s) => s.toPrecision(4)).join(', ')}`,
               figures: Object.values(figures),
             },
           ],
@@ -111,9 +111,14 @@ async function runSpectrum(values: OptionValues, positionals: readonly string[],
     await watch.check();
     await out.commit();
     if (context.json) context.stdout.write(json);
-    else context.stdout.write(`${stem}: notch ${summary.notchDepthDb.toPrecision(4)} dB, 90% band |k| <= ${summary.inputBand90} (input), ${summary.hiddenBand90} (hidden)\nwrote ${out.path}\n`);
+    else context.stdout.write(`${stem}: notch ${notchText(summary)}, 90% band |k| <= ${summary.inputBand90} (input), ${summary.hiddenBand90} (hidden)\nwrote ${out.path}\n`);
   } catch (error) {
     await out.discard();
     throw error;
   }
+}
+
+/** The notch depth in dB, or why there is none. */
+function notchText(summary: SpectralSummary): string {
+  return summary.notchDepthDb === null ? `undefined (${summary.notchUndefined ?? 'no energy beside zero frequency'})` : `${summary.notchDepthDb.toPrecision(4)} dB`;
 }
