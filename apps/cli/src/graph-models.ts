@@ -154,13 +154,25 @@ export async function graphLayerGrams(
     if (NetsError.isInstance(error)) throw new InputError(`${graph.file}: ${error.summary}`, { file: graph.file });
     if (error instanceof Error && !(error instanceof CliError)) {
       // ONNX Runtime's own errors (an operator it cannot run, a type it rejects)
-      throw new InputError(`${graph.file}: ONNX Runtime could not run the model: ${error.message.split('\n')[0]}`, { file: graph.file });
+      throw runtimeFailure(graph, error);
     }
     throw error;
   } finally {
     context.progress.finish();
   }
   return grams;
+}
+
+/** ONNX Runtime's refusal, in one sentence with what to do. */
+function runtimeFailure(graph: LoadedGraph, error: Error): InputError {
+  const reason = (error.message.split('\n')[0] ?? '').replace(/^Fatal error: /, '').replace(/[.\s]+$/, '');
+  const node = graph.model.graph.nodes.find((candidate) => candidate.name !== '' && reason.includes(candidate.name)) ??
+    graph.model.graph.nodes.find((candidate) => reason.includes(candidate.opType) && candidate.domain !== '');
+  const where = node === undefined ? '' : ` (node "${node.name}", ${node.domain === '' ? '' : `${node.domain}:`}${node.opType})`;
+  return new InputError(
+    `${graph.file}: ONNX Runtime could not run the model${where}: ${reason}; export it with standard ONNX operators (torch.onnx.export at opset 13-17) or check that it runs in ONNX Runtime`,
+    { file: graph.file },
+  );
 }
 
 /** The channel groups of the graph (which axes move together), from the value shapes of one run on two samples. */
@@ -177,7 +189,7 @@ export async function graphGroups(graph: LoadedGraph, samples: SampleSource | un
     return channelGroups(graph.model, await valueShapes(runtime, graph.model, feeds));
   } catch (error) {
     if (NetsError.isInstance(error)) throw new InputError(`${graph.file}: ${error.summary}`, { file: graph.file });
-    if (error instanceof Error && !(error instanceof CliError)) throw new InputError(`${graph.file}: ONNX Runtime could not run the model: ${error.message.split('\n')[0]}`, { file: graph.file });
+    if (error instanceof Error && !(error instanceof CliError)) throw runtimeFailure(graph, error);
     throw error;
   }
 }

@@ -124,7 +124,7 @@ describe('explain, permute and match on real PyTorch networks', () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/custom-op\.onnx: ONNX Runtime could not run the model: .*Swoosh/);
+    expect(lines[0]).toMatch(/custom-op\.onnx: ONNX Runtime could not run the model \(node "custom", com\.example:Swoosh\): .*; export it with standard ONNX operators/);
     expect(listing(root)).not.toContain('custom-out');
   });
 });
