@@ -6,6 +6,8 @@ import {
   captureGrams,
   channelGroups,
   fitsInputShape,
+  asInputType,
+  type GraphInputSpec,
   type GraphLayer,
   type GraphTensor,
   graphLayers,
@@ -15,6 +17,8 @@ import {
   NetsError,
   type OnnxRuntime,
   OptionalDependencyError,
+  type RuntimeTensor,
+  validateBlock,
   valueShapes,
 } from '@descramble/nets';
 import { Matrix } from 'ml-matrix';
@@ -31,7 +35,7 @@ export interface LoadedGraph {
   /** Every Gemm, MatMul with a weight, Conv and ConvTranspose, in node order. */
   readonly layers: readonly GraphLayer[];
   /** The one graph input fed with the data: its name, element type and per-sample shape (after the batch axis). */
-  readonly input: { readonly name: string; readonly dtype: 'float32' | 'float64'; readonly sampleShape: readonly (number | string | null)[] | null };
+  readonly input: { readonly name: string; readonly dtype: GraphInputSpec['dtype']; readonly sampleShape: readonly (number | string | null)[] | null };
 }
 
 /** `.onnx` files go through ONNX Runtime (unless an --architecture says how to read the weights). */
@@ -66,8 +70,8 @@ export async function loadGraph(file: string): Promise<LoadedGraph> {
   }
   const input = inputs[0] as (typeof inputs)[number];
   const dtype = input.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'float64') {
-    throw new InputError(`${file}: the graph input '${input.name}' takes ${dtype} values; descramble feeds float32 or float64 data (export the model with a float input)`, { file });
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int64' && dtype !== 'int32') {
+    throw new InputError(`${file}: the graph input '${input.name}' takes ${dtype} values; descramble feeds float32, float64, int64 or int32 data`, { file });
   }
   let layers: GraphLayer[];
   try {
@@ -112,8 +116,26 @@ export function graphLayerMatrix(graph: LoadedGraph, layer: GraphLayer): Matrix 
 
 async function* dataBlocks(graph: LoadedGraph, samples: SampleSource): AsyncGenerator<GraphTensor> {
   for await (const block of samples.blocks(ROWS_PER_BLOCK)) {
-    const data = graph.input.dtype === 'float64' ? block.data : Float32Array.from(block.data);
+    // float32 inputs get float32 data (half the memory); integer inputs (token ids) are checked
+    // and converted by nets from these exact float64 values
+    const data = graph.input.dtype === 'float32' ? Float32Array.from(block.data) : block.data;
     yield { data, dims: [block.rows, ...samples.sampleShape] };
+  }
+}
+
+/** A runtime tensor for the graph input from float64 values (integers for an integer input). */
+export function inputTensor(runtime: OnnxRuntime, graph: LoadedGraph, values: Float64Array, dims: readonly number[]): RuntimeTensor {
+  const spec = { name: graph.input.name, dtype: graph.input.dtype, shape: null };
+  const block = validateInputBlock({ data: values, dims }, spec);
+  return new runtime.Tensor(graph.input.dtype, asInputType(block, spec), dims);
+}
+
+function validateInputBlock(tensor: GraphTensor, spec: GraphInputSpec): GraphTensor {
+  try {
+    return validateBlock(tensor, [spec], 0, 'descramble').tensors[0] as GraphTensor;
+  } catch (error) {
+    if (NetsError.isInstance(error)) throw new InputError(error.summary);
+    throw error;
   }
 }
 
@@ -183,8 +205,8 @@ export async function graphGroups(graph: LoadedGraph, samples: SampleSource | un
     throw new InputError(`${graph.file}: the graph input's shape [${(graph.input.sampleShape ?? []).join(', ')}] has symbolic dimensions past the batch axis; pass --data so that the shapes are known`, { file: graph.file });
   }
   const size = shape.reduce((a, b) => a * b, 1);
-  const data = graph.input.dtype === 'float64' ? new Float64Array(2 * size).fill(0.5) : new Float32Array(2 * size).fill(0.5);
-  const feeds = { [graph.input.name]: new runtime.Tensor(graph.input.dtype, data, [2, ...shape]) };
+  // two samples (so the batch axis is told apart from a unit axis); 0 is a valid token id too
+  const feeds = { [graph.input.name]: inputTensor(runtime, graph, new Float64Array(2 * size).fill(graph.input.dtype.startsWith('int') ? 0 : 0.5), [2, ...shape]) };
   try {
     return channelGroups(graph.model, await valueShapes(runtime, graph.model, feeds));
   } catch (error) {

@@ -93,6 +93,30 @@ describe('explain, permute and match on real PyTorch networks', () => {
     expect(layer.gramRank).toBe(16);
   });
 
+  it('a token model (int64 ids): explain, permute and match take it, the ids streamed from .npy', async () => {
+    const folder = resolve(CLI_ROOT, '../../fixtures/token-models/text-transformer');
+    const ids = join(folder, 'inputs.npy');
+    const explained = await runInProcess(['explain', join(folder, 'a.onnx'), '--data', ids, '--out', join(root, 'token-explain'), '--json', '-q', '--no-figures']);
+    expect(explained.code, explained.stderr).toBe(0);
+    const report = JSON.parse(explained.stdout);
+    expect(schemaErrors(report)).toBe('');
+    const grams = readNpz(readFileSync(join(folder, 'grams-a.npz')));
+    expect(report.layers.map((l: { name: string }) => l.name).sort()).toEqual([...grams.keys()].filter((k) => k !== 'head').sort());
+    const permuted = await runInProcess(['permute', join(folder, 'a.onnx'), '--data', ids, '--out', join(root, 'token-permute'), '--json', '-q', '--no-figures']);
+    expect(permuted.code, permuted.stderr).toBe(0);
+    const permutation = JSON.parse(permuted.stdout).permutation;
+    expect(permutation.verification.onnx.maxRelativeDifference).toBeLessThan(1e-5);
+    // the residual stream starts at the embedding lookup, which no permutation passes: named
+    expect(permutation.blockedGroups.some((g: { reason: string }) => /Add/.test(g.reason))).toBe(true);
+    const matched = await runInProcess(['match', join(folder, 'a.onnx'), join(folder, 'b.onnx'), '--data', ids, '--out', join(root, 'token-match'), '--json', '-q']);
+    expect(matched.code, matched.stderr).toBe(0);
+    expect(JSON.parse(matched.stdout).matching.similarity.after).toBeGreaterThan(JSON.parse(matched.stdout).matching.similarity.before);
+    // without data there is nothing to stand for token ids
+    const isotropic = await runInProcess(['permute', join(folder, 'a.onnx'), '--out', join(root, 'token-nodata'), '-q']);
+    expect(isotropic.code).toBe(1);
+    expect(isotropic.stderr).toMatch(/takes int64 inputs \(token ids, indices\).*pass --data/);
+  });
+
   it('an operator ONNX Runtime cannot run: one sentence naming the model, nothing written', async () => {
     const model = join(root, 'custom-op.onnx');
     writeFileSync(

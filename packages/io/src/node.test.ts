@@ -92,8 +92,21 @@ describe('openNpyStream / readNpyBlocks', () => {
     }
   });
 
-  it('rejects int64 and truncated files with typed errors', async () => {
-    await expect(openNpyStream(`${FIXTURES}npy_int64.npy`)).rejects.toThrow(UnsupportedDtypeError);
+  it('streams int64 values exactly (token ids) and refuses one beyond 2^53', async () => {
+    const whole = readNpy(readFileSync(`${FIXTURES}npy_int64.npy`));
+    const values: number[] = [];
+    for await (const block of readNpyBlocks(`${FIXTURES}npy_int64.npy`, 2)) values.push(...block.data);
+    expect(values).toEqual(Array.from(whole.data as BigInt64Array, Number));
+    const huge = join(folder, 'huge.npy');
+    writeFileSync(huge, writeNpy({ dtype: 'int64', shape: [2, 2], data: BigInt64Array.from([1n, 2n, 2n ** 60n, 3n]) }));
+    const error = await (async () => {
+      for await (const _ of readNpyBlocks(huge)) void _;
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedDtypeError);
+    expect((error as Error).message).toMatch(/row 1\) is beyond 2\^53/);
+  });
+
+  it('rejects truncated files with typed errors', async () => {
     const truncated = join(folder, 'truncated.npy');
     writeFileSync(truncated, writeNpy({ dtype: 'float64', shape: [4, 4], data: new Float64Array(16) }).subarray(0, 150));
     await expect(openNpyStream(truncated)).rejects.toThrow(TruncatedFileError);

@@ -344,14 +344,15 @@ async function readExactly(handle: FileHandle, buffer: Uint8Array, position: num
 /**
  * Opens a `.npy` file for reading in blocks of rows with a file handle: memory stays at one
  * block, whatever the file size. C or Fortran order (a Fortran-order block is read as one run
- * of rows per trailing element and reordered); float and integer dtypes up to 32 bits. The
+ * of rows per trailing element and reordered); every float and integer dtype (64-bit integers
+ * within 2^53). The
  * file's identity is recorded when it is opened and checked before every block and after the
  * last (`fstat` of the open handle for truncation, appending or rewriting; `stat` of the path
  * for a replacement by rename).
  *
  * @throws as `parseNpyHeader`; TruncatedFileError when the file is shorter than the header
- * says (or MalformedHeaderError when longer); UnsupportedDtypeError for
- * int64/uint64 (not exact in float64); from `blocks`: MemoryBudgetError when one block does
+ * says (or MalformedHeaderError when longer); UnsupportedDtypeError for an
+ * int64/uint64 value beyond 2^53 (not exact in float64; smaller ones, token ids say, stream as float64); from `blocks`: MemoryBudgetError when one block does
  * not fit the budget, FileChangedError when the file changed.
  */
 export async function openNpyStream(path: string, options: NpyStreamOptions = {}): Promise<NpyStream> {
@@ -380,7 +381,6 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
     const headerBytes = new Uint8Array(Math.min(npyHeaderEnd(prefix), fileSize));
     await readExactly(handle, headerBytes, 0, context, 'header', fileSize);
     const header = parseNpyHeader(headerBytes, path);
-    if (header.dtype === 'int64' || header.dtype === 'uint64') throw context.dtype('descr', `${header.descr} (streaming yields float64)`);
     const end = header.dataOffset + header.dataLength;
     if (fileSize < end) throw context.truncated('data', end, fileSize);
     if (fileSize > end) throw context.malformed('data', `${fileSize - end} bytes after the data`);
@@ -403,8 +403,10 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
           throw new IoError({ format: 'npy', file: path, field: 'range', reason: `must satisfy 0 <= start <= end <= ${rows}, got [${start}, ${end})` });
         }
         const blockRows = Math.min(end - start, rowsPerBlock);
-        // the block's bytes and its float64 values (twice for Fortran order: runs, then rows)
-        budget.check(`block of ${blockRows} rows`, blockRows * (rowBytes + rowLength * 8 * (header.fortranOrder ? 2 : 1)));
+        // the block's bytes and its float64 values (twice for Fortran order: runs, then rows;
+        // once more for 64-bit integers, decoded exactly before the conversion)
+        const wide = header.dtype === 'int64' || header.dtype === 'uint64';
+        budget.check(`block of ${blockRows} rows`, blockRows * (rowBytes + rowLength * 8 * ((header.fortranOrder ? 2 : 1) + (wide ? 1 : 0))));
         const buffer = new Uint8Array(blockRows * rowBytes);
         const elementSize = ELEMENT_SIZE[header.dtype];
         const cPosition = header.fortranOrder ? fortranToCPositions(header.shape.slice(1)) : undefined;
@@ -415,7 +417,7 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
           const chunk = buffer.subarray(0, count * rowBytes);
           if (cPosition === undefined) {
             await readExactly(handle, chunk, header.dataOffset + startRow * rowBytes, context, 'data', fileSize);
-            const data = decodeElements(chunk, 0, count * rowLength, header.dtype, header.littleEndian) as Float64Array;
+            const data = asFloat64(decodeElements(chunk, 0, count * rowLength, header.dtype, header.littleEndian), startRow, rowLength, context);
             yield { startRow, rows: count, data };
             continue;
           }
@@ -426,7 +428,7 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
             const position = header.dataOffset + (j * rows + startRow) * elementSize;
             await readExactly(handle, chunk.subarray(j * runBytes, (j + 1) * runBytes), position, context, 'data', fileSize);
           }
-          const runs = decodeElements(chunk, 0, count * rowLength, header.dtype, header.littleEndian) as Float64Array;
+          const runs = asFloat64(decodeElements(chunk, 0, count * rowLength, header.dtype, header.littleEndian), startRow, rowLength, context);
           yield { startRow, rows: count, data: runsToRows(runs, count, cPosition) };
         }
         if (!closed) await unchanged();
@@ -442,6 +444,22 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
     await handle.close();
     throw error;
   }
+}
+
+/**
+ * Block values as float64: 64-bit integers (token ids, indices) are exact there up to 2^53, and
+ * one beyond that is refused rather than rounded.
+ */
+function asFloat64(values: Float64Array | BigInt64Array | BigUint64Array, startRow: number, rowLength: number, context: ReadContext): Float64Array {
+  if (values instanceof Float64Array) return values;
+  const out = new Float64Array(values.length);
+  const limit = BigInt(Number.MAX_SAFE_INTEGER);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as bigint;
+    if (v > limit || v < -limit) throw context.dtype('data', `value ${v} (row ${startRow + Math.floor(i / rowLength)}) is beyond 2^53, not exact in float64`);
+    out[i] = Number(v);
+  }
+  return out;
 }
 
 /** For each trailing element in Fortran order (first index fastest), its position in C order. */

@@ -100,7 +100,6 @@ export {
 } from './layers.js';
 export { interpolateGraphs } from './interpolation/interpolate-graphs.js';
 export {
-  type InputBatch,
   type InterpolationPath,
   type InterpolationPathOptions,
   type InterpolationPoint,
@@ -113,7 +112,17 @@ export {
   type CaptureGramsResult,
   captureGrams,
 } from './runtime/capture-grams.js';
-export { fitsInputShape, type GraphBlock, type GraphInputs, type GraphInputSpec, type GraphTensor, graphInputSpecs, inputSampleShapeText } from './runtime/graph-inputs.js';
+export {
+  asInputType,
+  fitsInputShape,
+  type GraphBlock,
+  type GraphInputs,
+  type GraphInputSpec,
+  type GraphTensor,
+  graphInputSpecs,
+  inputSampleShapeText,
+  validateBlock,
+} from './runtime/graph-inputs.js';
 export type { CaptureTarget } from './runtime/gram-graph.js';
 export {
   loadOnnxRuntime,

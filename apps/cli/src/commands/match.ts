@@ -277,8 +277,7 @@ async function matchGraphModels(fileA: string, fileB: string, settings: GraphMat
   const { feeds, source } = await verificationFeeds(b, samples, settings.seed);
   const { bytes, readBack } = await permutedBytes(b, aligned, feeds, context);
   const runtime = await graphRuntime();
-  const input = Object.values(feeds)[0] as RuntimeTensor;
-  const batch = { data: input.data as Float32Array, dims: input.dims };
+  const rows = (Object.values(feeds)[0] as RuntimeTensor).dims[0] as number;
   let targets: Float64Array | undefined;
   if (settings.targetsText !== undefined) {
     const spec = parseFileSpec(settings.targetsText, '--targets');
@@ -289,7 +288,6 @@ async function matchGraphModels(fileA: string, fileB: string, settings: GraphMat
     if (!(chosen.data instanceof Float64Array)) {
       throw new InputError(`${spec.file}: targets must be floating-point values of the output's shape (the loss is the mean squared error; one-hot class labels first)`, { file: spec.file });
     }
-    const rows = batch.dims[0] as number;
     const perRow = chosen.data.length / (chosen.shape[0] ?? 1);
     targets = Float64Array.from(chosen.data.subarray(0, rows * perRow));
   }
@@ -298,8 +296,8 @@ async function matchGraphModels(fileA: string, fileB: string, settings: GraphMat
   let before: InterpolationPath;
   let after: InterpolationPath;
   try {
-    before = await interpolationPath(runtime, a.model, b.model, batch, pathOptions);
-    after = await interpolationPath(runtime, a.model, aligned, batch, pathOptions);
+    before = await interpolationPath(runtime, a.model, b.model, feeds, pathOptions);
+    after = await interpolationPath(runtime, a.model, aligned, feeds, pathOptions);
   } catch (error) {
     if (NetsError.isInstance(error)) throw new InputError(`${fileB}: ${error.summary}`, { file: fileB });
     throw error;

@@ -26,12 +26,6 @@ export interface InterpolationPath {
   readonly samples: number;
 }
 
-/** A batch for the model's one input: float32 values, row-major, the batch axis first. */
-export interface InputBatch {
-  readonly data: Float32Array;
-  readonly dims: readonly number[];
-}
-
 /** Options of `interpolationPath`. */
 export interface InterpolationPathOptions {
   /** Points on the path, ends included (default 11: alpha = 0, 0.1, ..., 1). */
@@ -41,21 +35,20 @@ export interface InterpolationPathOptions {
   readonly signal?: AbortSignal;
 }
 
-async function firstOutput(runtime: OnnxRuntime, model: OnnxModel, input: InputBatch): Promise<Float64Array> {
+async function firstOutput(runtime: OnnxRuntime, model: OnnxModel, feeds: Record<string, RuntimeTensor>): Promise<Float64Array> {
   const session = await runtime.InferenceSession.create(writeOnnx(model));
   try {
-    const name = model.graph.inputs.find((info) => !model.graph.initializers.has(info.name))?.name ?? session.inputNames[0];
-    const feeds: Record<string, RuntimeTensor> = { [name as string]: new runtime.Tensor('float32', input.data, input.dims) };
     const outputs = await session.run(feeds);
     const output = outputs[session.outputNames[0] as string] as RuntimeTensor;
-    return Float64Array.from(output.data as Float32Array);
+    return Float64Array.from(output.data as Float32Array | Float64Array);
   } finally {
     await session.release();
   }
 }
 
 /**
- * Runs `interpolateGraphs(a, b, alpha)` on one batch for `steps` values of alpha and measures
+ * Runs `interpolateGraphs(a, b, alpha)` on one batch (`feeds`, by graph input name, as for
+ * `compareGraphOutputs`) for `steps` values of alpha and measures
  * how its outputs depart from the straight line between the two ends (and the loss barrier
  * with targets). Matching `b` onto `a` first should flatten the path. Uses ONNX Runtime.
  */
@@ -63,15 +56,15 @@ export async function interpolationPath(
   runtime: OnnxRuntime,
   a: OnnxModel,
   b: OnnxModel,
-  input: InputBatch,
+  feeds: Record<string, RuntimeTensor>,
   options: InterpolationPathOptions = {},
 ): Promise<InterpolationPath> {
   const operation = 'interpolationPath';
   const steps = options.steps ?? 11;
   if (!Number.isSafeInteger(steps) || steps < 2) throw new InvalidArgumentError({ operation, argument: 'steps', what: `must be an integer >= 2, got ${steps}`, ...netsScope });
-  const samples = input.dims[0] ?? 0;
-  if (samples < 1) throw new InvalidArgumentError({ operation, argument: 'input', what: 'holds no samples', ...netsScope });
-  const ends = [await firstOutput(runtime, a, input), await firstOutput(runtime, b, input)] as const;
+  const samples = Object.values(feeds)[0]?.dims[0] ?? 0;
+  if (samples < 1) throw new InvalidArgumentError({ operation, argument: 'feeds', what: 'hold no samples', ...netsScope });
+  const ends = [await firstOutput(runtime, a, feeds), await firstOutput(runtime, b, feeds)] as const;
   const targets = options.targets;
   if (targets !== undefined && targets.length !== ends[0].length) {
     throw new InvalidArgumentError({ operation, argument: 'targets', what: `has ${targets.length} values, the outputs ${ends[0].length}`, ...netsScope });
@@ -80,7 +73,7 @@ export async function interpolationPath(
   for (let step = 0; step < steps; step++) {
     options.signal?.throwIfAborted();
     const alpha = step / (steps - 1);
-    const output = step === 0 ? ends[0] : step === steps - 1 ? ends[1] : await firstOutput(runtime, interpolateGraphs(a, b, alpha), input);
+    const output = step === 0 ? ends[0] : step === steps - 1 ? ends[1] : await firstOutput(runtime, interpolateGraphs(a, b, alpha), feeds);
     let deviation = 0;
     let scale = 0;
     let loss = 0;

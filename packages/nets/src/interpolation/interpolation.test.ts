@@ -8,9 +8,10 @@ import { interpolationPath } from './interpolation-path.js';
 
 const fixture = (name: string, file: string) => readFileSync(new URL(`../../../../fixtures/real-models/${name}/${file}`, import.meta.url));
 const model = (name: string, copy: 'a' | 'b') => readOnnx(fixture(name, `${copy}.onnx`));
-const batch = (name: string) => {
+const batch = async (name: string) => {
+  const runtime = await loadOnnxRuntime();
   const tensor = readNpy(fixture(name, 'inputs.npy'));
-  return { data: Float32Array.from(tensor.data as Float64Array), dims: tensor.shape };
+  return { input: new runtime.Tensor('float32', Float32Array.from(tensor.data as Float64Array), tensor.shape) };
 };
 
 function gemmModel(weight: number[], bias: number[]): OnnxModel {
@@ -68,7 +69,7 @@ describe('interpolationPath', () => {
     const b = gemmModel([-1, 0, 2, 1, -3, 0.5], [1, 2]);
     const data = Float32Array.from({ length: 30 }, (_, i) => Math.sin(i));
     const targets = new Float64Array(20);
-    const path = await interpolationPath(runtime, a, b, { data, dims: [10, 3] }, { steps: 5, targets });
+    const path = await interpolationPath(runtime, a, b, { x: new runtime.Tensor('float32', data, [10, 3]) }, { steps: 5, targets });
     expect(path.points.map((p) => p.alpha)).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(path.outputBarrier).toBeLessThan(1e-6);
     // the loss of a linear path is a convex quadratic in alpha: below its chord, so the barrier is <= 0
@@ -77,7 +78,7 @@ describe('interpolationPath', () => {
 
   it('leaves the straight line inside a trained network, zero at both ends', async () => {
     const runtime = await loadOnnxRuntime();
-    const input = batch('mlp-activations');
+    const input = await batch('mlp-activations');
     const path = await interpolationPath(runtime, model('mlp-activations', 'a'), model('mlp-activations', 'b'), input, { steps: 3 });
     expect(path.points[0]?.outputDeviation).toBe(0);
     expect(path.points[2]?.outputDeviation).toBe(0);
@@ -87,7 +88,7 @@ describe('interpolationPath', () => {
 
   it("reproduces PyTorch's outputs at alpha 0", async () => {
     const runtime = await loadOnnxRuntime();
-    const input = batch('cnn-pools');
+    const input = await batch('cnn-pools');
     const expected = readNpy(fixture('cnn-pools', 'outputs-a.npy')).data as Float64Array;
     const path = await interpolationPath(runtime, model('cnn-pools', 'a'), model('cnn-pools', 'b'), input, { steps: 2, targets: expected });
     expect(path.points[0]?.loss).toBeLessThan(1e-10);

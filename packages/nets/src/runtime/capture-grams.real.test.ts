@@ -72,3 +72,24 @@ describe('captureGrams against the Float64 sequential executor (an independent o
     }
   });
 });
+
+describe('captureGrams on a token model (int64 ids, fixtures/token-models)', () => {
+  it('text-transformer: the Grams of every layer equal PyTorch\'s, fed from exact float ids', async () => {
+    const runtime = await loadOnnxRuntime();
+    const at = new URL('../../../../fixtures/token-models/text-transformer/', import.meta.url);
+    const model = readOnnx(readFileSync(new URL('a.onnx', at)));
+    const ids = readNpy(readFileSync(new URL('inputs.npy', at)));
+    expect(ids.dtype).toBe('int64');
+    const expected = readNpz(readFileSync(new URL('grams-a.npz', at)));
+    const data = Float64Array.from(ids.data as BigInt64Array, Number);
+    const result = await captureGrams(runtime, model, graphLayers(model), { data, dims: ids.shape });
+    expect(result.grams.map((g) => g.name).sort()).toEqual([...expected.keys()].sort());
+    for (const gram of result.grams) {
+      expect(relativeFrobenius(gram.gram.to1DArray(), expected.get(gram.name)!.data as Float64Array), gram.name).toBeLessThan(16 * 2 ** -24);
+    }
+    // a fractional id is refused, naming the sample
+    const fractional = Float64Array.from(data);
+    fractional[7] = 2.5;
+    await expect(captureGrams(runtime, model, graphLayers(model), { data: fractional, dims: ids.shape })).rejects.toThrow(/takes int64 values, but sample 1 holds 2\.5/);
+  });
+});

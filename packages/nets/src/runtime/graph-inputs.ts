@@ -1,6 +1,7 @@
 import type { OnnxModel } from '@descramble/io';
 import { InvalidArgumentError, NonFiniteValueError, netsScope, ShapeMismatchError } from '../errors.js';
 import { formatShape } from '../tensor.js';
+import type { RuntimeTensorData } from './onnx-runtime.js';
 
 /** A tensor fed to an ONNX graph: row-major data, batch first. Never modified. */
 export interface GraphTensor {
@@ -23,20 +24,23 @@ export type GraphInputs = GraphBlock | Iterable<GraphBlock> | AsyncIterable<Grap
 /** A graph input: its name, element type and the shape the file declares (dims may be names or null). */
 export interface GraphInputSpec {
   readonly name: string;
-  readonly dtype: 'float32' | 'float64';
+  /** Integer inputs (token ids, indices) are fed from float data holding integers. */
+  readonly dtype: 'float32' | 'float64' | 'int64' | 'int32';
   readonly shape: readonly (number | string | null)[] | null;
 }
 
-/** The graph's real inputs (initializers listed as inputs by older exporters are not), float ones only. */
+const FEEDABLE: ReadonlySet<string> = new Set(['float32', 'float64', 'int64', 'int32']);
+
+/** The graph's real inputs (initializers listed as inputs by older exporters are not): float or integer ones. */
 export function graphInputSpecs(model: OnnxModel, operation: string): GraphInputSpec[] {
   return model.graph.inputs
     .filter((input) => !model.graph.initializers.has(input.name))
     .map((input) => {
       const dtype = input.dtype ?? 'float32';
-      if (dtype !== 'float32' && dtype !== 'float64') {
-        throw new InvalidArgumentError({ operation, argument: 'model', what: `graph input ${JSON.stringify(input.name)} has element type ${dtype}; only float32 and float64 inputs can be fed`, ...netsScope });
+      if (!FEEDABLE.has(dtype)) {
+        throw new InvalidArgumentError({ operation, argument: 'model', what: `graph input ${JSON.stringify(input.name)} has element type ${dtype}; only float32, float64, int64 and int32 inputs can be fed`, ...netsScope });
       }
-      return { name: input.name, dtype, shape: input.shape };
+      return { name: input.name, dtype: dtype as GraphInputSpec['dtype'], shape: input.shape };
     });
 }
 
@@ -109,6 +113,15 @@ export function validateBlock(block: GraphBlock, specs: readonly GraphInputSpec[
       const v = data[i]!;
       if (v - v !== 0) throw new NonFiniteValueError(operation, `input ${JSON.stringify(spec.name)}, sample ${firstSample + Math.floor(i / perSample)}`, v);
     }
+    if (spec.dtype === 'int64' || spec.dtype === 'int32') {
+      const limit = spec.dtype === 'int32' ? 2 ** 31 : Number.MAX_SAFE_INTEGER;
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i]!;
+        if (!Number.isInteger(v) || Math.abs(v) > limit) {
+          throw new InvalidArgumentError({ operation, argument: 'inputs', what: `input ${JSON.stringify(spec.name)} takes ${spec.dtype} values, but sample ${firstSample + Math.floor(i / perSample)} holds ${v}`, ...netsScope });
+        }
+      }
+    }
     return tensor;
   });
   return { samples: Math.max(samples, 0), tensors };
@@ -134,8 +147,17 @@ export function sliceBlock(block: FeedBlock, start: number, count: number): Feed
 }
 
 /** The data of `tensor` in the element type of `spec` (a copy only when the types differ). */
-export function asInputType(tensor: GraphTensor, spec: GraphInputSpec): Float32Array | Float64Array {
+export function asInputType(tensor: GraphTensor, spec: GraphInputSpec): RuntimeTensorData {
   const data = tensor.data;
-  if (spec.dtype === 'float32') return data instanceof Float32Array ? data : new Float32Array(data);
-  return data instanceof Float64Array ? data : new Float64Array(data);
+  switch (spec.dtype) {
+    case 'float32':
+      return data instanceof Float32Array ? data : new Float32Array(data);
+    case 'float64':
+      return data instanceof Float64Array ? data : new Float64Array(data);
+    case 'int32':
+      return Int32Array.from(data);
+    case 'int64':
+      // validated: integers within +-2^53, exact in float data
+      return BigInt64Array.from(data, (v) => BigInt(v));
+  }
 }
