@@ -8,11 +8,13 @@
 import { descramble, exactDescrambler, type LayerReport, type SmoothnessOperator, smoothnessMatrix } from '@descramble/descramblers';
 import { type OnnxModel, readNpy, readOnnx, toMatrix, writeOnnx } from '@descramble/io';
 import {
+  asInputType,
   type CapturedGram,
   captureGrams,
   channelGroups,
   compareGraphOutputs,
   fitsInputShape,
+  graphInputSpecs,
   type GraphLayer,
   graphLayers,
   layerWeightMatrix,
@@ -122,7 +124,14 @@ export function graphData(session: GraphSession, file: InputFile): GraphDataSumm
   } catch (error) {
     throw new UnreadableFileError(file.name, `cannot be read as .npy: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!(tensor.data instanceof Float64Array)) throw new UnreadableFileError(file.name, `holds ${tensor.dtype} values; the graph takes floating-point samples`);
+  const inputType = session.model.graph.inputs.find((i) => i.name === session.input.name)?.dtype ?? 'float32';
+  let values: Float64Array;
+  if (tensor.data instanceof Float64Array) values = tensor.data;
+  else if (tensor.data instanceof BigInt64Array && (inputType === 'int64' || inputType === 'int32')) {
+    // token ids: exact as float64 up to 2^53, which nets checks and converts back when feeding
+    values = Float64Array.from(tensor.data, Number);
+    if (values.some((v) => !Number.isSafeInteger(v))) throw new UnreadableFileError(file.name, 'holds ids beyond 2^53, which this page cannot feed exactly');
+  } else throw new UnreadableFileError(file.name, `holds ${tensor.dtype} values; graph input "${session.input.name}" takes ${inputType} samples`);
   const { name, shape } = session.input;
   const perSample = tensor.shape.slice(1);
   if (shape !== null) {
@@ -138,7 +147,7 @@ export function graphData(session: GraphSession, file: InputFile): GraphDataSumm
   const samples = tensor.shape[0] ?? 0;
   if (tensor.shape.length === 0 || samples === 0) throw new UnreadableFileError(file.name, 'holds no samples (its first axis counts samples)');
   const dtype = tensor.dtype ?? 'float64';
-  session.data = { file: file.name, samples, shape: [...tensor.shape], dtype, data: tensor.data };
+  session.data = { file: file.name, samples, shape: [...tensor.shape], dtype, data: values };
   delete session.grams;
   delete session.descramblers;
   return { file: file.name, samples, shape: [...tensor.shape], dtype };
@@ -212,11 +221,10 @@ function feedsOf(session: GraphSession, runtime: OnnxRuntime, samples: number): 
   const data = session.data!;
   const count = Math.min(samples, data.samples);
   const perSample = data.data.length / data.samples;
-  const input = session.model.graph.inputs.find((i) => i.name === session.input.name);
   const values = data.data.subarray(0, count * perSample);
-  const tensor =
-    input?.dtype === 'float64' ? new runtime.Tensor('float64', Float64Array.from(values), [count, ...data.shape.slice(1)]) : new runtime.Tensor('float32', Float32Array.from(values), [count, ...data.shape.slice(1)]);
-  return { [session.input.name]: tensor };
+  const spec = { name: session.input.name, dtype: graphInputSpecs(session.model, 'feedsOf').find((s) => s.name === session.input.name)?.dtype ?? 'float32', shape: null };
+  const dims = [count, ...data.shape.slice(1)];
+  return { [session.input.name]: new runtime.Tensor(spec.dtype, asInputType({ data: values, dims }, spec), dims) };
 }
 
 /**
