@@ -2,7 +2,7 @@ import type { OnnxModel } from '@descramble/io';
 import { describe, expect, it } from 'vitest';
 import { handBuiltModel, inputFeed, node, REAL_MODELS, realModel, smoothTensor } from '../../test/real-models.js';
 import { loadOnnxRuntime, valueShapes } from '../runtime/onnx-runtime.js';
-import { type ChannelGroupAnalysis, channelGroups } from './channel-groups.js';
+import { type ChannelGroup, type ChannelGroupAnalysis, channelGroups } from './channel-groups.js';
 
 async function analyse(name: string, model: 'a' | 'b' = 'a'): Promise<{ analysis: ChannelGroupAnalysis; onnx: OnnxModel }> {
   const runtime = await loadOnnxRuntime();
@@ -13,14 +13,21 @@ async function analyse(name: string, model: 'a' | 'b' = 'a'): Promise<{ analysis
 
 const sideKey = (module: string, side: string, offset: number) => `${module}:${side}:${offset}`;
 
+/** Whether a group holds only part of a layer's units (a slice, the dims of attention heads). */
+const isPart = (analysis: ChannelGroupAnalysis, group: ChannelGroup) =>
+  group.layers.some((s) => s.side === 'out' && (s.offset !== 0 || analysis.layers.find((l) => l.name === s.layer)!.units !== group.size));
+
+const memberKeys = (group: ChannelGroup) => group.members.map((m) => `${m.initializer}:${m.axis}:${m.offset}:${m.block}:${m.role}`).sort();
+
 describe('channelGroups', () => {
   for (const name of REAL_MODELS) {
     it(`finds the hand-written permutation groups of ${name}`, async () => {
       const { reference } = realModel(name);
       for (const copy of ['a', 'b'] as const) {
         const { analysis } = await analyse(name, copy);
+        // the reference knows whole layers' units only; groups of parts (attention heads' dims) are tested below
         const found = analysis.groups
-          .filter((g) => g.permutable)
+          .filter((g) => g.permutable && !isPart(analysis, g))
           .map((g) => g.layers.map((s) => sideKey(s.layer, s.side, s.offset / s.block)).sort().join(' '))
           .sort();
         const expected = reference.groups.map((g) => g.map((s) => sideKey(s.module, s.side, s.offset ?? 0)).sort().join(' ')).sort();
@@ -34,12 +41,40 @@ describe('channelGroups', () => {
     });
   }
 
-  it('blocks the attention channels of the transformer at the op that couples them, and moves the LayerNorm parameters with the stream', async () => {
+  it('follows attention heads: one group for the dims of queries and keys, one for values and the output projection', async () => {
+    for (const copy of ['a', 'b'] as const) {
+      const { analysis } = await analyse('transformer', copy);
+      const parts = analysis.groups.filter((g) => isPart(analysis, g));
+      const heads = parts.filter((g) => g.permutable);
+      // d_model 16, 2 heads of 8 dims; in_proj's units are q | k | v, 16 each
+      expect(heads.map((g) => g.size)).toEqual([8, 8]);
+      const inProj = (offsets: number[]) => offsets.flatMap((o) => [`onnx::MatMul_136:1:${o}:1:weight`, `encoder.self_attn.in_proj_bias:0:${o}:1:parameter`]);
+      const queriesKeys = heads.find((g) => g.layers.some((s) => s.layer === 'encoder.self_attn' && s.offset === 0))!;
+      expect(memberKeys(queriesKeys)).toEqual(inProj([0, 8, 16, 24]).sort());
+      expect(queriesKeys.layers.map((s) => sideKey(s.layer, s.side, s.offset)).sort()).toEqual([0, 8, 16, 24].map((o) => sideKey('encoder.self_attn', 'out', o)).sort());
+      const values = heads.find((g) => g !== queriesKeys)!;
+      expect(memberKeys(values)).toEqual([...inProj([32, 40]), 'encoder.self_attn.out_proj.weight:1:0:1:weight', 'encoder.self_attn.out_proj.weight:1:8:1:weight'].sort());
+      expect(values.layers.filter((s) => s.side === 'in').map((s) => sideKey(s.layer, s.side, s.offset))).toEqual(
+        [0, 8].map((o) => sideKey('encoder.self_attn.out_proj', 'in', o)),
+      );
+      // q, k and v whole (16 channels, two heads each) cannot be permuted: each is cut into heads
+      const slices = parts.filter((g) => !g.permutable);
+      expect(slices.map((g) => [g.size, g.blockedBy?.node])).toEqual([
+        [16, '/encoder/self_attn/Reshape'],
+        [16, '/encoder/self_attn/Reshape_1'],
+        [16, '/encoder/self_attn/Reshape_2'],
+      ]);
+      for (const g of slices) expect(g.blockedBy!.reason).toContain('cuts these channels into parts');
+    }
+  });
+
+  it('cuts the transformer\'s in-projection into q, k and v at the Slice, and moves the LayerNorm parameters with the stream', async () => {
     const { analysis } = await analyse('transformer');
-    const inProjection = analysis.groups.find((g) => g.layers.some((s) => s.layer === 'encoder.self_attn' && s.side === 'out'))!;
+    const inProjection = analysis.groups.find((g) => g.layers.some((s) => s.layer === 'encoder.self_attn' && s.side === 'out') && g.size === 48)!;
     expect(inProjection.permutable).toBe(false);
     expect(inProjection.blockedBy).toMatchObject({ opType: 'Slice' });
     expect(inProjection.blockedBy!.reason).toContain('/encoder/self_attn/Slice');
+    expect(inProjection.blockedBy!.reason).toContain('cuts these channels into parts');
     const stream = analysis.groups.find((g) => g.layers.some((s) => s.layer === 'embed' && s.side === 'out'))!;
     expect(stream.permutable).toBe(true);
     const moved = new Set(stream.members.map((m) => m.initializer));
@@ -48,6 +83,37 @@ describe('channelGroups', () => {
     }
     const head = analysis.groups.find((g) => g.layers.some((s) => s.layer === 'head' && s.side === 'out'))!;
     expect(head.blockedBy).toMatchObject({ opType: 'graph output', node: 'output' });
+  });
+
+  it('refuses the heads of queries and keys when their slice overlaps another or is coupled whole, naming the node', async () => {
+    const runtime = await loadOnnxRuntime();
+    const fixture = realModel('transformer');
+    const int64 = (values: number[]) => ({ dtype: 'int64' as const, shape: [values.length], data: BigInt64Array.from(values, BigInt) });
+    const probe = (extra: OnnxModel['graph']['nodes'], constants: [string, ReturnType<typeof int64>][] = []): OnnxModel => ({
+      ...fixture.a,
+      graph: { ...fixture.a.graph, nodes: [...fixture.a.graph.nodes, ...extra], initializers: new Map([...fixture.a.graph.initializers, ...constants]) },
+    });
+    const headGroups = async (model: OnnxModel) => {
+      const analysis = channelGroups(model, await valueShapes(runtime, model, inputFeed(runtime, fixture, 2)));
+      const heads = analysis.groups.filter((g) => g.size === 8);
+      const queriesKeys = heads.find((g) => g.layers.some((s) => s.layer === 'encoder.self_attn' && s.side === 'out' && s.offset === 0))!;
+      return { queriesKeys, values: heads.find((g) => g !== queriesKeys)! };
+    };
+    // a second Slice of in_proj's output taking channels 8..24: half of q and half of k
+    const overlapping = probe(
+      [node('probe/Slice', 'Slice', ['/encoder/self_attn/Add_output_0', 'probe.starts', 'probe.ends', 'probe.axes'], ['probe/slice'])],
+      [['probe.starts', int64([8])], ['probe.ends', int64([24])], ['probe.axes', int64([-1])]],
+    );
+    const first = await headGroups(overlapping);
+    expect(first.queriesKeys.permutable).toBe(false);
+    expect(first.queriesKeys.blockedBy).toMatchObject({ node: 'probe/Slice', opType: 'Slice' });
+    expect(first.queriesKeys.blockedBy!.reason).toContain('"/encoder/self_attn/Slice"');
+    expect(first.values.permutable).toBe(true);
+    // the q slice also normalised whole by a Softmax over its channels
+    const coupled = probe([node('probe/Softmax', 'Softmax', ['/encoder/self_attn/Slice_output_0'], ['probe/softmax'], { axis: { type: 'int', value: -1 } })]);
+    const second = await headGroups(coupled);
+    expect(second.queriesKeys.blockedBy).toMatchObject({ node: 'probe/Softmax', opType: 'Softmax' });
+    expect(second.values.permutable).toBe(true);
   });
 
   it('moves BatchNorm parameters and the decomposed LayerNorm scale and shift', async () => {

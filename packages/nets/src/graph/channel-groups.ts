@@ -36,7 +36,10 @@ export interface GroupMember {
 export interface GroupLayerSide {
   readonly layer: string;
   readonly side: 'out' | 'in';
-  /** Position of the group's first channel along the layer's input channel axis (0 for `out`). */
+  /**
+   * Position of the group's first channel along the layer's input channel axis, or, for `out`,
+   * the first unit it covers (0 unless the group is a part of the units: a slice, a head's dims).
+   */
   readonly offset: number;
   /** Positions per channel along that axis (a Flatten makes blocks; 1 otherwise). */
   readonly block: number;
@@ -70,6 +73,21 @@ interface Placement {
   readonly block: number;
 }
 
+/**
+ * A space made of part of another: child channel i is parent channel `start + h stride + i` for
+ * every h below `copies` (a Slice: one copy; a split into heads: one per head, all permuted alike).
+ */
+interface Derivation {
+  readonly parent: number;
+  readonly child: number;
+  readonly start: number;
+  readonly stride: number;
+  readonly copies: number;
+  /** The node that made it, for messages. */
+  readonly node: OnnxNode;
+  readonly nodeIndex: number;
+}
+
 const ELEMENTWISE: ReadonlySet<string> = new Set([
   'Relu', 'LeakyRelu', 'PRelu', 'Sigmoid', 'Tanh', 'Erf', 'Gelu', 'Softplus', 'Softsign', 'Elu', 'Selu', 'Celu', 'HardSigmoid',
   'HardSwish', 'Mish', 'ThresholdedRelu', 'Identity', 'Dropout', 'Cast', 'Sqrt', 'Reciprocal', 'Neg', 'Abs', 'Exp', 'Log', 'Sin',
@@ -90,9 +108,15 @@ const ORDER_FREE: ReadonlySet<string> = new Set(['Shape', 'Size']);
  * pooling, transposes, reshapes and concatenations, using `shapes` for the axis bookkeeping)
  * and every linear layer that reads it joins on its input side. A group that reaches a graph
  * output, meets a value it cannot be aligned with, or passes through an op whose result would
- * change under a permutation (attention's MatMul of two activations, a Softmax or Gather over
- * the channels, a Reshape that splits channels into heads, an unknown op) is kept but marked
- * not permutable, with the reason; nothing else in the graph is affected.
+ * change under a permutation (a Softmax or Gather over the channels, an unknown op) is kept
+ * but marked not permutable, with the reason; nothing else in the graph is affected.
+ *
+ * Attention is followed where the graph shows it: a Slice of the channel axis (constant bounds,
+ * folded from shape arithmetic) makes its part a group of its own, a Reshape that splits
+ * channels into heads makes a group of one head's dims shared by every head, and a MatMul of
+ * two computed values ties the axes it contracts (queries with keys) and carries the other
+ * operand's channels (values). A space cut into parts is no longer permutable whole; parts that
+ * overlap are refused.
  *
  * `shapes` holds the concrete shape of every value (`valueShapes(runtime, model, feeds)` on a
  * batch of 2 samples).
@@ -110,6 +134,9 @@ class GroupInference {
   private readonly placements = new Map<string, Placement[]>();
   private readonly members: (GroupMember & { space: number })[] = [];
   private readonly sides: (GroupLayerSide & { space: number })[] = [];
+  private readonly derivations: Derivation[] = [];
+  private readonly derived = new Map<string, number>();
+  private readonly folded = new Map<string, number[] | null>();
 
   constructor(
     private readonly model: OnnxModel,
@@ -215,6 +242,85 @@ class GroupInference {
     return constant === null ? null : integerValues(constant.tensor);
   }
 
+  /**
+   * The integer values of a constant or of shape arithmetic on it (Shape, Gather, Concat,
+   * Unsqueeze, Add, Mul, ...), read from the concrete `shapes`; `null` when not computable.
+   */
+  private fold(name: string | undefined): number[] | null {
+    if (name === undefined || name === '') return null;
+    if (this.folded.has(name)) return this.folded.get(name)!;
+    this.folded.set(name, null); // a cycle folds to nothing
+    const value = this.foldOnce(name);
+    this.folded.set(name, value);
+    return value;
+  }
+
+  private foldOnce(name: string): number[] | null {
+    const constant = this.constantIntegers(name);
+    if (constant !== null) return constant;
+    const producer = this.index.producer.get(name);
+    const node = producer === undefined ? undefined : this.model.graph.nodes[producer];
+    if (node === undefined || (node.domain !== '' && node.domain !== 'ai.onnx')) return null;
+    // inputs are folded only where the op needs their values (never a Shape's data input)
+    const arg = (k: number) => this.fold(node.inputs[k]);
+    switch (node.opType) {
+      case 'Shape': {
+        const shape = this.shape(node.inputs[0]!);
+        if (shape === null) return null;
+        const rank = shape.length;
+        const clamp = (v: number) => Math.min(rank, Math.max(0, v < 0 ? v + rank : v));
+        return shape.slice(clamp(intAttribute(node, 'start', 0)), clamp(intAttribute(node, 'end', rank)));
+      }
+      case 'Gather': {
+        const first = arg(0);
+        const indices = arg(1);
+        if (first === null || indices === null || intAttribute(node, 'axis', 0) !== 0) return null;
+        const picked = indices.map((i) => first[i < 0 ? i + first.length : i]);
+        return picked.every((v) => v !== undefined) ? (picked as number[]) : null;
+      }
+      case 'Identity':
+      case 'Cast':
+      case 'Squeeze':
+      case 'Unsqueeze':
+        return arg(0);
+      case 'Concat': {
+        const parts = node.inputs.map((_, k) => arg(k));
+        return parts.every((part) => part !== null) ? (parts as number[][]).flat() : null;
+      }
+      case 'Add':
+      case 'Sub':
+      case 'Mul':
+      case 'Div': {
+        const first = arg(0);
+        const second = arg(1);
+        if (first === null || second === null) return null;
+        const length = Math.max(first.length, second.length);
+        if ((first.length !== 1 && first.length !== length) || (second.length !== 1 && second.length !== length)) return null;
+        const op = node.opType;
+        const result = Array.from({ length }, (_, i) => {
+          const x = first[first.length === 1 ? 0 : i]!;
+          const y = second[second.length === 1 ? 0 : i]!;
+          // integer Div truncates, as ONNX does for int64
+          return op === 'Add' ? x + y : op === 'Sub' ? x - y : op === 'Mul' ? x * y : y === 0 ? Number.NaN : Math.trunc(x / y);
+        });
+        return result.every(Number.isFinite) ? result : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** The space made of part of `parent` (see {@link Derivation}); the same part asked twice is the same space. */
+  private derive(parent: number, size: number, start: number, stride: number, copies: number, node: OnnxNode, nodeIndex: number): number {
+    const key = `${this.find(parent)}:${size}:${start}:${stride}:${copies}`;
+    const known = this.derived.get(key);
+    if (known !== undefined) return known;
+    const child = this.newSpace(size);
+    this.derived.set(key, child);
+    this.derivations.push({ parent, child, start, stride, copies, node, nodeIndex });
+    return child;
+  }
+
   private axesOf(node: OnnxNode, rank: number): number[] | null {
     // axes moved from an attribute to an input in opset 13 (ReduceSum, Squeeze) or 18 (other reductions)
     const raw = intsAttribute(node, 'axes') ?? this.constantIntegers(node.inputs[1]);
@@ -272,8 +378,12 @@ class GroupInference {
     const inputs = node.inputs.map((name) => this.of(name));
     const carried = inputs.flat();
     const op = node.opType;
+    if (op === 'MatMul' && carried.length > 0 && node.inputs.length === 2 && node.inputs.every((name) => this.index.constant(name) === null)) {
+      this.matmul(node, nodeIndex, inputs[0]!, inputs[1]!);
+      return;
+    }
     if (op === 'MatMul' || op === 'Gemm' || op === 'Conv' || op === 'ConvTranspose') {
-      if (carried.length > 0) this.blockAll(carried, node, nodeIndex, 'multiplies two computed values (as attention does), so a permutation of one is not undone by any weight');
+      if (carried.length > 0) this.blockAll(carried, node, nodeIndex, 'multiplies values in a way not followed here (a Gemm or Conv of computed values, a MatMul by a constant that is not a layer), so a permutation is not undone by any weight');
       return;
     }
     if (carried.length === 0 || ORDER_FREE.has(op)) return;
@@ -356,6 +466,44 @@ class GroupInference {
     return result;
   }
 
+  /**
+   * `A B` of two computed values, `[..., m, k] x [..., k, n]`: `(A P^T)(P B) = A B`, so a group on
+   * A's last axis must meet the same group on B's second-to-last (queries and keys); A's rows
+   * and B's columns (values) carry over to the result. Batch axes and rank-1 operands are refused.
+   */
+  private matmul(node: OnnxNode, nodeIndex: number, left: readonly Placement[], right: readonly Placement[]): void {
+    const leftRank = this.shape(node.inputs[0]!)?.length ?? 0;
+    const rightRank = this.shape(node.inputs[1]!)?.length ?? 0;
+    const outputRank = this.shape(node.outputs[0]!)?.length ?? 0;
+    if (leftRank < 2 || rightRank < 2) {
+      this.blockAll([...left, ...right], node, nodeIndex, 'multiplies two computed values of which one is a vector');
+      return;
+    }
+    const passed: Placement[] = [];
+    const batch: Placement[] = [];
+    for (const p of left) {
+      if (p.axis === leftRank - 2) passed.push({ ...p, axis: outputRank - 2 });
+      else if (p.axis !== leftRank - 1) batch.push(p);
+    }
+    for (const p of right) {
+      if (p.axis === rightRank - 1) passed.push({ ...p, axis: outputRank - 1 });
+      else if (p.axis !== rightRank - 2) batch.push(p);
+    }
+    if (batch.length > 0) this.blockAll(batch, node, nodeIndex, 'multiplies two computed values batched along an axis that holds the channels');
+    const byOffset = (x: Placement, y: Placement) => x.offset - y.offset;
+    const contractedLeft = left.filter((p) => p.axis === leftRank - 1).sort(byOffset);
+    const contractedRight = right.filter((p) => p.axis === rightRank - 2).sort(byOffset);
+    const key = (layout: readonly Placement[]) => layout.map((p) => `${p.offset}:${p.block}:${this.sizes[this.find(p.space)]}`).join(',');
+    if (key(contractedLeft) !== key(contractedRight)) {
+      this.blockAll([...contractedLeft, ...contractedRight], node, nodeIndex, 'contracts an axis whose channels are not laid out alike in both operands, so a permutation of one is not undone by the other');
+    } else {
+      contractedLeft.forEach((p, j) => {
+        this.union(p.space, contractedRight[j]!.space, node, nodeIndex);
+      });
+    }
+    this.set(node.outputs[0], passed);
+  }
+
   /** BatchNormalization and InstanceNormalization normalise each channel of axis 1 with its own parameters. */
   private perChannelNorm(node: OnnxNode, nodeIndex: number, parameterSlots: readonly number[]): void {
     const passed: Placement[] = [];
@@ -435,8 +583,11 @@ class GroupInference {
    * A reshape keeps the row-major order of elements. Channel j of a placement covers, within
    * each index of the axes before it, the contiguous run `[(offset + j block) s, (offset + (j + 1) block) s)`
    * where `s` is the product of the later dims. It survives when some output axis starts at
-   * the same outer index and its own stride divides those run bounds: the channels become
-   * blocks along that axis (a Flatten); otherwise the reshape splits them (heads) and blocks the group.
+   * the same outer index, or at a coarser one (merging heads back: one placement per merged
+   * index), and its own stride divides those run bounds: the channels become blocks along that
+   * axis (a Flatten). A reshape that cuts the whole channel axis into equal runs, one per index
+   * of a new outer axis (heads), makes a derived space of one run's channels shared by every
+   * head; any other cut is refused.
    */
   private reshape(node: OnnxNode, nodeIndex: number, placements: readonly Placement[]): void {
     const input = this.shape(node.inputs[0]!);
@@ -444,8 +595,17 @@ class GroupInference {
     const passed: Placement[] = [];
     for (const placement of placements) {
       const moved = input === null || output === null ? null : reshapePlacement(placement, input, output);
-      if (moved === null) this.blockAll([placement], node, nodeIndex, 'reshapes the channel axis into several axes (as a split into attention heads does)');
-      else passed.push(moved);
+      if (moved !== null) {
+        passed.push(...moved);
+        continue;
+      }
+      const heads = input === null || output === null ? null : headSplit(placement, this.sizes[this.find(placement.space)]!, input, output);
+      if (heads === null) {
+        this.blockAll([placement], node, nodeIndex, 'reshapes the channel axis into several axes in a way that cuts channels apart');
+        continue;
+      }
+      const space = this.derive(placement.space, heads.channels, 0, heads.channels, heads.copies, node, nodeIndex);
+      passed.push({ space, axis: heads.axis, offset: 0, block: heads.block });
     }
     this.set(node.outputs[0], passed);
   }
@@ -477,21 +637,46 @@ class GroupInference {
     for (const output of node.outputs) this.set(output, placements.filter((p) => p.axis !== axis));
   }
 
+  /**
+   * A Slice with step 1 and bounds that fold to constants keeps, of each group on the cut axis,
+   * the channels inside the bounds: all of them (the group passes, shifted), none, or a part,
+   * which becomes a derived space of its own. Cutting through a channel's block is refused.
+   */
   private slice(node: OnnxNode, nodeIndex: number, placements: readonly Placement[]): void {
     const inputShape = this.shape(node.inputs[0]!) ?? [];
     const rank = inputShape.length;
-    const starts = intsAttribute(node, 'starts') ?? this.constantIntegers(node.inputs[1]);
-    const rawAxes = intsAttribute(node, 'axes') ?? (node.inputs[3] !== undefined && node.inputs[3] !== '' ? this.constantIntegers(node.inputs[3]) : starts === null ? null : starts.map((_, i) => i));
-    const steps = node.inputs[4] !== undefined && node.inputs[4] !== '' ? this.constantIntegers(node.inputs[4]) : null;
-    const outputShape = this.shape(node.outputs[0]!) ?? [];
+    const starts = intsAttribute(node, 'starts') ?? this.fold(node.inputs[1]);
+    const ends = intsAttribute(node, 'ends') ?? this.fold(node.inputs[2]);
+    const rawAxes = intsAttribute(node, 'axes') ?? (node.inputs[3] !== undefined && node.inputs[3] !== '' ? this.fold(node.inputs[3]) : starts === null ? null : starts.map((_, i) => i));
+    const steps = node.inputs[4] !== undefined && node.inputs[4] !== '' ? this.fold(node.inputs[4]) : null;
     const passed: Placement[] = [];
     for (const placement of placements) {
       const axes = rawAxes?.map((axis) => (axis < 0 ? axis + rank : axis)) ?? null;
       const k = axes?.indexOf(placement.axis) ?? -2;
-      // a slice that keeps the whole channel axis in order (start 0, step 1) is harmless
-      const whole = k >= 0 && starts?.[k] === 0 && (steps?.[k] ?? 1) === 1 && outputShape[placement.axis] === inputShape[placement.axis];
-      if (k === -1 || whole) passed.push(placement);
-      else this.blockAll([placement], node, nodeIndex, k === -2 ? 'slices along axes that are not constants' : 'slices the channel axis');
+      if (k === -1) {
+        passed.push(placement);
+        continue;
+      }
+      const length = inputShape[placement.axis] ?? 0;
+      const bound = (value: number | undefined) => (value === undefined ? null : Math.min(length, Math.max(0, value < 0 ? value + length : value)));
+      const start = bound(starts?.[k]);
+      const end = bound(ends?.[k]);
+      if (k === -2 || start === null || end === null || (steps?.[k] ?? 1) !== 1) {
+        this.blockAll([placement], node, nodeIndex, k === -2 || start === null || end === null ? 'slices along axes or bounds that are not constants' : 'slices the channel axis with a step');
+        continue;
+      }
+      const size = this.sizes[this.find(placement.space)]!;
+      const first = Math.max(start, placement.offset);
+      const last = Math.min(end, placement.offset + size * placement.block);
+      if (last <= first) continue; // none of these channels is kept
+      if ((first - placement.offset) % placement.block !== 0 || (last - placement.offset) % placement.block !== 0) {
+        this.blockAll([placement], node, nodeIndex, 'slices through the positions of single channels');
+        continue;
+      }
+      const from = (first - placement.offset) / placement.block;
+      const to = (last - placement.offset) / placement.block;
+      const space = from === 0 && to === size ? placement.space : this.derive(placement.space, to - from, from, 0, 1, node, nodeIndex);
+      passed.push({ space, axis: placement.axis, offset: first - start, block: placement.block });
     }
     this.set(node.outputs[0], passed);
   }
@@ -566,48 +751,160 @@ class GroupInference {
   // ---- result ----
 
   private collect(): ChannelGroup[] {
-    const ids = new Map<number, number>();
-    const groups: { id: number; size: number; root: number; members: GroupMember[]; layers: GroupLayerSide[] }[] = [];
-    const groupOf = (space: number) => {
-      const root = this.find(space);
-      let id = ids.get(root);
-      if (id === undefined) {
-        id = groups.length;
-        ids.set(root, id);
-        groups.push({ id, size: this.sizes[root]!, root, members: [], layers: [] });
+    const ownSides = new Map<number, GroupLayerSide[]>();
+    const ownMembers = new Map<number, GroupMember[]>();
+    const order: number[] = [];
+    const note = (root: number) => {
+      if (!ownSides.has(root)) {
+        ownSides.set(root, []);
+        ownMembers.set(root, []);
+        order.push(root);
       }
-      return groups[id]!;
     };
     for (const { space, ...side } of this.sides) {
-      const group = groupOf(space);
-      if (!group.layers.some((s) => s.layer === side.layer && s.side === side.side && s.offset === side.offset)) group.layers.push(side);
+      const root = this.find(space);
+      note(root);
+      ownSides.get(root)!.push(side);
     }
-    for (const { space, ...member } of this.members) groupOf(space).members.push(member);
-    return groups.map(({ id, size, root, members, layers }) => {
-      const blockedBy = this.blocks[root] ?? null;
-      return { id, size, permutable: blockedBy === null, blockedBy, members, layers };
+    for (const { space, ...member } of this.members) {
+      const root = this.find(space);
+      note(root);
+      ownMembers.get(root)!.push(member);
+    }
+    for (const d of this.derivations) {
+      note(this.find(d.parent));
+      note(this.find(d.child));
+    }
+    this.refuseOverlaps();
+    const into = new Map<number, Derivation[]>(); // by child root
+    const split = new Map<number, Derivation>(); // a parent root's first cut
+    for (const d of this.derivations) {
+      const child = this.find(d.child);
+      into.set(child, [...(into.get(child) ?? []), d]);
+      if (!split.has(this.find(d.parent))) split.set(this.find(d.parent), d);
+    }
+    // a derived space inherits its parent's blocks and, moved to its positions, its members and layer sides
+    const inherited = new Map<number, { block: GroupBlock | null; members: GroupMember[]; sides: GroupLayerSide[] }>();
+    const resolve = (root: number, visiting: Set<number>): { block: GroupBlock | null; members: GroupMember[]; sides: GroupLayerSide[] } => {
+      const known = inherited.get(root);
+      if (known !== undefined) return known;
+      let block = this.blocks[root] ?? null;
+      const members = [...(ownMembers.get(root) ?? [])];
+      const sides = [...(ownSides.get(root) ?? [])];
+      visiting.add(root);
+      for (const d of into.get(root) ?? []) {
+        const parentRoot = this.find(d.parent);
+        if (visiting.has(parentRoot)) {
+          block ??= this.refusal(d.node, d.nodeIndex, 'derives channels from a group that contains them');
+          continue;
+        }
+        const parent = resolve(parentRoot, visiting);
+        block ??= parent.block;
+        for (let h = 0; h < d.copies; h++) {
+          const shift = d.start + h * d.stride;
+          for (const m of parent.members) members.push({ ...m, offset: m.offset + shift * m.block });
+          for (const side of parent.sides) sides.push({ ...side, offset: side.offset + shift * side.block });
+        }
+      }
+      visiting.delete(root);
+      const result = { block, members: unique(members, (m) => `${m.nodeIndex}:${m.input}:${m.axis}:${m.offset}:${m.block}`), sides: unique(sides, (x) => `${x.layer}:${x.side}:${x.offset}`) };
+      inherited.set(root, result);
+      return result;
+    };
+    return order.map((root, id) => {
+      const { block, members, sides } = resolve(root, new Set());
+      const cut = split.get(root);
+      const blockedBy = block ?? (cut === undefined ? null : this.refusal(cut.node, cut.nodeIndex, 'cuts these channels into parts that go separate ways (a slice, attention heads); each part is a channel group of its own, and this group cannot be permuted whole'));
+      return { id, size: this.sizes[root]!, permutable: blockedBy === null, blockedBy, members, layers: sides };
+    });
+  }
+
+  /** Two parts of one space that share channels would need two different permutations of them: refuse both. */
+  private refuseOverlaps(): void {
+    const covered = (d: Derivation) => {
+      const channels = new Set<number>();
+      const size = this.sizes[d.child]!;
+      for (let h = 0; h < d.copies; h++) for (let i = 0; i < size; i++) channels.add(d.start + h * d.stride + i);
+      return channels;
+    };
+    this.derivations.forEach((first, k) => {
+      const channels = covered(first);
+      for (const second of this.derivations.slice(k + 1)) {
+        if (this.find(first.parent) !== this.find(second.parent)) continue;
+        const same = first.start === second.start && first.stride === second.stride && first.copies === second.copies && this.sizes[first.child] === this.sizes[second.child];
+        if (same && this.find(first.child) === this.find(second.child)) continue;
+        if (![...covered(second)].some((c) => channels.has(c))) continue;
+        const reason = this.refusal(second.node, second.nodeIndex, `takes channels that node ${JSON.stringify(nodeLabel(first.node, first.nodeIndex))} also takes, so no permutation of one part leaves the other in place`);
+        this.block(first.child, reason);
+        this.block(second.child, reason);
+      }
     });
   }
 }
 
+function unique<T>(values: readonly T[], key: (value: T) => string): T[] {
+  const seen = new Set<string>();
+  return values.filter((value) => {
+    const k = key(value);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 /** Where a placement lands after a row-major reshape from `input` to `output`, or `null` when its channels are split. */
-function reshapePlacement(placement: Placement, input: readonly number[], output: readonly number[]): Placement | null {
-  const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+function reshapePlacement(placement: Placement, input: readonly number[], output: readonly number[]): Placement[] | null {
   const outer = product(input.slice(0, placement.axis));
   const inner = product(input.slice(placement.axis + 1));
   const start = placement.offset * inner;
   const run = placement.block * inner;
+  const length = (input[placement.axis] ?? 1) * inner;
   let best: Placement | null = null;
+  let merged: Placement[] | null = null;
   for (let t = 0; t < output.length; t++) {
-    if (product(output.slice(0, t)) !== outer) continue;
+    const before = product(output.slice(0, t));
     const stride = product(output.slice(t + 1));
-    if (start % stride !== 0 || run % stride !== 0) continue;
+    if (outer % before !== 0 || start % stride !== 0 || run % stride !== 0) continue;
+    if (before !== outer) {
+      // the last `outer / before` indices before the channels merge into axis t: one placement per index
+      if (length % stride === 0) {
+        const copies = outer / before;
+        merged = Array.from({ length: copies }, (_, h) => ({ ...placement, axis: t, offset: (h * length + start) / stride, block: run / stride }));
+      }
+      continue;
+    }
     const candidate = { ...placement, axis: t, offset: start / stride, block: run / stride };
     // axes of size 1 around the target share its outer index: take the one that holds the channels
     if (best === null || output[t]! > 1) best = candidate;
     if (output[t]! > 1) break;
   }
-  return best;
+  return best !== null ? [best] : merged;
+}
+
+/**
+ * A reshape that cuts a placement covering its whole axis into `copies` equal runs, one per index
+ * of a new outer factor (heads), each landing on output axis `axis`: `channels` per run, `block`
+ * positions each. `null` for any other cut.
+ */
+function headSplit(placement: Placement, size: number, input: readonly number[], output: readonly number[]): { axis: number; channels: number; copies: number; block: number } | null {
+  const outer = product(input.slice(0, placement.axis));
+  const inner = product(input.slice(placement.axis + 1));
+  const length = input[placement.axis] ?? 0;
+  if (placement.offset !== 0 || size * placement.block !== length) return null;
+  for (let t = output.length - 1; t >= 0; t--) {
+    const before = product(output.slice(0, t));
+    const stride = product(output.slice(t + 1));
+    const span = output[t]! * stride;
+    if (before % outer !== 0 || before === outer || (length * inner) % span !== 0 || span % (placement.block * inner) !== 0 || (placement.block * inner) % stride !== 0) continue;
+    const copies = before / outer;
+    if (copies * span !== length * inner) continue;
+    return { axis: t, channels: span / (placement.block * inner), copies, block: (placement.block * inner) / stride };
+  }
+  return null;
+}
+
+function product(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
 }
 
 /** The group with the given id, or an `InvalidArgumentError` naming the ids there are. */

@@ -47,7 +47,7 @@ interface MatchedLayer {
   readonly sides: readonly Side[];
 }
 
-/** A group on a layer: its rows (`out`), or column blocks `[start + j block, start + (j + 1) block)` of channel j (`in`). */
+/** A group on a layer: rows `start + j` (`out`, all rows or a part: a slice, a head), or column blocks `[start + j block, start + (j + 1) block)` of channel j (`in`). */
 interface Side {
   readonly group: number;
   readonly out: boolean;
@@ -58,8 +58,9 @@ interface Side {
 /**
  * Weight matching (git re-basin) of graph b onto graph a over the permutable channel groups of
  * a: maximises `sum over linear layers <W_a, P_out W_b P_in^T>` of the `units x fanIn` weight
- * matrices, where a group permutes a layer's rows when it holds its units and its input
- * channels (whole, a slice, or blocks of a flattened axis) when the layer reads it. Coordinate
+ * matrices, where a group permutes a layer's rows when it holds its units (all of them, or a
+ * part: a slice, the dims of attention heads) and its input channels (whole, a slice, or
+ * blocks of a flattened axis) when the layer reads it. Coordinate
  * descent: each step fixes every group but one and solves for that one exactly, a linear
  * assignment on `sum over its sides of <channel i of a, channel j of b>`; a step is kept only
  * when it raises the objective, so every run ends at a point no single group can improve. The
@@ -96,7 +97,7 @@ export function matchGraphs(
     for (const group of groups) {
       for (const side of group.layers) {
         if (side.layer !== layer.name) continue;
-        sides.push(side.side === 'out' ? { group: group.id, out: true, start: 0, block: 1 } : { group: group.id, out: false, start: side.offset * kernel, block: side.block * kernel });
+        sides.push(side.side === 'out' ? { group: group.id, out: true, start: side.offset, block: 1 } : { group: group.id, out: false, start: side.offset * kernel, block: side.block * kernel });
       }
     }
     return { a: layerWeightMatrix(modelA, layer).data, b: layerWeightMatrix(modelB, other).data, units: layer.units, fanIn: layer.fanIn, sides };
@@ -179,7 +180,7 @@ function assignmentCost(layers: readonly MatchedLayer[], perms: ReadonlyMap<numb
       if (side.group !== group) return;
       const b = permutedB(layer, perms, s);
       if (side.out) {
-        gemm(false, true, n, n, layer.fanIn, 1, layer.a, 0, layer.fanIn, b, 0, layer.fanIn, 1, cost, 0, n);
+        gemm(false, true, n, n, layer.fanIn, 1, layer.a, side.start * layer.fanIn, layer.fanIn, b, side.start * layer.fanIn, layer.fanIn, 1, cost, 0, n);
         return;
       }
       const width = layer.units * side.block;
@@ -213,7 +214,7 @@ function permutedB(layer: MatchedLayer, perms: ReadonlyMap<number, Int32Array>, 
     const next = current.slice();
     const { fanIn, units } = layer;
     if (side.out) {
-      for (let i = 0; i < p.length; i++) next.set(current.subarray(p[i]! * fanIn, (p[i]! + 1) * fanIn), i * fanIn);
+      for (let i = 0; i < p.length; i++) next.set(current.subarray((side.start + p[i]!) * fanIn, (side.start + p[i]! + 1) * fanIn), (side.start + i) * fanIn);
     } else {
       for (let u = 0; u < units; u++) {
         for (let i = 0; i < p.length; i++) {
