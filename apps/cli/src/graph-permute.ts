@@ -1,6 +1,6 @@
 import { type OnnxModel, readOnnx, writeOnnx } from '@descramble/io';
 import { createRng } from '@descramble/linalg';
-import { type ChannelGroup, type ChannelGroupAnalysis, compareGraphOutputs, type OutputComparison, type RuntimeTensor } from '@descramble/nets';
+import { type ChannelGroup, type ChannelGroupAnalysis, compareGraphOutputs, groupGram, groupPlacements, type OutputComparison, type RuntimeTensor } from '@descramble/nets';
 import type { Matrix } from 'ml-matrix';
 import { CliError } from './cli-errors.js';
 import type { CommandContext } from './command.js';
@@ -26,35 +26,23 @@ export function splitGroups(analysis: ChannelGroupAnalysis): { permutable: Chann
   return { permutable, blocked };
 }
 
-/** `layer.out`, `layer.in` labels of the layer sides a group covers. */
+/** `layer.out`, `layer.in` (`layer.in@4`: from input position 4) labels of the layer sides a group covers. */
 export function groupLayerNames(group: ChannelGroup): string[] {
-  return group.layers.map((side) => `${side.layer}.${side.side}`);
+  // a part of a layer's units or inputs (a Concat slice, an attention head) shows where it starts
+  return group.layers.map((side) => `${side.layer}.${side.side}${side.offset === 0 ? '' : `@${side.offset}`}`);
 }
 
 /** The layers whose output units a group is: their Grams are the group's data. */
 export function producers(group: ChannelGroup): string[] {
-  return group.layers.filter((side) => side.side === 'out').map((side) => side.layer);
+  return [...new Set(groupPlacements(group).map((placement) => placement.layer))];
 }
 
-/**
- * The data of a group's smoothness criterion: the sum of the Grams of the layers whose outputs
- * the group is (a residual stream is written by several layers, all on the same channels),
- * each scaled to unit trace so that no layer dominates by its scale alone.
- */
-export function groupGram(group: ChannelGroup, grams: ReadonlyMap<string, LayerGram>): { gram: Matrix; count: number | null; source: LayerGram['source'] } {
-  const layers = producers(group);
-  let sum: Matrix | undefined;
-  let first: LayerGram | undefined;
-  for (const name of layers) {
-    const entry = grams.get(name);
-    if (entry === undefined) throw new CliError(`internal: no Gram for layer ${name}`, 2);
-    first ??= entry;
-    const trace = entry.gram.trace();
-    const scaled = layers.length === 1 || trace === 0 ? entry.gram : entry.gram.clone().div(trace);
-    sum = sum === undefined ? scaled.clone() : sum.add(scaled);
-  }
-  if (sum === undefined || first === undefined) throw new CliError(`internal: channel group ${group.id} has no producing layer`, 2);
-  return { gram: sum, count: first.count, source: first.source };
+/** The group's Gram (nets' `groupGram`: each placement's block at unit trace, summed), with its provenance. */
+export function groupData(group: ChannelGroup, grams: ReadonlyMap<string, LayerGram>): { gram: Matrix; count: number | null; source: LayerGram['source'] } {
+  const first = grams.get(producers(group)[0] ?? '');
+  if (first === undefined) throw new CliError(`internal: no Gram for channel group ${group.id}`, 2);
+  const matrices = new Map([...grams].map(([name, entry]) => [name, entry.gram] as const));
+  return { gram: groupGram(group, matrices), count: first.count, source: first.source };
 }
 
 /** Feeds for checking a permuted model: up to `maxRows` samples of the data, or seeded normal inputs. */

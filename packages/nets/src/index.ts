@@ -98,6 +98,7 @@ export {
   sequential,
   type WeightInput,
 } from './layers.js';
+export { type GroupPlacement, groupGram, groupPlacements } from './graph/group-gram.js';
 export { interpolateGraphs } from './interpolation/interpolate-graphs.js';
 export {
   type InterpolationPath,

@@ -4,6 +4,7 @@ import { renderFigureToPng, renderReportNode } from '@descramble/figures/node';
 import {
   type BiasMode,
   getLayer,
+  groupPlacements,
   isLinearLayer,
   permuteGraph,
   permuteHiddenUnits,
@@ -31,7 +32,7 @@ import {
 } from '../command.js';
 import { openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
 import { checkGraphData, graphGroups, graphLayerGrams, graphLayerMatrix, isOnnxFile, loadGraph } from '../graph-models.js';
-import { groupGram, groupLayerNames, permutedBytes, producers, splitGroups, verificationFeeds } from '../graph-permute.js';
+import { groupData, groupLayerNames, permutedBytes, producers, splitGroups, verificationFeeds } from '../graph-permute.js';
 import { hiddenLayerGrams, layerMatrix, oddUpToNextLinear, verificationInputs } from '../model-analysis.js';
 import { checkModelData, hiddenLayers, loadModel } from '../models.js';
 import { choice, stringOption } from '../options.js';
@@ -277,7 +278,7 @@ async function permuteGraphModel(modelFile: string, settings: GraphPermuteSettin
   const components = new PathComponents();
   for (const group of permutable) {
     if (context.signal.aborted) throw new InterruptedError();
-    const { gram, count, source } = groupGram(group, grams);
+    const { gram, count, source } = groupData(group, grams);
     const solveStart = performance.now();
     const result = descrambleChannels(gram, { operator: settings.operator, signed: false, activation: 'other', solver: { seed: context.seed } });
     const seconds = (performance.now() - solveStart) / 1000;
@@ -302,9 +303,12 @@ async function permuteGraphModel(modelFile: string, settings: GraphPermuteSettin
     });
     const stem = components.component(`group-${group.id}-${writers[0] ?? 'channels'}`);
     const groupFigures: Figure[] = [];
-    const first = graph.layers.find((layer) => layer.name === writers[0]);
-    if (first !== undefined) {
-      const weights = graphLayerMatrix(graph, first);
+    const placement = groupPlacements(group)[0];
+    const first = graph.layers.find((layer) => layer.name === placement?.layer);
+    if (first !== undefined && placement !== undefined) {
+      // the rows the group moves (all of the layer's units, or one part of them: a head's dimensions)
+      const all = graphLayerMatrix(graph, first);
+      const weights = all.rows === group.size ? all : all.subMatrix(placement.offset, placement.offset + group.size - 1, 0, all.columns - 1);
       const permuted = new Matrix(weights.rows, weights.columns);
       result.permutation.forEach((old, row) => {
         permuted.setRow(row, weights.getRow(old));
@@ -318,7 +322,7 @@ async function permuteGraphModel(modelFile: string, settings: GraphPermuteSettin
     sections.push({
       heading: `Channel group ${group.id}: ${writers.join(', ')}`,
       text: [
-        `${group.size} channels, moved together in ${groupLayerNames(group).join(', ')}; Gram matrix from ${source === 'data' ? `${count} samples` : 'W W^T (isotropic inputs)'}${writers.length > 1 ? ` (the sum of the ${writers.length} writing layers' Grams, each scaled to unit trace)` : ''}; operator **${settings.operator}**.`,
+        `${group.size} channels, moved together in ${groupLayerNames(group).join(', ')}; Gram matrix from ${source === 'data' ? `${count} samples` : 'W W^T (isotropic inputs)'}${groupPlacements(group).length > 1 ? ` (the sum over the ${groupPlacements(group).length} places layers write these channels of their Grams, each scaled to unit trace)` : ''}; operator **${settings.operator}**.`,
         '',
         `- smoothness ${result.value.toPrecision(6)} (as trained ${identityValue.toPrecision(6)}), lower bound ${result.lowerBound.toPrecision(6)}, relative gap ${result.gap.toExponential(2)}`,
         `- new order: ${Array.from(result.permutation).join(', ')}`,

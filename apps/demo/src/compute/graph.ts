@@ -16,6 +16,8 @@ import {
   fitsInputShape,
   graphInputSpecs,
   type GraphLayer,
+  groupGram,
+  groupPlacements,
   graphLayers,
   layerWeightMatrix,
   type OnnxRuntime,
@@ -253,20 +255,17 @@ export async function permutedGraph(session: GraphSession, runtime: OnnxRuntime,
   const analysis = channelGroups(session.model, shapes);
   const permutations = new Map<number, Int32Array>();
   const groups: PermutedGroup[] = analysis.groups.map((group) => {
-    const writers = group.layers.filter((side) => side.side === 'out').map((side) => side.layer);
+    const writers = [...new Set(group.layers.filter((side) => side.side === 'out').map((side) => side.layer))];
     const base = { id: group.id, size: group.size, writers, readers: group.layers.filter((side) => side.side === 'in').map((side) => side.layer) };
     if (!group.permutable) return { ...base, permuted: false, reason: group.blockedBy?.reason ?? 'not permutable', value: null, lowerBound: null, moved: 0 };
-    const b = new Matrix(group.size, group.size);
-    for (const writer of writers) {
-      const gram = grams.get(writer);
-      if (gram === undefined || gram.dimension !== group.size) {
-        return { ...base, permuted: false, reason: `layer ${writer} was not captured`, value: null, lowerBound: null, moved: 0 };
-      }
-      b.add(gram.gram);
-    }
+    const missing = writers.find((writer) => !grams.has(writer));
+    if (missing !== undefined) return { ...base, permuted: false, reason: `layer ${missing} was not captured`, value: null, lowerBound: null, moved: 0 };
     if (writers.length === 0) return { ...base, permuted: false, reason: 'no layer writes these channels', value: null, lowerBound: null, moved: 0 };
-    // A group written by one layer has that layer's Gram: its descrambler is already known.
-    const known = writers.length === 1 ? session.descramblers?.get(writers[0]!) : undefined;
+    // the same data as the CLI's permute: each place a layer writes the channels, at unit trace, summed
+    const b = groupGram(group, new Map([...grams].map(([name, captured]) => [name, captured.gram] as const)));
+    // A group that is one whole layer's units has that layer's Gram: its descrambler is already known.
+    const whole = groupPlacements(group).length === 1 && grams.get(writers[0]!)?.dimension === group.size;
+    const known = whole ? session.descramblers?.get(writers[0]!) : undefined;
     const found = nearestPermutation(b, operator, known?.operator === operator ? known : undefined);
     permutations.set(group.id, found.permutation);
     const moved = found.permutation.reduce((n, p, i) => n + (p === i ? 0 : 1), 0);
