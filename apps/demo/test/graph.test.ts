@@ -40,6 +40,22 @@ describe('openGraph', () => {
   });
 });
 
+describe('graphData of a token model (int64 ids)', () => {
+  const TOKENS = new URL('../../../fixtures/token-models/text-transformer/', import.meta.url).pathname;
+  const tokenFile = (name: string): InputFile => {
+    const bytes = readFileSync(join(TOKENS, name));
+    return { name, bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer };
+  };
+
+  it('takes int64 ids for an int64 graph input, and refuses them for a float one', () => {
+    const { session } = openGraph(tokenFile('a.onnx'), []);
+    expect(graphData(session, tokenFile('inputs.npy'))).toMatchObject({ samples: 64, shape: [64, 6], dtype: 'int64' });
+    expect(session.data?.data.every((v) => Number.isInteger(v) && v >= 0 && v < 50)).toBe(true);
+    const { session: images } = openGraph(file('cnn-pools', 'a.onnx'), []);
+    expect(() => graphData(images, tokenFile('inputs.npy'))).toThrow(/holds int64 values; graph input "input" takes float32 samples/);
+  });
+});
+
 describe('graphData', () => {
   const { session } = openGraph(file('cnn-pools', 'a.onnx'), []);
 
