@@ -25,7 +25,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ALLOWLIST = [
   { file: 'orthogonal/src/manifold.ts', fn: 'qrRetraction.inverseFactor', reason: 'assembles the (j+1) x (j+1) systems of the triangular recursion (solved by linalg LU)' },
   { file: 'orthogonal/src/checks.ts', fn: 'smallestHessianEigenvalue', reason: 'assembles the Lanczos tridiagonal and reads one Ritz vector: O(m) entries, no dense arithmetic' },
-  { file: 'orthogonal/src/matrix-io.ts', fn: 'assertSymmetric', reason: "validation scan that reports this package's error evidence (position of the largest asymmetry)" },
   { file: 'orthogonal/src/problems.ts', fn: '*', reason: 'O(n^2) cost-specific evaluations (traces, diagonals of P W, scaling by a diagonal B) where a dense kernel would cost O(n^3)' },
   { file: 'core/src/tensor.ts', fn: 'matrixToTensor', reason: 'the one Matrix -> Tensor copy; core sits below linalg and has no dependencies' },
   { file: 'core/src/tensor.ts', fn: 'tensorToMatrix', reason: 'the one Tensor -> Matrix copy; core sits below linalg and has no dependencies' },

@@ -1,7 +1,8 @@
 /**
  * @descramble/core: the concepts every `@descramble` package shares, with no dependencies.
  * Typed errors (one base, structured `detail`, `isInstance` that survives two installed copies
- * and worker threads) and the shared error kinds; the one Tensor type and its Matrix conversions.
+ * and worker threads) and the shared error kinds; the one Tensor type and its Matrix conversions;
+ * the validation kit (finiteness, shape, size, symmetry and range checks that throw those kinds).
  */
 export {
   ConvergenceError,
@@ -46,3 +47,26 @@ export {
   tensorToMatrix,
   type Uint64Tensor,
 } from './tensor.js';
+export {
+  type ArgumentCheck,
+  assertFiniteArray,
+  assertFiniteMatrix,
+  assertIntegerAtLeast,
+  assertLength,
+  assertMatrix,
+  assertNonEmpty,
+  assertNonNegativeInteger,
+  assertPositiveInteger,
+  assertPositiveSize,
+  assertShape,
+  assertSize,
+  assertSquare,
+  assertSquareMatrix,
+  assertSymmetric,
+  assertUnitInterval,
+  type CheckContext,
+  type MatrixShape,
+  type NamedCheck,
+  type SizeCheck,
+  SYMMETRY_TOLERANCE,
+} from './validate.js';

@@ -1,3 +1,4 @@
+import { assertNonNegativeInteger } from '@descramble/core';
 import { multiply } from '@descramble/linalg';
 import {
   brockettProblem,
@@ -11,7 +12,7 @@ import { Matrix } from 'ml-matrix';
 import { descrambleLayer, type LayerDescrambler } from './descramble-layer.js';
 import { descramblerDistance } from './descrambler-distance.js';
 import { determinant, labelled, type SmoothnessOptions } from './exact-descrambler.js';
-import { descramblersScope, InvalidArgumentError } from './errors.js';
+import { descramblersScope } from './errors.js';
 import type { LayerData } from './layer-gram.js';
 import { smoothnessValue } from './smoothness.js';
 
@@ -94,9 +95,7 @@ export function compareStrategies(input: CompareStrategiesInput): StrategyCompar
   const operation = labelled('compareStrategies', input.label);
   input.signal?.throwIfAborted();
   const maxIterations = input.maxIterations ?? 1000;
-  if (!Number.isInteger(maxIterations) || maxIterations < 0) {
-    throw new InvalidArgumentError({ operation, argument: 'maxIterations', what: `expected a non-negative integer, got ${maxIterations}`, ...descramblersScope });
-  }
+  assertNonNegativeInteger(maxIterations, { ...descramblersScope, operation, argument: 'maxIterations' });
   const { weights } = input;
   const exact = descrambleLayer({
     weights,

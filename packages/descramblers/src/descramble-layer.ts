@@ -17,7 +17,7 @@ import {
 } from './layer-gram.js';
 import { GramAccumulator, multiply, multiplyTransposeB } from '@descramble/linalg';
 import { secondMomentGram } from './theorems.js';
-import { checkMatrix } from './validate.js';
+import { assertMatrix } from '@descramble/core';
 
 /** Input of `descrambleLayer`: the weights and exactly one of data, gram, secondMoment. */
 export interface DescrambleLayerInput<Data = LayerData> extends Omit<SmoothnessOptions, 'positiveSemidefinite'> {
@@ -73,7 +73,7 @@ function resolveSource(operation: string, input: DescrambleLayerInput<unknown>):
   if (given !== 1) {
     throw new InvalidArgumentError({ operation, argument: 'data', what: `give exactly one of data, gram, secondMoment (got ${given})`, ...descramblersScope });
   }
-  checkMatrix(operation, 'weights', input.weights);
+  assertMatrix(input.weights, { ...descramblersScope, operation, name: 'weights' });
   if (input.gram !== undefined) {
     if (input.bias !== undefined) {
       throw new InvalidArgumentError({ operation, argument: 'bias', what: 'a gram is already of preactivations; give bias only with data or secondMoment', ...descramblersScope });
@@ -132,7 +132,7 @@ function finish(
   const p = exact.P;
   let descrambledNextWeights: Matrix | undefined;
   if (input.nextWeights !== undefined) {
-    checkMatrix(operation, 'nextWeights', input.nextWeights);
+    assertMatrix(input.nextWeights, { ...descramblersScope, operation, name: 'nextWeights' });
     if (input.nextWeights.columns !== weights.rows) {
       throw new DimensionMismatchError({ operation, what: 'nextWeights columns (= weights rows)', expected: weights.rows, actual: input.nextWeights.columns, ...descramblersScope });
     }

@@ -1,7 +1,8 @@
 import type { Matrix } from 'ml-matrix';
 import { multiplyTransposeA, symmetricEigen } from '@descramble/linalg';
 import { groupLabels, groupsFromLabels, relativeEigenvalueRoundoff } from './spectrum.js';
-import { checkSquare, checkSymmetric, checkTolerance } from './validate.js';
+import { assertSquareMatrix, assertSymmetric, assertUnitInterval } from '@descramble/core';
+import { descramblersScope } from './errors.js';
 
 /** Options of `descramblerDistance`. */
 export interface DescramblerDistanceOptions {
@@ -24,13 +25,13 @@ export interface DescramblerDistanceOptions {
  */
 export function descramblerDistance(p1: Matrix, p2: Matrix, a: Matrix, options: DescramblerDistanceOptions = {}): number {
   const operation = 'descramblerDistance';
-  checkSquare(operation, 'p1', p1);
+  assertSquareMatrix(p1, { ...descramblersScope, operation, name: 'p1' });
   const d = p1.rows;
-  checkSquare(operation, 'p2', p2, d);
-  checkSquare(operation, 'a', a, d);
-  checkSymmetric(operation, 'a', a);
+  assertSquareMatrix(p2, { ...descramblersScope, operation, name: 'p2', size: d });
+  assertSquareMatrix(a, { ...descramblersScope, operation, name: 'a', size: d });
+  assertSymmetric(a, a.rows, { ...descramblersScope, operation, name: 'a' });
   const requested = options.tolerance ?? 0;
-  checkTolerance(operation, 'tolerance', requested);
+  assertUnitInterval(requested, { ...descramblersScope, operation, argument: 'tolerance', noun: 'a relative tolerance' });
   const tolerance = Math.max(requested, relativeEigenvalueRoundoff(d));
   const { values, vectors } = symmetricEigen(a);
   const groups = groupsFromLabels(values, groupLabels(values, tolerance));

@@ -1,13 +1,14 @@
 import { Matrix } from 'ml-matrix';
 import { multiply, multiplyTransposeB, svd } from '@descramble/linalg';
-import { checkSquare } from './validate.js';
+import { assertSquareMatrix } from '@descramble/core';
+import { descramblersScope } from './errors.js';
 import { maxDiagonalNormSquareProblem, type MethodName, minimize } from '@descramble/orthogonal';
 
 /** `tr(P W)`: the "max diagonal sum" criterion of the 2021 code (larger is better). */
 export function diagonalSumCriterion(p: Matrix, weights: Matrix): number {
   const operation = 'diagonalSumCriterion';
-  checkSquare(operation, 'weights', weights);
-  checkSquare(operation, 'p', p, weights.rows);
+  assertSquareMatrix(weights, { ...descramblersScope, operation, name: 'weights' });
+  assertSquareMatrix(p, { ...descramblersScope, operation, name: 'p', size: weights.rows });
   let sum = 0;
   for (let i = 0; i < p.rows; i++) for (let k = 0; k < p.columns; k++) sum += p.get(i, k) * weights.get(k, i);
   return sum;
@@ -33,7 +34,7 @@ export interface DiagonalSumDescrambler {
  */
 export function maxDiagonalSum(weights: Matrix): DiagonalSumDescrambler {
   const operation = 'maxDiagonalSum';
-  checkSquare(operation, 'weights', weights);
+  assertSquareMatrix(weights, { ...descramblersScope, operation, name: 'weights' });
   const { u, s, v } = svd(weights);
   const p = multiplyTransposeB(v, u);
   let optimum = 0;
@@ -55,8 +56,8 @@ export interface DiagonalNormSquare {
  */
 export function diagonalNormSquareCriterion(p: Matrix, weights: Matrix): DiagonalNormSquare {
   const operation = 'diagonalNormSquareCriterion';
-  checkSquare(operation, 'weights', weights);
-  checkSquare(operation, 'p', p, weights.rows);
+  assertSquareMatrix(weights, { ...descramblersScope, operation, name: 'weights' });
+  assertSquareMatrix(p, { ...descramblersScope, operation, name: 'p', size: weights.rows });
   const d = p.rows;
   const pw = multiply(p, weights);
   let value = 0;
@@ -106,8 +107,8 @@ export interface DiagonalNormSquareDescrambler {
  */
 export function maxDiagonalNormSquare(weights: Matrix, options: MaxDiagonalNormSquareOptions = {}): DiagonalNormSquareDescrambler {
   const operation = 'maxDiagonalNormSquare';
-  checkSquare(operation, 'weights', weights);
-  if (options.P0 !== undefined) checkSquare(operation, 'P0', options.P0, weights.rows);
+  assertSquareMatrix(weights, { ...descramblersScope, operation, name: 'weights' });
+  if (options.P0 !== undefined) assertSquareMatrix(options.P0, { ...descramblersScope, operation, name: 'P0', size: weights.rows });
   const upperBound = weights.norm('frobenius') ** 2;
   const start = options.P0 ?? maxDiagonalSum(weights).P;
   const run = minimize(maxDiagonalNormSquareProblem(weights), {

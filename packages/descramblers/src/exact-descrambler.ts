@@ -16,7 +16,7 @@ import {
   type TieReason,
   tieLabels,
 } from './spectrum.js';
-import { checkSquare, checkSymmetric, checkTolerance } from './validate.js';
+import { assertSquareMatrix, assertSymmetric, assertUnitInterval } from '@descramble/core';
 
 /** The group a descrambler is sought in. SO(d) costs nothing: flip one column of U. */
 export type DescramblerGroup = 'orthogonal' | 'special-orthogonal';
@@ -189,7 +189,7 @@ export function labelled(operation: string, label: string | undefined): string {
 /** @internal Validates options, builds A (rescaled if asked) and its eigen-decomposition. */
 export function resolveSmoothness(operation: string, d: number, options: SmoothnessOptions): ResolvedSmoothness {
   const requested = options.tolerance ?? 0;
-  checkTolerance(operation, 'tolerance', requested);
+  assertUnitInterval(requested, { ...descramblersScope, operation, argument: 'tolerance', noun: 'a relative tolerance' });
   const tolerance = Math.max(requested, relativeEigenvalueRoundoff(d));
   const sampleCount = options.sampleCount ?? null;
   if (sampleCount !== null && (!Number.isSafeInteger(sampleCount) || sampleCount < 1)) {
@@ -204,8 +204,8 @@ export function resolveSmoothness(operation: string, d: number, options: Smoothn
     if (options.operator !== undefined) {
       throw new InvalidArgumentError({ operation, argument: 'smoothness', what: 'give either operator or smoothness, not both', ...descramblersScope });
     }
-    checkSquare(operation, 'smoothness', options.smoothness, d);
-    checkSymmetric(operation, 'smoothness', options.smoothness);
+    assertSquareMatrix(options.smoothness, { ...descramblersScope, operation, name: 'smoothness', size: d });
+    assertSymmetric(options.smoothness, options.smoothness.rows, { ...descramblersScope, operation, name: 'smoothness' });
     a = Matrix.checkMatrix(options.smoothness).clone();
     symmetrise(a);
   } else {
@@ -441,8 +441,8 @@ export function exactDescrambler(gram: Matrix, options: SmoothnessOptions = {}):
 
 /** @internal `exactDescrambler` with the caller's operation name in its errors. */
 export function exactDescramblerFor(operation: string, gram: Matrix, options: SmoothnessOptions): ExactDescrambler {
-  checkSquare(operation, 'gram', gram);
-  checkSymmetric(operation, 'gram', gram);
+  assertSquareMatrix(gram, { ...descramblersScope, operation, name: 'gram' });
+  assertSymmetric(gram, gram.rows, { ...descramblersScope, operation, name: 'gram' });
   const b = Matrix.checkMatrix(gram).clone();
   symmetrise(b);
   const smooth = resolveSmoothness(operation, b.rows, options);

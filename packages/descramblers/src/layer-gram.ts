@@ -1,7 +1,7 @@
 import { Matrix } from 'ml-matrix';
 import { descramblersScope, DimensionMismatchError, InvalidArgumentError, NonFiniteInputError } from './errors.js';
 import { GramAccumulator, GramOverflowError, multiplyTransposeBFlat, toFloat64Array } from '@descramble/linalg';
-import { checkMatrix } from './validate.js';
+import { assertMatrix, assertPositiveInteger } from '@descramble/core';
 
 /**
  * One block of samples, rows are samples: an `n x in` Matrix, or a row-major
@@ -41,7 +41,7 @@ export class LayerGramBuilder {
     bias: ArrayLike<number> | undefined,
     private readonly signal?: AbortSignal,
   ) {
-    checkMatrix(operation, 'weights', weights);
+    assertMatrix(weights, { ...descramblersScope, operation, name: 'weights' });
     this.weights = weights;
     this.weightsFlat = toFloat64Array(weights);
     this.bias = bias === undefined ? undefined : checkBias(operation, bias, weights.rows);
@@ -140,9 +140,7 @@ export function checkBias(operation: string, bias: ArrayLike<number>, out: numbe
 /** @internal Validates a block size option. */
 export function resolveBlockSize(operation: string, blockSize: number | undefined): number {
   const size = blockSize ?? DEFAULT_BLOCK_SIZE;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new InvalidArgumentError({ operation, argument: 'blockSize', what: `expected a positive integer, got ${size}`, ...descramblersScope });
-  }
+  assertPositiveInteger(size, { ...descramblersScope, operation, argument: 'blockSize' });
   return size;
 }
 

@@ -1,7 +1,7 @@
 import type { Matrix } from 'ml-matrix';
-import { descramblersScope, DimensionMismatchError, InvalidArgumentError } from './errors.js';
+import { descramblersScope, InvalidArgumentError } from './errors.js';
 import { multiply, multiplyTransposeA, secondDerivative, symmetricEigen } from '@descramble/linalg';
-import { checkSquare, checkSymmetric } from './validate.js';
+import { assertPositiveSize, assertSquareMatrix, assertSymmetric } from '@descramble/core';
 
 /**
  * Second-derivative operators along the neuron axis. `'fourier'` is the Fourier spectral
@@ -25,7 +25,7 @@ export function checkOperator(operation: string, operator: string): asserts oper
  * that `||D P S||_F^2 = tr(A P B P^T)` with `B = S S^T`. Symmetric positive semidefinite.
  */
 export function smoothnessMatrix(d: number, operator: SmoothnessOperator = 'fourier'): Matrix {
-  if (!Number.isInteger(d) || d < 1) throw new DimensionMismatchError({ operation: 'smoothnessMatrix', what: 'd', expected: 'a positive integer', actual: d, ...descramblersScope });
+  assertPositiveSize(d, { ...descramblersScope, operation: 'smoothnessMatrix', what: 'd' });
   checkOperator('smoothnessMatrix', operator);
   const derivative = secondDerivative(d, operator);
   const a = multiplyTransposeA(derivative, derivative);
@@ -46,10 +46,10 @@ export function smoothnessMatrix(d: number, operator: SmoothnessOperator = 'four
  */
 export function smoothnessCriterion(p: Matrix, a: Matrix, b: Matrix): number {
   const operation = 'smoothnessCriterion';
-  checkSquare(operation, 'p', p);
+  assertSquareMatrix(p, { ...descramblersScope, operation, name: 'p' });
   const d = p.rows;
-  checkSquare(operation, 'a', a, d);
-  checkSquare(operation, 'b', b, d);
+  assertSquareMatrix(a, { ...descramblersScope, operation, name: 'a', size: d });
+  assertSquareMatrix(b, { ...descramblersScope, operation, name: 'b', size: d });
   return smoothnessValue(p, a, b);
 }
 
@@ -71,8 +71,8 @@ export function smoothnessValue(p: Matrix, a: Matrix, b: Matrix): number {
  */
 export function rescaleSpectral(m: Matrix): Matrix {
   const operation = 'rescaleSpectral';
-  checkSquare(operation, 'm', m);
-  checkSymmetric(operation, 'm', m);
+  assertSquareMatrix(m, { ...descramblersScope, operation, name: 'm' });
+  assertSymmetric(m, m.rows, { ...descramblersScope, operation, name: 'm' });
   const { values } = symmetricEigen(m);
   return m.clone().mul(spectralRescaleFactor(values));
 }

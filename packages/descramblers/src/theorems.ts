@@ -11,7 +11,7 @@ import {
 } from './exact-descrambler.js';
 import { checkBias } from './layer-gram.js';
 import { multiply, multiplyTransposeB, svd, symmetricEigen } from '@descramble/linalg';
-import { checkMatrix, checkSquare, checkSymmetric } from './validate.js';
+import { assertMatrix, assertSquareMatrix, assertSymmetric } from '@descramble/core';
 
 /**
  * @internal `E[(W x + b)(W x + b)^T] = W Gamma W^T + W mu b^T + b mu^T W^T + b b^T` from the
@@ -24,9 +24,9 @@ export function secondMomentGram(
   bias?: ArrayLike<number>,
   mean?: ArrayLike<number>,
 ): Matrix {
-  checkMatrix(operation, 'weights', weights);
-  checkSquare(operation, 'secondMoment', secondMoment, weights.columns);
-  checkSymmetric(operation, 'secondMoment', secondMoment);
+  assertMatrix(weights, { ...descramblersScope, operation, name: 'weights' });
+  assertSquareMatrix(secondMoment, { ...descramblersScope, operation, name: 'secondMoment', size: weights.columns });
+  assertSymmetric(secondMoment, secondMoment.rows, { ...descramblersScope, operation, name: 'secondMoment' });
   const gram = multiplyTransposeB(multiply(weights, secondMoment), weights);
   if (bias !== undefined) {
     if (mean === undefined) {
@@ -91,7 +91,7 @@ export interface IsotropicDescrambler extends WeightDescrambler {
  */
 export function isotropicDescrambler(weights: Matrix, options: SmoothnessOptions = {}): IsotropicDescrambler {
   const operation = 'isotropicDescrambler';
-  checkMatrix(operation, 'weights', weights);
+  assertMatrix(weights, { ...descramblersScope, operation, name: 'weights' });
   const d = weights.rows;
   const n = weights.columns;
   const k = Math.min(d, n);

@@ -1,5 +1,6 @@
+import { assertFiniteArray, assertLength } from '@descramble/core';
 import { colourMapNames } from './colour-map.js';
-import { DimensionMismatchError, figuresScope, InvalidFigureError, NonFiniteInputError } from './errors.js';
+import { figuresScope, InvalidFigureError, NonFiniteInputError } from './errors.js';
 import type {
   Annotation,
   Figure,
@@ -71,13 +72,8 @@ function checkIncreasingPair(value: unknown, path: string): readonly [number, nu
   return pair;
 }
 
-/** Every entry finite; returns the array for chaining. */
-export function checkFiniteArray(values: NumberArray, path: string): NumberArray {
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k]!;
-    if (!Number.isFinite(v)) throw new NonFiniteInputError({ operation: 'validateFigure', location: `${path}[${k}]`, value: v, ...figuresScope });
-  }
-  return values;
+function checkFiniteArray(values: NumberArray, path: string): void {
+  assertFiniteArray(values, { ...figuresScope, operation: 'validateFigure', name: path });
 }
 
 /** Copy heatmap values (a `MatrixGrid` or an ml-matrix-like object) into dense storage, checked. */
@@ -98,9 +94,7 @@ export function toDenseGrid(values: MatrixGrid | MatrixLike, path: string): Dens
   }
   const source = (values as MatrixGrid).data;
   if (!isNumberArray(source)) throw new InvalidFigureError(`${path}.data`, 'expected a number array');
-  if (source.length !== rows * columns) {
-    throw new DimensionMismatchError({ operation: 'validateFigure', what: `${path}.data`, expected: rows * columns, actual: source.length, ...figuresScope });
-  }
+  assertLength(source.length, rows * columns, { ...figuresScope, operation: 'validateFigure', what: `${path}.data` });
   checkFiniteArray(source, `${path}.data`);
   data.set(source);
   return { rows, columns, data };
@@ -184,7 +178,7 @@ function checkHeatmapValues(values: unknown, path: string): void {
   const data = values.data;
   if (!isNumberArray(data)) throw new InvalidFigureError(`${path}.data`, 'expected a number array');
   const expected = (values.rows as number) * (values.columns as number);
-  if (data.length !== expected) throw new DimensionMismatchError({ operation: 'validateFigure', what: `${path}.data`, expected, actual: data.length, ...figuresScope });
+  assertLength(data.length, expected, { ...figuresScope, operation: 'validateFigure', what: `${path}.data` });
   checkFiniteArray(data, `${path}.data`);
 }
 
@@ -198,9 +192,7 @@ function validateLines(figure: LinePlotFigure, path: string): void {
     if (typeof series.label !== 'string') throw new InvalidFigureError(`${at}.label`, 'expected a string');
     if (!isNumberArray(series.x)) throw new InvalidFigureError(`${at}.x`, 'expected a number array');
     if (!isNumberArray(series.y)) throw new InvalidFigureError(`${at}.y`, 'expected a number array');
-    if (series.y.length !== series.x.length) {
-      throw new DimensionMismatchError({ operation: 'validateFigure', what: `${at}.y`, expected: series.x.length, actual: series.y.length, ...figuresScope });
-    }
+    assertLength(series.y.length, series.x.length, { ...figuresScope, operation: 'validateFigure', what: `${at}.y` });
     checkFiniteArray(series.x, `${at}.x`);
     checkFiniteArray(series.y, `${at}.y`);
     checkOptionalColour(series.colour, `${at}.colour`);

@@ -1,5 +1,6 @@
+import { assertFiniteArray, assertLength, assertNonEmpty, assertSize, assertSquare } from '@descramble/core';
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
-import { DimensionMismatchError, NonFiniteInputError } from './errors.js';
+import { linalgScope } from './errors.js';
 
 interface DenseRows {
   data: Float64Array[];
@@ -36,11 +37,10 @@ export function toFloat64Array(a: AbstractMatrix): Float64Array {
 
 /** Builds a `Matrix` from row-major data (copied). `data.length` must equal `rows * columns`. */
 export function fromFloat64Array(data: Float64Array | ArrayLike<number>, rows: number, columns: number): Matrix {
-  checkSize('fromFloat64Array', 'rows', rows);
-  checkSize('fromFloat64Array', 'columns', columns);
-  if (data.length !== rows * columns) {
-    throw new DimensionMismatchError({ operation: 'fromFloat64Array', what: 'data length', expected: `${rows} * ${columns} = ${rows * columns}`, actual: data.length, scope: 'linalg' });
-  }
+  const operation = 'fromFloat64Array';
+  assertSize(rows, { ...linalgScope, operation, what: 'rows' });
+  assertSize(columns, { ...linalgScope, operation, what: 'columns' });
+  assertLength(data.length, rows * columns, { ...linalgScope, operation, what: 'data length', formula: `${rows} * ${columns}` });
   return wrapRowMajor(data instanceof Float64Array ? data : Float64Array.from(data), rows, columns, true);
 }
 
@@ -56,46 +56,17 @@ export function wrapRowMajor(data: Float64Array, rows: number, columns: number, 
   return m;
 }
 
-/** @internal Throws unless `n` is a non-negative integer. */
-export function checkSize(operation: string, what: string, n: number): void {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new DimensionMismatchError({ operation, what, expected: 'a non-negative integer', actual: n, scope: 'linalg' });
-  }
-}
-
-/** @internal Throws unless `n` is a positive integer. */
-export function checkPositiveSize(operation: string, what: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) {
-    throw new DimensionMismatchError({ operation, what, expected: 'a positive integer', actual: n, scope: 'linalg' });
-  }
-}
-
-/** @internal Throws `NonFiniteInputError` at the first NaN/Inf of a row-major array. */
-export function checkFinite(operation: string, name: string, data: Float64Array, columns: number): void {
-  for (let k = 0; k < data.length; k++) {
-    const x = data[k]!;
-    if (x - x !== 0) {
-      const i = columns > 0 ? Math.floor(k / columns) : 0;
-      const j = columns > 0 ? k - i * columns : k;
-      throw new NonFiniteInputError({ operation, location: `${name}[${i}, ${j}]`, value: x, scope: 'linalg' });
-    }
-  }
-}
-
 /** @internal Copies a matrix to row-major data, rejecting empty shapes and non-finite entries. */
 export function readMatrix(operation: string, name: string, a: AbstractMatrix, allowEmpty = false): Float64Array {
-  if (!allowEmpty && (a.rows === 0 || a.columns === 0)) {
-    throw new DimensionMismatchError({ operation, what: `${name} shape`, expected: 'non-empty matrix', actual: `${a.rows} x ${a.columns}`, scope: 'linalg' });
-  }
+  if (!allowEmpty) assertNonEmpty(a, { ...linalgScope, operation, name });
   const data = toFloat64Array(a);
-  checkFinite(operation, name, data, a.columns);
+  // Checked on the copy: one pass over a flat array, not a.get per entry.
+  assertFiniteArray(data, { ...linalgScope, operation, name, columns: a.columns });
   return data;
 }
 
 /** @internal Like `readMatrix` and also requires a square matrix. */
 export function readSquare(operation: string, name: string, a: AbstractMatrix): Float64Array {
-  if (a.rows !== a.columns) {
-    throw new DimensionMismatchError({ operation, what: `${name} shape`, expected: 'square matrix', actual: `${a.rows} x ${a.columns}`, scope: 'linalg' });
-  }
+  assertSquare(a, { ...linalgScope, operation, name });
   return readMatrix(operation, name, a);
 }

@@ -1,6 +1,7 @@
+import { assertFiniteArray, assertLength, assertPositiveSize, assertSize } from '@descramble/core';
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
-import { checkFinite, checkPositiveSize, readMatrix, wrapRowMajor } from './convert.js';
-import { DimensionMismatchError, EmptyGramError, FormatError, GramOverflowError, NonFiniteInputError } from './errors.js';
+import { readMatrix, wrapRowMajor } from './convert.js';
+import { DimensionMismatchError, EmptyGramError, FormatError, GramOverflowError, NonFiniteInputError, linalgScope } from './errors.js';
 import { syrk } from './gemm.js';
 
 /** Samples per plain partial sum; partials are folded into the compensated total. */
@@ -31,7 +32,7 @@ export class GramAccumulator {
   private readonly partial: Float64Array;
 
   constructor(dimension: number) {
-    checkPositiveSize('GramAccumulator', 'dimension', dimension);
+    assertPositiveSize(dimension, { ...linalgScope, operation: 'GramAccumulator', what: 'dimension' });
     this.dimension = dimension;
     this.sum = new Float64Array(dimension * dimension);
     this.compensation = new Float64Array(dimension * dimension);
@@ -66,13 +67,9 @@ export class GramAccumulator {
   /** Adds row-major d x `columns` data, one sample per column. Not modified, not retained. */
   addColumnsFlat(data: Float64Array, columns: number): this {
     const operation = 'GramAccumulator.addColumnsFlat';
-    if (!Number.isInteger(columns) || columns < 0) {
-      throw new DimensionMismatchError({ operation, what: 'columns', expected: 'a non-negative integer', actual: columns, scope: 'linalg' });
-    }
-    if (data.length !== this.dimension * columns) {
-      throw new DimensionMismatchError({ operation, what: 'data length', expected: `${this.dimension} * ${columns}`, actual: data.length, scope: 'linalg' });
-    }
-    checkFinite(operation, 'data', data, columns);
+    assertSize(columns, { ...linalgScope, operation, what: 'columns' });
+    assertLength(data.length, this.dimension * columns, { ...linalgScope, operation, what: 'data length', formula: `${this.dimension} * ${columns}` });
+    assertFiniteArray(data, { ...linalgScope, operation, name: 'data', columns });
     this.foldColumns(data, columns);
     return this;
   }
@@ -80,13 +77,9 @@ export class GramAccumulator {
   /** Adds row-major `rows` x d data, one sample per row. Not modified, not retained. */
   addRowsFlat(data: Float64Array, rows: number): this {
     const operation = 'GramAccumulator.addRowsFlat';
-    if (!Number.isInteger(rows) || rows < 0) {
-      throw new DimensionMismatchError({ operation, what: 'rows', expected: 'a non-negative integer', actual: rows, scope: 'linalg' });
-    }
-    if (data.length !== this.dimension * rows) {
-      throw new DimensionMismatchError({ operation, what: 'data length', expected: `${rows} * ${this.dimension}`, actual: data.length, scope: 'linalg' });
-    }
-    checkFinite(operation, 'data', data, this.dimension);
+    assertSize(rows, { ...linalgScope, operation, what: 'rows' });
+    assertLength(data.length, rows * this.dimension, { ...linalgScope, operation, what: 'data length', formula: `${rows} * ${this.dimension}` });
+    assertFiniteArray(data, { ...linalgScope, operation, name: 'data', columns: this.dimension });
     this.foldRows(data, rows);
     return this;
   }

@@ -1,15 +1,14 @@
+import { assertFiniteArray, assertLength, assertSize } from '@descramble/core';
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
-import { checkFinite, checkSize, readMatrix, wrapRowMajor } from './convert.js';
-import { DimensionMismatchError } from './errors.js';
+import { readMatrix, wrapRowMajor } from './convert.js';
+import { DimensionMismatchError, linalgScope } from './errors.js';
 import { gemm } from './gemm.js';
 
 function checkFlat(operation: string, name: string, data: Float64Array, rows: number, columns: number): void {
-  checkSize(operation, `${name} rows`, rows);
-  checkSize(operation, `${name} columns`, columns);
-  if (data.length !== rows * columns) {
-    throw new DimensionMismatchError({ operation, what: `${name} length`, expected: `${rows} * ${columns} = ${rows * columns}`, actual: data.length, scope: 'linalg' });
-  }
-  checkFinite(operation, name, data, columns);
+  assertSize(rows, { ...linalgScope, operation, what: `${name} rows` });
+  assertSize(columns, { ...linalgScope, operation, what: `${name} columns` });
+  assertLength(data.length, rows * columns, { ...linalgScope, operation, what: `${name} length`, formula: `${rows} * ${columns}` });
+  assertFiniteArray(data, { ...linalgScope, operation, name, columns });
 }
 
 /** `A B` on row-major flat arrays: A m x k, B k x n; returns C m x n (new array). Validates. */

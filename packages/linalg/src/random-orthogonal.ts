@@ -1,5 +1,7 @@
+import { assertPositiveSize } from '@descramble/core';
+import { linalgScope } from './errors.js';
 import type { Matrix } from 'ml-matrix';
-import { checkPositiveSize, wrapRowMajor } from './convert.js';
+import { wrapRowMajor } from './convert.js';
 import { householderQrKernel } from './qr.js';
 import type { Rng } from './rng.js';
 
@@ -9,7 +11,7 @@ import type { Rng } from './rng.js';
  * (Mezzadri 2007). Deterministic given the generator's state.
  */
 export function randomOrthogonal(d: number, rng: Rng): Matrix {
-  checkPositiveSize('randomOrthogonal', 'd', d);
+  assertPositiveSize(d, { ...linalgScope, operation: 'randomOrthogonal', what: 'd' });
   // Column j of the Gaussian matrix is row j of `at`: filling at row by row draws column-major.
   const at = rng.normalArray(d * d);
   const qt = new Float64Array(d * d);

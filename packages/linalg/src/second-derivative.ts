@@ -1,6 +1,7 @@
+import { assertPositiveSize } from '@descramble/core';
 import type { Matrix } from 'ml-matrix';
-import { checkPositiveSize, wrapRowMajor } from './convert.js';
-import { InvalidArgumentError } from './errors.js';
+import { wrapRowMajor } from './convert.js';
+import { InvalidArgumentError, linalgScope } from './errors.js';
 
 /** Which second-derivative operator `secondDerivative` builds. */
 export type SecondDerivativeKind = 'fourier' | 'periodic' | 'dirichlet';
@@ -18,7 +19,7 @@ export type SecondDerivativeKind = 'fourier' | 'periodic' | 'dirichlet';
  */
 export function secondDerivative(d: number, kind: SecondDerivativeKind): Matrix {
   const operation = 'secondDerivative';
-  checkPositiveSize(operation, 'd', d);
+  assertPositiveSize(d, { ...linalgScope, operation, what: 'd' });
   const out = new Float64Array(d * d);
   switch (kind) {
     case 'fourier': {
@@ -79,7 +80,7 @@ function fourierSecondDerivativeColumn(d: number): Float64Array {
  * k = 1, 2, ... < d/2, then for even d the Nyquist mode (-1)^j / sqrt(d).
  */
 export function realFourierBasis(d: number): Matrix {
-  checkPositiveSize('realFourierBasis', 'd', d);
+  assertPositiveSize(d, { ...linalgScope, operation: 'realFourierBasis', what: 'd' });
   const out = new Float64Array(d * d);
   const c0 = 1 / Math.sqrt(d);
   const c1 = Math.sqrt(2 / d);

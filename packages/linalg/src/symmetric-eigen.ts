@@ -1,6 +1,7 @@
+import { assertFiniteArray, assertLength, assertPositiveSize } from '@descramble/core';
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
-import { checkFinite, checkPositiveSize, readSquare, wrapRowMajor } from './convert.js';
-import { ConvergenceError, DimensionMismatchError, NotSymmetricError } from './errors.js';
+import { readSquare, wrapRowMajor } from './convert.js';
+import { ConvergenceError, linalgScope, NotSymmetricError } from './errors.js';
 import { binaryExponent, maxAbs, maxAsymmetry, timesPowerOfTwo } from './norms.js';
 import { tridiagonalEigenDivideConquer } from './tridiagonal-dc.js';
 import { tridiagonalQl } from './tridiagonal-ql.js';
@@ -130,9 +131,9 @@ export function symmetricEigenFlat(
 }
 
 function readSquareFlat(operation: string, a: Float64Array, n: number): Float64Array {
-  checkPositiveSize(operation, 'n', n);
-  if (a.length !== n * n) throw new DimensionMismatchError({ operation, what: 'a length', expected: `${n} * ${n} = ${n * n}`, actual: a.length, scope: 'linalg' });
-  checkFinite(operation, 'a', a, n);
+  assertPositiveSize(n, { ...linalgScope, operation, what: 'n' });
+  assertLength(a.length, n * n, { ...linalgScope, operation, what: 'a length', formula: `${n} * ${n}` });
+  assertFiniteArray(a, { ...linalgScope, operation, name: 'a', columns: n });
   return a;
 }
 

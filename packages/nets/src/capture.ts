@@ -1,3 +1,4 @@
+import { assertPositiveInteger } from '@descramble/core';
 import { GramAccumulator } from '@descramble/linalg';
 import type { Matrix } from 'ml-matrix';
 import { EmptyInputError, InvalidArgumentError, NonFiniteActivationError, netsScope, ShapeMismatchError } from './errors.js';
@@ -219,7 +220,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   const channels = shape[0]!;
   const positions = shapeSize(shape.slice(1));
   const batchSize = options.batchSize ?? 1024;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError({ operation, argument: 'batchSize', what: `expected a positive integer, got ${batchSize}`, ...netsScope });
+  assertPositiveInteger(batchSize, { ...netsScope, operation, argument: 'batchSize' });
 
   let accumulator: GramAccumulator | null = null;
   if (options.gram instanceof GramAccumulator) {

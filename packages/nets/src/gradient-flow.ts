@@ -1,3 +1,4 @@
+import { assertPositiveInteger } from '@descramble/core';
 import { multiplyFlat, multiplyTransposeAFlat, multiplyTransposeBFlat } from '@descramble/linalg';
 import { InvalidArgumentError, netsScope, NonFiniteValueError, ShapeMismatchError } from './errors.js';
 import { toBatch } from './forward.js';
@@ -75,7 +76,7 @@ export function linearGradientFlow(options: GradientFlowOptions): GradientFlowRe
   signal?.throwIfAborted();
   const initial = initialWeights(options.initial, operation);
   const h = initial.hidden;
-  if (!Number.isInteger(h) || h < 1) throw new InvalidArgumentError({ operation, argument: 'hidden', what: `expected a positive integer, got ${h}`, ...netsScope });
+  assertPositiveInteger(h, { ...netsScope, operation, argument: 'hidden' });
   const xs = options.inputs;
   const firstShape = 'shape' in xs ? xs.shape : [xs.rows, xs.columns];
   if (firstShape.length !== 2) throw new ShapeMismatchError(operation, 'inputs', '[N, d]', formatShape(firstShape));
@@ -93,9 +94,9 @@ export function linearGradientFlow(options: GradientFlowOptions): GradientFlowRe
   const tau = options.tau ?? 1;
   if (!(tau > 0) || !Number.isFinite(tau)) throw new InvalidArgumentError({ operation, argument: 'tau', what: `expected a finite positive number, got ${tau}`, ...netsScope });
   if (!(options.time >= 0) || !Number.isFinite(options.time)) throw new InvalidArgumentError({ operation, argument: 'time', what: `expected a finite number >= 0, got ${options.time}`, ...netsScope });
-  if (!Number.isInteger(options.steps) || options.steps < 1) throw new InvalidArgumentError({ operation, argument: 'steps', what: `expected a positive integer, got ${options.steps}`, ...netsScope });
+  assertPositiveInteger(options.steps, { ...netsScope, operation, argument: 'steps' });
   const recordEvery = options.recordEvery ?? Math.max(1, Math.floor(options.steps / 100));
-  if (!Number.isInteger(recordEvery) || recordEvery < 1) throw new InvalidArgumentError({ operation, argument: 'recordEvery', what: `expected a positive integer, got ${recordEvery}`, ...netsScope });
+  assertPositiveInteger(recordEvery, { ...netsScope, operation, argument: 'recordEvery' });
 
   // Correlations: Sxx = X^T X / N (d x d), Syx = Y^T X / N (o x d), and tr(Y^T Y) / N for the loss.
   const sxx = multiplyTransposeAFlat(x.data, x.data, samples, d, d);

@@ -1,3 +1,4 @@
+import { assertNonNegativeInteger, assertPositiveInteger } from '@descramble/core';
 import type { AbstractMatrix } from 'ml-matrix';
 import { InvalidArgumentError, netsScope, ShapeMismatchError, UnknownLayerError } from './errors.js';
 import { assertFinite, formatShape, type Tensor, tensor, tensorFromMatrix } from './tensor.js';
@@ -130,16 +131,12 @@ function expectShape(t: Tensor, expected: readonly number[], operation: string, 
 }
 
 function positiveInteger(value: number, operation: string, argument: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidArgumentError({ operation, argument, what: `expected a positive integer, got ${value}`, ...netsScope });
-  }
+  assertPositiveInteger(value, { ...netsScope, operation, argument });
   return value;
 }
 
 function nonNegativeInteger(value: number, operation: string, argument: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new InvalidArgumentError({ operation, argument, what: `expected a non-negative integer, got ${value}`, ...netsScope });
-  }
+  assertNonNegativeInteger(value, { ...netsScope, operation, argument });
   return value;
 }
 

@@ -1,3 +1,4 @@
+import { assertNonNegativeInteger, assertPositiveInteger, assertUnitInterval } from '@descramble/core';
 import { createRng, multiplyFlat, multiplyTransposeAFlat, multiplyTransposeBFlat } from '@descramble/linalg';
 import type { AbstractMatrix } from 'ml-matrix';
 import { applyActivation, multiplyByActivationDerivative } from './activations.js';
@@ -356,11 +357,9 @@ export function trainMlp(model: SequentialModel, options: TrainOptions): TrainRe
   const network = toNetwork(model, operation);
   const data = dataArrays(network, options.inputs, options.targets, operation);
   const { samples, inFeatures, outFeatures } = data;
-  if (!Number.isInteger(options.epochs) || options.epochs < 0) {
-    throw new InvalidArgumentError({ operation, argument: 'epochs', what: `expected a non-negative integer, got ${options.epochs}`, ...netsScope });
-  }
+  assertNonNegativeInteger(options.epochs, { ...netsScope, operation, argument: 'epochs' });
   const batchSize = options.batchSize ?? samples;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError({ operation, argument: 'batchSize', what: `expected a positive integer, got ${batchSize}`, ...netsScope });
+  assertPositiveInteger(batchSize, { ...netsScope, operation, argument: 'batchSize' });
   const optimizer = options.optimizer;
   checkPositive(optimizer.learningRate, operation, 'learningRate');
   const momentum = optimizer.kind === 'sgd' ? (optimizer.momentum ?? 0) : 0;
@@ -368,7 +367,7 @@ export function trainMlp(model: SequentialModel, options: TrainOptions): TrainRe
   const beta2 = optimizer.kind === 'adam' ? (optimizer.beta2 ?? 0.999) : 0;
   const epsilon = optimizer.kind === 'adam' ? (optimizer.epsilon ?? 1e-8) : 0;
   for (const [value, argument] of [[momentum, 'momentum'], [beta1, 'beta1'], [beta2, 'beta2']] as const) {
-    if (!(value >= 0 && value < 1)) throw new InvalidArgumentError({ operation, argument, what: `expected a number in [0, 1), got ${value}`, ...netsScope });
+    assertUnitInterval(value, { ...netsScope, operation, argument });
   }
   if (optimizer.kind === 'adam') checkPositive(epsilon, operation, 'epsilon');
 

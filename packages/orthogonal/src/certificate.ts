@@ -8,11 +8,12 @@
  * definition of "gap" used by every package.
  */
 
+import { assertSymmetric } from '@descramble/core';
 import type { Matrix } from 'ml-matrix';
 import { symmetricEigenvalues } from '@descramble/linalg';
 import { multiply } from './dense.js';
 import { CertificateViolationError, DimensionMismatchError, NonFiniteInputError, orthogonalScope } from './errors.js';
-import { assertOrthogonal, assertSymmetric, squareToFlat } from './matrix-io.js';
+import { assertOrthogonal, squareToFlat } from './matrix-io.js';
 
 /** The one definition of the gap between a value and its proven lower bound. */
 export interface RelativeGap {
@@ -85,8 +86,8 @@ export function brockettOptimum(A: Matrix, B: Matrix): number {
   const n = A.rows;
   const a = squareToFlat(A, n, 'brockettOptimum(A)');
   const b = squareToFlat(B, n, 'brockettOptimum(B)');
-  assertSymmetric(a, n, 'brockettOptimum(A)');
-  assertSymmetric(b, n, 'brockettOptimum(B)');
+  assertSymmetric({ get: (i, j) => a[i * n + j]! }, n, { ...orthogonalScope, operation: 'brockettOptimum(A)', name: 'entry' });
+  assertSymmetric({ get: (i, j) => b[i * n + j]! }, n, { ...orthogonalScope, operation: 'brockettOptimum(B)', name: 'entry' });
   return optimumOf(symmetricEigenvalues(A), symmetricEigenvalues(B));
 }
 
@@ -114,8 +115,8 @@ export function brockettCertificate(A: Matrix, B: Matrix, P: Matrix): BrockettCe
   const b = squareToFlat(B, n, 'brockettCertificate(B)');
   const p = squareToFlat(P, n, 'brockettCertificate(P)');
   assertOrthogonal(p, n, 'brockettCertificate(P)', 1e-8 * Math.sqrt(n));
-  assertSymmetric(a, n, 'brockettOptimum(A)');
-  assertSymmetric(b, n, 'brockettOptimum(B)');
+  assertSymmetric({ get: (i, j) => a[i * n + j]! }, n, { ...orthogonalScope, operation: 'brockettOptimum(A)', name: 'entry' });
+  assertSymmetric({ get: (i, j) => b[i * n + j]! }, n, { ...orthogonalScope, operation: 'brockettOptimum(B)', name: 'entry' });
   const omega = symmetricEigenvalues(A);
   const sigma2 = symmetricEigenvalues(B);
   const optimum = optimumOf(omega, sigma2);

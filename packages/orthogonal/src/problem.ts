@@ -4,9 +4,10 @@
  * wrong shapes and non-finite values with typed errors (never a silent NaN).
  */
 
+import { assertFiniteArray } from '@descramble/core';
 import type { Matrix } from 'ml-matrix';
 import { DimensionMismatchError, InvalidOptionError, NonFiniteInputError, orthogonalScope } from './errors.js';
-import { assertFinite, flatToMatrix, squareToFlat } from './matrix-io.js';
+import { flatToMatrix, squareToFlat } from './matrix-io.js';
 
 /**
  * Fast path on row-major `Float64Array`s (d x d). Ready-made problems provide it;
@@ -73,7 +74,7 @@ export class Objective {
     if (this.kernels !== undefined) {
       const value = this.kernels.costAndGradient(p, gradient);
       checkCost(value, 'problem.cost');
-      assertFinite(gradient, 'problem.euclideanGradient');
+      assertFiniteArray(gradient, { ...orthogonalScope, operation: 'problem.euclideanGradient', name: 'entry', columns: this.n });
       return value;
     }
     const pm = flatToMatrix(p, this.n);
@@ -103,7 +104,7 @@ export class Objective {
     if (this.kernels !== undefined) {
       this.counts.costEvaluations++;
       this.kernels.costAndGradient(p, gradient);
-      assertFinite(gradient, 'problem.euclideanGradient');
+      assertFiniteArray(gradient, { ...orthogonalScope, operation: 'problem.euclideanGradient', name: 'entry', columns: this.n });
       return;
     }
     gradient.set(
@@ -122,7 +123,7 @@ export class Objective {
     if (kernelHessian !== undefined) {
       this.counts.hessianEvaluations++;
       kernelHessian(p, v, out);
-      assertFinite(out, 'problem.euclideanHessian');
+      assertFiniteArray(out, { ...orthogonalScope, operation: 'problem.euclideanHessian', name: 'entry', columns: this.n });
       return true;
     }
     const h = this.problem.euclideanHessian;

@@ -8,11 +8,12 @@
  * (A, B symmetric; d = diag(P W).)
  */
 
+import { assertSymmetric } from '@descramble/core';
 import { AbstractMatrix, Matrix } from 'ml-matrix';
 import { symmetricEigen } from '@descramble/linalg';
 import { multiply, multiplyTransposeLeft, multiplyTransposeRight, skewPart } from './dense.js';
 import { DimensionMismatchError, InvalidOptionError, NonFiniteInputError, orthogonalScope } from './errors.js';
-import { assertSymmetric, flatToMatrix, squareToFlat } from './matrix-io.js';
+import { flatToMatrix, squareToFlat } from './matrix-io.js';
 import type { Problem, ProblemKernels } from './problem.js';
 
 /** The Brockett problem, carrying its matrices for certificates. */
@@ -67,8 +68,8 @@ export function brockettProblem(A: Matrix, B: Matrix): BrockettProblem {
   const n = squareDimension(A, 'brockettProblem(A)');
   const a = squareToFlat(A, n, 'brockettProblem(A)');
   const b = squareToFlat(B, n, 'brockettProblem(B)');
-  assertSymmetric(a, n, 'brockettProblem(A)');
-  assertSymmetric(b, n, 'brockettProblem(B)');
+  assertSymmetric({ get: (i, j) => a[i * n + j]! }, n, { ...orthogonalScope, operation: 'brockettProblem(A)', name: 'entry' });
+  assertSymmetric({ get: (i, j) => b[i * n + j]! }, n, { ...orthogonalScope, operation: 'brockettProblem(B)', name: 'entry' });
   const ap = new Float64Array(n * n);
   const av = new Float64Array(n * n);
   let basis: EigenBasis | undefined;

@@ -4,6 +4,7 @@
  * matrix of the preactivations, is a quadratic assignment problem solved by
  * `solveQuadraticAssignment`; its Lemma 1 value is a lower bound.
  */
+import { assertFiniteArray } from '@descramble/core';
 import { secondDerivative, type SecondDerivativeKind, symmetricEigen, syrk } from '@descramble/linalg';
 import { Matrix } from 'ml-matrix';
 import { DimensionMismatchError, InvalidArgumentError, permutationScope } from './errors.js';
@@ -14,7 +15,7 @@ import {
   solveQuadraticAssignment,
   qapGap,
 } from './quadratic-assignment.js';
-import { checkFinite, type Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
 
 /**
  * Channel Gram matrix of preactivations `[N, C, ...spatial]` (e.g. `[N, C, H, W]` or
@@ -31,7 +32,7 @@ export function channelGram(preactivations: Tensor): Matrix {
   if (preactivations.data.length !== samples * channels * positions) {
     throw new DimensionMismatchError({ operation, what: 'data length', expected: samples * channels * positions, actual: preactivations.data.length, ...permutationScope });
   }
-  checkFinite(operation, 'preactivations', preactivations.data);
+  assertFiniteArray(preactivations.data, { ...permutationScope, operation, name: 'preactivations' });
   const gram = new Float64Array(channels * channels);
   for (let n = 0; n < samples; n++) {
     syrk(false, channels, positions, 1, preactivations.data, n * channels * positions, positions, 1, gram, 0, channels);
@@ -46,7 +47,7 @@ export function unitGram(preactivations: Matrix): Matrix {
   const samples = preactivations.columns;
   const flat = new Float64Array(d * samples);
   for (let i = 0; i < d; i++) flat.set(preactivations.getRow(i), i * samples);
-  checkFinite(operation, 'preactivations', flat);
+  assertFiniteArray(flat, { ...permutationScope, operation, name: 'preactivations' });
   const gram = new Float64Array(d * d);
   syrk(false, d, samples, 1, flat, 0, samples, 0, gram, 0, d);
   return matrixFromFlat(gram, d, d);

@@ -1,5 +1,5 @@
-import { type Float64Tensor, shapeSize } from '@descramble/core';
-import { DimensionMismatchError, NonFiniteInputError, permutationScope } from './errors.js';
+import { assertLength, assertShape, type Float64Tensor, shapeSize } from '@descramble/core';
+import { DimensionMismatchError, permutationScope } from './errors.js';
 
 /**
  * A plain-data dense tensor: @descramble/core's `Float64Tensor`, row-major (C order, last axis
@@ -26,19 +26,8 @@ export function tensor(shape: readonly number[], data: Float64Array | readonly n
   return { shape: [...shape], data: flat };
 }
 
-/** Throws unless `t` has `rank` axes (and `expected` sizes where given, -1 = any). */
+/** Throws unless `t` has `rank` axes (and `expected` sizes where given, -1 = any) and data to match. */
 export function checkTensor(operation: string, what: string, t: Tensor, expected: readonly number[]): void {
-  const ok =
-    t.shape.length === expected.length && expected.every((d, k) => d < 0 || d === t.shape[k]) && t.data.length === shapeSize(t.shape);
-  if (!ok) {
-    const want = `[${expected.map((d) => (d < 0 ? '*' : String(d))).join(', ')}]`;
-    throw new DimensionMismatchError({ operation, what: `${what} shape`, expected: want, actual: `[${t.shape.join(', ')}]`, ...permutationScope });
-  }
-}
-
-/** Throws on the first NaN or infinity of `data`. */
-export function checkFinite(operation: string, what: string, data: ArrayLike<number>): void {
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) throw new NonFiniteInputError({ operation, location: `${what}[${i}]`, value: data[i]!, ...permutationScope });
-  }
+  assertShape(t.shape, expected.map((d) => (d < 0 ? null : d)), { ...permutationScope, operation, what });
+  assertLength(t.data.length, shapeSize(t.shape), { ...permutationScope, operation, what: `${what} data length for shape [${t.shape.join(', ')}]` });
 }

@@ -5,6 +5,7 @@
  * coordinate descent: each step fixes every permutation but one and solves a linear
  * assignment for it, whose cost collects this layer's rows and the next layer's columns.
  */
+import { assertFiniteArray } from '@descramble/core';
 import { createRng } from '@descramble/linalg';
 import { DimensionMismatchError, InvalidArgumentError, permutationScope } from './errors.js';
 import { linearAssignmentKernel } from './linear-assignment-kernel.js';
@@ -19,7 +20,6 @@ import {
   permuteDenseLayer,
   permuteFlattenedInputs,
 } from './permute-layers.js';
-import { checkFinite } from './tensor.js';
 
 /** Options of the weight matchers. */
 export interface WeightMatchingOptions {
@@ -189,10 +189,10 @@ function checkSameShapes(operation: string, a: FlatLayer[], b: FlatLayer[]): voi
     if (l > 0 && la.inputs !== a[l - 1]!.out) {
       throw new DimensionMismatchError({ operation, what: `layer ${l} inputs`, expected: a[l - 1]!.out, actual: la.inputs, ...permutationScope });
     }
-    checkFinite(operation, `a layer ${l} weight`, la.weight);
-    checkFinite(operation, `b layer ${l} weight`, lb.weight);
-    if (la.bias !== undefined) checkFinite(operation, `a layer ${l} bias`, la.bias);
-    if (lb.bias !== undefined) checkFinite(operation, `b layer ${l} bias`, lb.bias);
+    assertFiniteArray(la.weight, { ...permutationScope, operation, name: `a layer ${l} weight` });
+    assertFiniteArray(lb.weight, { ...permutationScope, operation, name: `b layer ${l} weight` });
+    if (la.bias !== undefined) assertFiniteArray(la.bias, { ...permutationScope, operation, name: `a layer ${l} bias` });
+    if (lb.bias !== undefined) assertFiniteArray(lb.bias, { ...permutationScope, operation, name: `b layer ${l} bias` });
   }
 }
 

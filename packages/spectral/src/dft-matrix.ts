@@ -18,8 +18,10 @@
  *   For odd n, M evaluates the DFT at the half-integer frequencies `k - n/2` and is not a
  *   reordering of F; prefer `centredDftMatrix` there.
  */
+import { assertPositiveInteger } from '@descramble/core';
 import type { ComplexMatrix } from './complex.js';
-import { checkInteger, rowMajorToMatrix } from './matrix-data.js';
+import { rowMajorToMatrix } from './matrix-data.js';
+import { spectralScope } from './errors.js';
 
 export interface DftMatrixOptions {
   /** Divide by sqrt(n) so the matrix is unitary (default true). */
@@ -46,19 +48,19 @@ function build(n: number, frequencyOfRow: (r: number) => number, rowSign: (r: nu
 
 /** The DFT matrix `F[p, j] = exp(-2 pi i p j / n)`, divided by sqrt(n) unless `unitary: false`. */
 export function dftMatrix(n: number, options: DftMatrixOptions = {}): ComplexMatrix {
-  checkInteger('dftMatrix', 'n', n, 1);
+  assertPositiveInteger(n, { ...spectralScope, operation: 'dftMatrix', argument: 'n' });
   return build(n, (r) => r, () => 1, options.unitary ?? true);
 }
 
 /** The unitary DFT matrix with rows in fftshift order: `C x = fftshift(fft(x)) / sqrt(n)`. */
 export function centredDftMatrix(n: number, options: DftMatrixOptions = {}): ComplexMatrix {
-  checkInteger('centredDftMatrix', 'n', n, 1);
+  assertPositiveInteger(n, { ...spectralScope, operation: 'centredDftMatrix', argument: 'n' });
   const low = Math.floor(n / 2);
   return build(n, (r) => r - low, () => 1, options.unitary ?? true);
 }
 
 /** The 2021 code's `diag(exp(i pi k)) * dftmtx(n)`, divided by sqrt(n) unless `unitary: false` (see the module note). */
 export function recentredDftMatrix(n: number, options: DftMatrixOptions = {}): ComplexMatrix {
-  checkInteger('recentredDftMatrix', 'n', n, 1);
+  assertPositiveInteger(n, { ...spectralScope, operation: 'recentredDftMatrix', argument: 'n' });
   return build(n, (r) => r, (r) => (r % 2 === 0 ? 1 : -1), options.unitary ?? true);
 }

@@ -4,10 +4,11 @@
  * `rfft` returns the `floor(n/2) + 1` non-negative frequencies of a real input and
  * `irfft` inverts it (as numpy.fft.rfft / irfft).
  */
+import { assertPositiveInteger } from '@descramble/core';
 import { type ComplexVector, type ComplexVectorLike, isComplex } from './complex.js';
 import { DimensionMismatchError, spectralScope } from './errors.js';
 import { fftPlan } from './fft-plan.js';
-import { checkInteger, readVector } from './matrix-data.js';
+import { readVector } from './matrix-data.js';
 
 /** Real input (any array-like of numbers) or complex input. */
 export type VectorInput = ArrayLike<number> | ComplexVectorLike;
@@ -81,7 +82,7 @@ export function irfft(X: ComplexVectorLike, n?: number): Float64Array {
   const im = readVector('irfft', 'X.im', X.im);
   if (re.length !== im.length) throw new DimensionMismatchError({ operation: 'irfft', what: 'X.im length', expected: re.length, actual: im.length, ...spectralScope });
   const length = n ?? 2 * (re.length - 1);
-  checkInteger('irfft', 'n', length, 1);
+  assertPositiveInteger(length, { ...spectralScope, operation: 'irfft', argument: 'n' });
   const half = Math.floor(length / 2);
   const full = new Float64Array(2 * length);
   for (let k = 0; k <= half; k++) {

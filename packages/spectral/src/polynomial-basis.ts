@@ -19,10 +19,11 @@
  *   `Q^T Q = I`; on a given grid the Chebyshev and Legendre versions coincide (both are the
  *   discrete orthogonal polynomials of that grid, e.g. Gram polynomials when equispaced).
  */
+import { assertNonNegativeInteger, assertPositiveInteger } from '@descramble/core';
 import { qr } from '@descramble/linalg';
 import type { Matrix } from 'ml-matrix';
 import { DegenerateInputError, InvalidArgumentError, spectralScope } from './errors.js';
-import { checkInteger, matrixToRowMajor, readVector, rowMajorToMatrix } from './matrix-data.js';
+import { matrixToRowMajor, readVector, rowMajorToMatrix } from './matrix-data.js';
 
 /** Where the polynomials are evaluated. Arrays must have exactly `n` entries. */
 export type PolynomialGrid = 'equispaced' | 'chebyshev-gauss' | 'legendre-gauss' | ArrayLike<number>;
@@ -36,7 +37,7 @@ export interface PolynomialBasisOptions {
 
 /** `linspace(-1, 1, n)` as numpy computes it: the index axis of a length-n vector mapped to [-1, 1]. */
 export function unitIntervalGrid(n: number): Float64Array {
-  checkInteger('unitIntervalGrid', 'n', n, 1);
+  assertPositiveInteger(n, { ...spectralScope, operation: 'unitIntervalGrid', argument: 'n' });
   const out = new Float64Array(n);
   if (n === 1) {
     out[0] = -1;
@@ -50,7 +51,7 @@ export function unitIntervalGrid(n: number): Float64Array {
 
 /** Chebyshev-Gauss nodes (roots of T_n), ascending: `x_i = -cos(pi (2i + 1) / (2n))`. */
 export function chebyshevGaussNodes(n: number): Float64Array {
-  checkInteger('chebyshevGaussNodes', 'n', n, 1);
+  assertPositiveInteger(n, { ...spectralScope, operation: 'chebyshevGaussNodes', argument: 'n' });
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = -Math.cos((Math.PI * (2 * i + 1)) / (2 * n));
   // Exact symmetry and an exact 0 at the centre for odd n.
@@ -61,7 +62,7 @@ export function chebyshevGaussNodes(n: number): Float64Array {
 
 /** Gauss-Legendre nodes (ascending) and weights on [-1, 1]: `sum_i w_i p(x_i)` is exact for degree <= 2n - 1. */
 export function gaussLegendre(n: number): { readonly nodes: Float64Array; readonly weights: Float64Array } {
-  checkInteger('gaussLegendre', 'n', n, 1);
+  assertPositiveInteger(n, { ...spectralScope, operation: 'gaussLegendre', argument: 'n' });
   const nodes = new Float64Array(n);
   const weights = new Float64Array(n);
   const half = Math.ceil(n / 2);
@@ -158,8 +159,8 @@ function orthonormaliseColumns(operation: string, a: Float64Array, n: number, wi
 }
 
 function basis(operation: string, family: Family, n: number, degree: number, options: PolynomialBasisOptions): Matrix {
-  checkInteger(operation, 'n', n, 1);
-  checkInteger(operation, 'degree', degree, 0);
+  assertPositiveInteger(n, { ...spectralScope, operation: operation, argument: 'n' });
+  assertNonNegativeInteger(degree, { ...spectralScope, operation: operation, argument: 'degree' });
   const x = gridPoints(operation, n, options.grid ?? 'equispaced');
   let values = evaluate(family, x, degree);
   if (options.orthonormalise ?? false) {

@@ -3,9 +3,10 @@
  * components of a layer's preactivations) and the first polynomials of an orthogonal
  * family, and how close that matrix is to banded.
  */
+import { assertNonNegativeInteger } from '@descramble/core';
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
 import { DegenerateInputError, InvalidArgumentError, spectralScope } from './errors.js';
-import { checkInteger, readMatrix, rowMajorToMatrix } from './matrix-data.js';
+import { readMatrix, rowMajorToMatrix } from './matrix-data.js';
 import { chebyshevBasis, legendreBasis, type PolynomialGrid, rescaleToUnitInterval } from './polynomial-basis.js';
 
 export interface PolynomialInnerProductOptions {
@@ -38,7 +39,7 @@ export function polynomialInnerProducts(
 ): Matrix {
   const operation = 'polynomialInnerProducts';
   const data = readMatrix(operation, 'vectors', vectors);
-  checkInteger(operation, 'degree', degree, 0);
+  assertNonNegativeInteger(degree, { ...spectralScope, operation: operation, argument: 'degree' });
   const n = vectors.rows;
   const k = vectors.columns;
   const family = options.basis ?? 'chebyshev';
@@ -91,7 +92,7 @@ export function polynomialInnerProducts(
  */
 export function bandedness(matrix: AbstractMatrix, bandwidth: number): number {
   const data = readMatrix('bandedness', 'matrix', matrix);
-  checkInteger('bandedness', 'bandwidth', bandwidth, 0);
+  assertNonNegativeInteger(bandwidth, { ...spectralScope, operation: 'bandedness', argument: 'bandwidth' });
   const columns = matrix.columns;
   let inside = 0;
   let total = 0;

@@ -3,10 +3,11 @@
  * frequency 0 to index `floor(n/2)`; `ifftshift(x) = roll(x, -floor(n/2))` undoes it (the two
  * differ for odd n). Frequency labels follow numpy's `fftfreq(n) * n`.
  */
+import { assertPositiveInteger } from '@descramble/core';
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
 import { type ComplexMatrix, type ComplexVector, isComplex } from './complex.js';
 import { InvalidArgumentError, spectralScope } from './errors.js';
-import { checkInteger, matrixToRowMajor, readVector, rowMajorToMatrix } from './matrix-data.js';
+import { matrixToRowMajor, readVector, rowMajorToMatrix } from './matrix-data.js';
 
 /** Axes to shift for a matrix: 0 = along the row index (rows move), 1 = along the column index, undefined = both. */
 export type ShiftAxis = 0 | 1 | undefined;
@@ -89,7 +90,7 @@ export function ifftshift(x: Shiftable, axis?: ShiftAxis): unknown {
  * `[0, 1, ..., ceil(n/2) - 1, -floor(n/2), ..., -1]`.
  */
 export function fftFrequencies(n: number): number[] {
-  checkInteger('fftFrequencies', 'n', n, 1);
+  assertPositiveInteger(n, { ...spectralScope, operation: 'fftFrequencies', argument: 'n' });
   const out: number[] = [];
   for (let k = 0; k < n; k++) out.push(k < Math.ceil(n / 2) ? k : k - n);
   return out;
@@ -97,7 +98,7 @@ export function fftFrequencies(n: number): number[] {
 
 /** Integer frequencies in centred (fftshift) order: `-floor(n/2), ..., ceil(n/2) - 1`; index `floor(n/2)` is frequency 0. */
 export function centredFrequencies(n: number): number[] {
-  checkInteger('centredFrequencies', 'n', n, 1);
+  assertPositiveInteger(n, { ...spectralScope, operation: 'centredFrequencies', argument: 'n' });
   const out: number[] = [];
   const low = -Math.floor(n / 2);
   for (let k = 0; k < n; k++) out.push(low + k);

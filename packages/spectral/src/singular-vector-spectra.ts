@@ -2,11 +2,12 @@
  * The Figure 3 reading: spectra of the leading singular vectors of a matrix (a discretised
  * kernel, a trained weight matrix), and a similarity score between two such spectra.
  */
+import { assertPositiveInteger } from '@descramble/core';
 import { svd } from '@descramble/linalg';
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
 import { DegenerateInputError, DimensionMismatchError, InvalidArgumentError, spectralScope } from './errors.js';
 import { fftPlan } from './fft-plan.js';
-import { checkInteger, matrixToRowMajor, readMatrix, rowMajorToMatrix } from './matrix-data.js';
+import { matrixToRowMajor, readMatrix, rowMajorToMatrix } from './matrix-data.js';
 import { centredMagnitudeKernel, symmetriseKernel, type WeightSpectrum } from './weight-spectrum.js';
 import { centredFrequencies } from './shift.js';
 
@@ -76,7 +77,7 @@ function spectrumOf(data: Float64Array, k: number, n: number, symmetrise: boolea
 export function singularVectorSpectra(m: AbstractMatrix, k: number, options: SingularVectorSpectraOptions = {}): SingularVectorSpectra {
   const operation = 'singularVectorSpectra';
   readMatrix(operation, 'm', m);
-  checkInteger(operation, 'k', k, 1);
+  assertPositiveInteger(k, { ...spectralScope, operation: operation, argument: 'k' });
   const rank = Math.min(m.rows, m.columns);
   if (k > rank) throw new InvalidArgumentError({ operation, argument: 'k', what: `must be <= min(rows, columns) = ${rank}, got ${k}`, ...spectralScope });
   const { u, s, v } = svd(m);

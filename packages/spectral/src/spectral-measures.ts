@@ -7,9 +7,10 @@
  * weight matrix; the energy at frequency k is the sum over row k); `axis = 1` means
  * frequencies along the column index (the input axis; sum over column k).
  */
+import { assertPositiveInteger } from '@descramble/core';
 import { type AbstractMatrix, Matrix } from 'ml-matrix';
 import { DegenerateInputError, InvalidArgumentError, spectralScope } from './errors.js';
-import { checkInteger, readMatrix } from './matrix-data.js';
+import { readMatrix } from './matrix-data.js';
 import { centredFrequencies } from './shift.js';
 import type { WeightSpectrum } from './weight-spectrum.js';
 
@@ -106,7 +107,7 @@ export interface NotchDepthOptions {
 export function notchDepth(spectrum: SpectrumInput, options: NotchDepthOptions = {}): NotchDepth {
   const axis = options.axis ?? 1;
   const neighbours = options.neighbours ?? 2;
-  checkInteger('notchDepth', 'neighbours', neighbours, 1);
+  assertPositiveInteger(neighbours, { ...spectralScope, operation: 'notchDepth', argument: 'neighbours' });
   const { energy, frequencies } = axisEnergy('notchDepth', spectrum, axis);
   const zeroIndex = frequencies.indexOf(0);
   if (zeroIndex < 0) throw new InvalidArgumentError({ operation: 'notchDepth', argument: 'spectrum', what: 'has no frequency 0 along the axis', ...spectralScope });
