@@ -67,5 +67,44 @@ export class CanvasContextError extends FiguresError {
   }
 }
 
+/** What {@link MissingDependencyError}'s constructor takes. */
+export interface MissingDependencyErrorOptions {
+  /** The npm package that could not be loaded, e.g. `"@resvg/resvg-js"`. */
+  readonly dependency: string;
+  /** What it is needed for, e.g. `"rendering figures to PNG"`. */
+  readonly purpose: string;
+  /** The public function that needed it. */
+  readonly operation: string;
+  /** The loader's error. */
+  readonly cause?: unknown;
+}
+
+/** An optional peer dependency that a Node renderer needs is not installed (or does not load). */
+export class MissingDependencyError extends FiguresError {
+  override readonly name = 'MissingDependencyError';
+  override readonly kind = 'MissingDependency' as const;
+  /** The npm package that could not be loaded. */
+  readonly dependency: string;
+
+  static {
+    markErrorClass(MissingDependencyError, 'MissingDependencyError');
+  }
+
+  constructor(options: MissingDependencyErrorOptions) {
+    const { dependency, purpose, operation } = options;
+    super({
+      operation,
+      reason: `${purpose} needs the optional peer dependency ${dependency}, which cannot be loaded; install it with \`npm install ${dependency}\``,
+      detail: { dependency },
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
+    this.dependency = dependency;
+  }
+
+  static override isInstance(value: unknown): value is MissingDependencyError {
+    return hasErrorMarker(value, 'MissingDependencyError');
+  }
+}
+
 /** Every failure `@descramble/figures` reports, discriminated by `kind`. */
-export type FiguresFailure = InvalidFigureError | DimensionMismatchError | NonFiniteInputError | CanvasContextError;
+export type FiguresFailure = InvalidFigureError | DimensionMismatchError | NonFiniteInputError | CanvasContextError | MissingDependencyError;

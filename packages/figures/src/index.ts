@@ -1,4 +1,4 @@
-// @descramble/figures: browser-safe entry (no Node APIs). PNG via resvg/pngjs lives in
+// @descramble/figures: browser-safe entry (no Node APIs). PNG through zlib and resvg lives in
 // `@descramble/figures/node`.
 export type {
   Annotation,
@@ -21,6 +21,8 @@ export {
   type FiguresFailure,
   figuresScope,
   InvalidFigureError,
+  MissingDependencyError,
+  type MissingDependencyErrorOptions,
   NonFiniteInputError,
 } from './errors.js';
 export {

@@ -401,4 +401,48 @@ export type IoFailure =
   | MemoryBudgetError
   | DuplicateKeyError
   | FileChangedError
-  | UnsafePickleError;
+  | UnsafePickleError
+  | MissingDependencyError;
+
+/** What {@link MissingDependencyError}'s constructor takes. */
+export interface MissingDependencyErrorOptions {
+  /** The format being read. */
+  readonly format: FileFormat;
+  /** The file name given by the caller (or `"<bytes>"` when none was given). */
+  readonly file: string;
+  /** The npm package that could not be loaded, e.g. `"h5wasm"`. */
+  readonly dependency: string;
+  /** What it is needed for, e.g. `"reading HDF5 files"`. */
+  readonly purpose: string;
+  /** The loader's error. */
+  readonly cause?: unknown;
+}
+
+/** An optional peer dependency that a reader needs (h5wasm for HDF5) is not installed or does not load. */
+export class MissingDependencyError extends IoError {
+  override readonly name = 'MissingDependencyError';
+  override readonly kind = 'MissingDependency' as const;
+
+  static {
+    markErrorClass(MissingDependencyError, 'MissingDependencyError');
+  }
+  /** The npm package that could not be loaded. */
+  readonly dependency: string;
+
+  constructor(options: MissingDependencyErrorOptions) {
+    const { format, file, dependency, purpose } = options;
+    super({
+      format,
+      file,
+      field: dependency,
+      reason: `${purpose} needs the optional peer dependency ${dependency}, which cannot be loaded; install it with \`npm install ${dependency}\``,
+      detail: { dependency },
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
+    this.dependency = dependency;
+  }
+
+  static override isInstance(value: unknown): value is MissingDependencyError {
+    return hasErrorMarker(value, 'MissingDependencyError');
+  }
+}

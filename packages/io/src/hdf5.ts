@@ -1,11 +1,11 @@
 /**
  * HDF5 files (Keras `.h5`, MATLAB v7.3 `.mat`) through h5wasm, the HDF5 C library compiled to
  * WebAssembly and shipped inside the npm package (no download, works in Node and browsers).
- * h5wasm is loaded lazily, on the first HDF5 read.
+ * h5wasm is an optional peer dependency (14.5 MB), loaded lazily, on the first HDF5 read.
  */
 import { MemoryBudget, type MemoryBudgetOptions } from './budget.js';
 import { type BytesInput, ReadContext, UNNAMED, asBytes } from './context.js';
-import type { FileFormat } from './errors.js';
+import { type FileFormat, MissingDependencyError } from './errors.js';
 import { type DType, ELEMENT_SIZE, type Tensor, checkedElementCount, columnMajorToRowMajor, makeTensor } from './tensor.js';
 
 type H5Module = typeof import('h5wasm');
@@ -25,12 +25,18 @@ export function findHdf5Superblock(bytes: Uint8Array): number {
 let h5wasmPromise: Promise<H5Module> | undefined;
 let fileCounter = 0;
 
-async function loadH5wasm(): Promise<H5Module> {
+/** h5wasm, ready; a failed import (not installed) is a MissingDependencyError naming the file. */
+async function loadH5wasm(context: ReadContext): Promise<H5Module> {
   h5wasmPromise ??= import('h5wasm').then(async (module) => {
     await module.ready;
     return module;
   });
-  return h5wasmPromise;
+  try {
+    return await h5wasmPromise;
+  } catch (cause) {
+    h5wasmPromise = undefined; // installed later in this process: try again
+    throw new MissingDependencyError({ format: context.format, file: context.file, dependency: 'h5wasm', purpose: 'reading HDF5 files (Keras .h5, MATLAB v7.3 .mat)', cause });
+  }
 }
 
 /** A numeric dataset found while walking an HDF5 file. */
@@ -48,7 +54,7 @@ const MAX_DEPTH = 64;
  */
 async function withHdf5<T>(bytes: Uint8Array, context: ReadContext, budget: MemoryBudget, use: (root: H5Group, h5: H5Module) => T): Promise<T> {
   if (findHdf5Superblock(bytes) < 0) throw context.malformed('superblock', 'no HDF5 signature at 0, 512, 1024, ...');
-  const h5 = await loadH5wasm();
+  const h5 = await loadH5wasm(context);
   const FS = h5.FS!;
   const path = `/descramble-io-${uniqueTag()}-${fileCounter++}.h5`;
   budget.reserve('in-memory copy of the file', bytes.length);
@@ -176,7 +182,8 @@ function readDataset(dataset: H5Dataset, path: string, dtype: DType, context: Re
  * before any data is read.
  *
  * @throws MalformedHeaderError (not HDF5, or the HDF5 library rejects it), UnsupportedDtypeError
- * (float16, big-endian), OversizedError, MemoryBudgetError.
+ * (float16, big-endian), OversizedError, MemoryBudgetError, MissingDependencyError (the optional
+ * peer dependency h5wasm is not installed).
  */
 export async function readHdf5(input: BytesInput, name: string = UNNAMED, options: MemoryBudgetOptions = {}): Promise<Map<string, Tensor>> {
   const bytes = asBytes(input);

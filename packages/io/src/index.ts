@@ -24,6 +24,8 @@ export {
   type IoFailure,
   MalformedHeaderError,
   MemoryBudgetError,
+  MissingDependencyError,
+  type MissingDependencyErrorOptions,
   OversizedError,
   TruncatedFileError,
   UnknownFormatError,

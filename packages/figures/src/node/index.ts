@@ -1,16 +1,16 @@
-// @descramble/figures/node: PNG output through pngjs (raw heatmap pixels) and @resvg/resvg-js
-// (any figure: SVG -> PNG). Everything else is re-exported from the browser-safe entry.
+// @descramble/figures/node: PNG output through the package's own encoder with Node's zlib (raw
+// heatmap pixels) and @resvg/resvg-js, an optional peer dependency loaded on first use (any
+// figure: SVG -> PNG). Everything else is re-exported from the browser-safe entry.
 import { deflateSync } from 'node:zlib';
-import { Resvg } from '@resvg/resvg-js';
-import { PNG } from 'pngjs';
 import { InvalidFigureError } from '../errors.js';
 import type { Figure, HeatmapFigure } from '../figure.js';
 import { heatmapColourDomain } from '../layout.js';
-import { base64 } from '../png.js';
+import { base64, encodePng } from '../png.js';
 import { heatmapCells, type Raster, scaleNearest } from '../raster.js';
 import { type Report, type ReportOptions, renderReport } from '../report.js';
 import { renderFigureToSvg } from '../svg.js';
 import { toDenseGrid, validateFigure } from '../validate.js';
+import { loadResvg } from './resvg.js';
 
 export * from '../index.js';
 
@@ -19,11 +19,9 @@ export function zlibDeflate(bytes: Uint8Array): Uint8Array {
   return deflateSync(bytes, { level: 6 });
 }
 
-/** Encode an RGBA raster as PNG with pngjs. */
+/** Encode an RGBA raster as PNG (RGB when fully opaque), compressed with Node's zlib. */
 export function rasterToPng(raster: Raster): Uint8Array {
-  const png = new PNG({ width: raster.width, height: raster.height });
-  png.data = Buffer.from(raster.data.buffer, raster.data.byteOffset, raster.data.byteLength);
-  return new Uint8Array(PNG.sync.write(png));
+  return encodePng(raster, zlibDeflate);
 }
 
 export interface HeatmapPngOptions {
@@ -34,7 +32,7 @@ export interface HeatmapPngOptions {
 }
 
 /**
- * The bare heatmap raster as PNG bytes (pngjs): no axes or text, just one block per cell in
+ * The bare heatmap raster as PNG bytes (no resvg needed): no axes or text, just one block per cell in
  * the figure's colour map and colour limits. Good for thumbnails and pixel-exact checks.
  */
 export function renderHeatmapPng(figure: HeatmapFigure, options: HeatmapPngOptions = {}): Uint8Array {
@@ -67,8 +65,16 @@ export interface PngOptions {
   readonly loadSystemFonts?: boolean;
 }
 
-/** Rasterise an SVG string with resvg. */
+/**
+ * Rasterise an SVG string with resvg. Throws {@link MissingDependencyError} when the optional
+ * peer dependency @resvg/resvg-js is not installed.
+ */
 export function svgToPng(svg: string, options: PngOptions = {}): Uint8Array {
+  return rasterise(svg, options, 'svgToPng');
+}
+
+function rasterise(svg: string, options: PngOptions, operation: string): Uint8Array {
+  const { Resvg } = loadResvg(operation);
   const scale = options.scale ?? 1;
   const resvg = new Resvg(svg, {
     fitTo: scale === 1 ? { mode: 'original' } : { mode: 'zoom', value: scale },
@@ -85,13 +91,14 @@ export function svgToPng(svg: string, options: PngOptions = {}): Uint8Array {
 
 /**
  * Render any figure to PNG: layout -> SVG (rasters embedded at device resolution, so resvg
- * samples them 1:1) -> resvg. Text uses system fonts (DejaVu Sans first).
+ * samples them 1:1) -> resvg. Text uses system fonts (DejaVu Sans first). Throws
+ * {@link MissingDependencyError} when the optional peer dependency @resvg/resvg-js is not installed.
  */
 export function renderFigureToPng(figure: Figure, options: PngOptions = {}): Uint8Array {
   const scale = options.scale ?? 1;
   if (!(scale > 0 && scale <= 8)) throw new InvalidFigureError('options.scale', `expected a number in (0, 8], got ${scale}`, 'renderFigureToPng');
   const svg = renderFigureToSvg(figure, { rasterDensity: scale, deflate: zlibDeflate });
-  return svgToPng(svg, options);
+  return rasterise(svg, options, 'renderFigureToPng');
 }
 
 /** `ReportOptions.renderFigure` that inlines each figure as a PNG `<img>` (data: URI). */
@@ -99,7 +106,10 @@ export function pngFigureHtml(options: PngOptions = {}): (figure: Figure) => str
   return (figure) => {
     const png = renderFigureToPng(figure, options);
     const alt = 'title' in figure && figure.title ? figure.title : figure.kind;
-    const { width, height } = PNG.sync.read(Buffer.from(png));
+    // The IHDR chunk, first after the 8-byte signature: width and height at bytes 16 and 20.
+    const header = new DataView(png.buffer, png.byteOffset, png.byteLength);
+    const width = header.getUint32(16);
+    const height = header.getUint32(20);
     const scale = options.scale ?? 1;
     return `<img alt="${alt.replace(/[&<>"']/g, '')}" width="${Math.round(width / scale)}" height="${Math.round(height / scale)}" src="data:image/png;base64,${base64(png)}">`;
   };
