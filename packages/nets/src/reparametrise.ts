@@ -6,7 +6,7 @@ import {
   permuteDenseLayer,
   permuteFlattenedInputs,
 } from '@descramble/permutation';
-import { type AbstractMatrix, Matrix } from 'ml-matrix';
+import type { AbstractMatrix, Matrix } from 'ml-matrix';
 import {
   InvalidArgumentError,
   InvalidPermutationError,
@@ -28,7 +28,7 @@ import {
   type SequentialModel,
   sequential,
 } from './layers.js';
-import { maxAbsDifference, shapeSize, type Tensor, tensorFromMatrix } from './tensor.js';
+import { maxAbsDifference, shapeSize, type Tensor, tensorFromMatrix, tensorToMatrix } from './tensor.js';
 
 /**
  * A signed permutation `P` of d units: `P[i, permutation[i]] = signs[i]`, zero elsewhere. Applied
@@ -99,9 +99,7 @@ function signsOrUndefined(p: SignedPermutation): Float64Array | undefined {
 }
 
 function denseOf(layer: DenseLayer): { weight: Matrix; bias?: Float64Array } {
-  const [rows, columns] = layer.weight.shape as [number, number];
-  const weight = new Matrix(rows, columns);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) weight.set(i, j, layer.weight.data[i * columns + j]!);
+  const weight = tensorToMatrix(layer.weight);
   return layer.bias === null ? { weight } : { weight, bias: layer.bias.data };
 }
 

@@ -5,7 +5,7 @@
  * `solveQuadraticAssignment`; its Lemma 1 value is a lower bound.
  */
 import { assertFiniteArray } from '@descramble/core';
-import { secondDerivative, type SecondDerivativeKind, symmetricEigen, syrk } from '@descramble/linalg';
+import { fromFloat64Array, gemm, secondDerivative, type SecondDerivativeKind, symmetricEigen, syrk } from '@descramble/linalg';
 import { Matrix } from 'ml-matrix';
 import { DimensionMismatchError, InvalidArgumentError, permutationScope } from './errors.js';
 import {
@@ -37,7 +37,7 @@ export function channelGram(preactivations: Tensor): Matrix {
   for (let n = 0; n < samples; n++) {
     syrk(false, channels, positions, 1, preactivations.data, n * channels * positions, positions, 1, gram, 0, channels);
   }
-  return matrixFromFlat(gram, channels, channels);
+  return fromFloat64Array(gram, channels, channels);
 }
 
 /** Gram matrix B = S S^T of dense preactivations S (d x N: one row per hidden unit, as in docs/theory.md). */
@@ -50,13 +50,7 @@ export function unitGram(preactivations: Matrix): Matrix {
   assertFiniteArray(flat, { ...permutationScope, operation, name: 'preactivations' });
   const gram = new Float64Array(d * d);
   syrk(false, d, samples, 1, flat, 0, samples, 0, gram, 0, d);
-  return matrixFromFlat(gram, d, d);
-}
-
-function matrixFromFlat(flat: Float64Array, rows: number, columns: number): Matrix {
-  const m = new Matrix(rows, columns);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) m.set(i, j, flat[i * columns + j]!);
-  return m;
+  return fromFloat64Array(gram, d, d);
 }
 
 /** A = D^T D for the second-derivative operator D of `secondDerivative(c, kind)`. */
@@ -247,8 +241,12 @@ function optimiseSigns(c: number, a: ArrayLike<number>, b: ArrayLike<number>, p:
   return quadraticForm(c, m, s);
 }
 
+/** s^T M s. */
 function quadraticForm(c: number, m: Float64Array, s: Int8Array): number {
+  const signs = Float64Array.from(s);
+  const ms = new Float64Array(c);
+  gemm(false, false, c, 1, c, 1, m, 0, c, signs, 0, 1, 0, ms, 0, 1);
   let total = 0;
-  for (let i = 0; i < c; i++) for (let j = 0; j < c; j++) total += m[i * c + j]! * s[i]! * s[j]!;
+  for (let i = 0; i < c; i++) total += signs[i]! * ms[i]!;
   return total;
 }

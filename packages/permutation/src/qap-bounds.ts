@@ -3,43 +3,25 @@
  * and the rounding of the Lemma 1 orthogonal optimum to a permutation.
  * Kernels on flat row-major data (no validation).
  */
-import { symmetricEigenFlat } from '@descramble/linalg';
+import { addTransposedKernel, gemm, symmetricEigenFlat, syrk } from '@descramble/linalg';
 import { linearAssignmentKernel } from './linear-assignment-kernel.js';
 
 /** The symmetric and skew parts of a square matrix: a = sym + skew. */
 function splitSymmetric(n: number, a: Float64Array): { sym: Float64Array; skew: Float64Array; skewNorm: number } {
   const sym = new Float64Array(n * n);
   const skew = new Float64Array(n * n);
+  addTransposedKernel(n, a, 0.5, 0.5, sym);
+  addTransposedKernel(n, a, 0.5, -0.5, skew);
+  // max |a_ij - a_ji| = 2 max |skew_ij| exactly (halving is exact)
   let skewNorm = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const x = a[i * n + j]!;
-      const y = a[j * n + i]!;
-      sym[i * n + j] = 0.5 * (x + y);
-      skew[i * n + j] = 0.5 * (x - y);
-      skewNorm = Math.max(skewNorm, Math.abs(x - y));
-    }
-  }
+  for (let i = 0; i < n * n; i++) skewNorm = Math.max(skewNorm, 2 * Math.abs(skew[i]!));
   return { sym, skew, skewNorm };
 }
 
 /** Singular values of a skew-symmetric matrix, descending (square roots of eig(S^T S)). */
 function skewSingularValues(n: number, skew: Float64Array): Float64Array {
   const gram = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += skew[k * n + i]! * skew[k * n + j]!;
-      gram[i * n + j] = s;
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const m = 0.5 * (gram[i * n + j]! + gram[j * n + i]!);
-      gram[i * n + j] = m;
-      gram[j * n + i] = m;
-    }
-  }
+  syrk(true, n, n, 1, skew, 0, n, 0, gram, 0, n);
   const values = symmetricEigenFlat(gram, n).values;
   const out = new Float64Array(n);
   for (let k = 0; k < n; k++) out[k] = Math.sqrt(Math.max(0, values[n - 1 - k]!));
@@ -77,16 +59,10 @@ export function lemma1Kernel(n: number, a: Float64Array, b: Float64Array, skewCo
     for (let i = 0; i < n; i++) bound -= sigmaA[i]! * sigmaB[i]!;
   }
   // P* = T U^T, U the eigenvectors of B_s in descending order: U[:, k] = V_B[:, n-1-k].
+  const u = eb.vectors.slice();
+  for (let i = 0; i < n; i++) u.subarray(i * n, (i + 1) * n).reverse();
   const orthogonal = new Float64Array(n * n);
-  const t = ea.vectors;
-  const v = eb.vectors;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += t[i * n + k]! * v[j * n + (n - 1 - k)]!;
-      orthogonal[i * n + j] = s;
-    }
-  }
+  gemm(false, true, n, n, n, 1, ea.vectors, 0, n, u, 0, n, 0, orthogonal, 0, n);
   return { bound, orthogonal };
 }
 
@@ -186,14 +162,15 @@ export function gilmoreLawlerKernel(
       if (l !== k && !locationUsed[l]) sortedB[w * n + t++] = b[k * n + l]!;
     }
   }
+  // minimal scalar products: cost = sortedA sortedB^T (m x len each, row stride n), plus the
+  // diagonal and linear terms
+  gemm(false, true, m, m, len, 1, sortedA, 0, n, sortedB, 0, n, 0, cost, 0, m);
   for (let u = 0; u < m; u++) {
     const i = facilities[u]!;
     const aii = a[i * n + i]!;
     for (let w = 0; w < m; w++) {
       const k = locations[w]!;
-      let s = aii * b[k * n + k]! + linear[i * n + k]!;
-      for (let t = 0; t < len; t++) s += sortedA[u * n + t]! * sortedB[w * n + t]!;
-      cost[u * m + w] = s;
+      cost[u * m + w] = aii * b[k * n + k]! + linear[i * n + k]! + cost[u * m + w]!;
     }
   }
   linearAssignmentKernel(m, m, cost, cols);

@@ -1,4 +1,5 @@
-import { Matrix } from 'ml-matrix';
+import { fromFloat64Array } from '@descramble/linalg';
+import type { Matrix } from 'ml-matrix';
 import { DimensionMismatchError, InvalidArgumentError, permutationScope } from './errors.js';
 
 /** A QAPLIB instance: minimise `sum_ij a[i, j] * b[p(i), p(j)]`. */
@@ -43,14 +44,8 @@ export function readQaplib(text: string): QaplibInstance {
   if (values.length !== needed) {
     throw new DimensionMismatchError({ operation, what: 'number count', expected: needed, actual: values.length, ...permutationScope });
   }
-  const a = new Matrix(n, n);
-  const b = new Matrix(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      a.set(i, j, values[1 + i * n + j]!);
-      b.set(i, j, values[1 + n * n + i * n + j]!);
-    }
-  }
+  const a = fromFloat64Array(values.slice(1, 1 + n * n), n, n);
+  const b = fromFloat64Array(values.slice(1 + n * n), n, n);
   return { n, a, b };
 }
 

@@ -6,7 +6,7 @@
  * assignment for it, whose cost collects this layer's rows and the next layer's columns.
  */
 import { assertFiniteArray } from '@descramble/core';
-import { createRng } from '@descramble/linalg';
+import { createRng, gemm } from '@descramble/linalg';
 import { DimensionMismatchError, InvalidArgumentError, permutationScope } from './errors.js';
 import { linearAssignmentKernel } from './linear-assignment-kernel.js';
 import {
@@ -128,29 +128,16 @@ function layerCost(a: FlatLayer[], b: FlatLayer[], permutations: Int32Array[], l
       permutedRows.set(lb.weight.subarray(from, from + lb.r), (j * la.inputs + k) * la.r);
     }
   }
-  for (let i = 0; i < w; i++) {
-    for (let j = 0; j < w; j++) {
-      let s = 0;
-      for (let t = 0; t < block; t++) s += la.weight[i * block + t]! * permutedRows[j * block + t]!;
-      if (la.bias !== undefined && lb.bias !== undefined) s += la.bias[i]! * lb.bias[j]!;
-      cost[i * w + j] = s;
-    }
-  }
-  // next layer's columns: sum_{r,t} Wa'[r, i, t] Wb'[next(r), j, t]
+  // cost = Wa Pb^T (+ the biases' outer product)
+  gemm(false, true, w, w, block, 1, la.weight, 0, block, permutedRows, 0, block, 0, cost, 0, w);
+  if (la.bias !== undefined && lb.bias !== undefined) gemm(false, false, w, w, 1, 1, la.bias, 0, 1, lb.bias, 0, w, 1, cost, 0, w);
+  // next layer's columns: sum_r Wa'[r] Wb'[next(r)]^T, each block [r] the inputs x kernel matrix of output r
   const na = a[l + 1]!;
   const nb = b[l + 1]!;
   const next = l + 1 < permutations.length ? permutations[l + 1]! : undefined;
   for (let r = 0; r < na.out; r++) {
     const rb = next === undefined ? r : next[r]!;
-    for (let i = 0; i < w; i++) {
-      const offA = (r * na.inputs + i) * na.r;
-      for (let j = 0; j < w; j++) {
-        const offB = (rb * nb.inputs + j) * nb.r;
-        let s = 0;
-        for (let t = 0; t < na.r; t++) s += na.weight[offA + t]! * nb.weight[offB + t]!;
-        cost[i * w + j] = cost[i * w + j]! + s;
-      }
-    }
+    gemm(false, true, w, w, na.r, 1, na.weight, r * na.inputs * na.r, na.r, nb.weight, rb * nb.inputs * nb.r, nb.r, 1, cost, 0, w);
   }
   return cost;
 }
