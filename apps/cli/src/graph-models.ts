@@ -18,10 +18,11 @@ import {
   type OnnxRuntime,
   OptionalDependencyError,
   type RuntimeTensor,
+  tensorToMatrix,
   validateBlock,
   valueShapes,
 } from '@descramble/nets';
-import { Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
 import { CliError, InputError } from './cli-errors.js';
 import type { CommandContext } from './command.js';
 import { ROWS_PER_BLOCK } from './gram-tasks.js';
@@ -106,12 +107,7 @@ export function checkGraphData(graph: LoadedGraph, samples: SampleSource): void 
 
 /** A layer's weights as a matrix: units x fan-in, orientation read from the graph. */
 export function graphLayerMatrix(graph: LoadedGraph, layer: GraphLayer): Matrix {
-  const tensor = layerWeightMatrix(graph.model, layer);
-  const [rows, columns] = tensor.shape as [number, number];
-  const matrix = new Matrix(rows, columns);
-  // one row at a time: Matrix stores rows as arrays
-  for (let i = 0; i < rows; i++) matrix.setRow(i, Array.from(tensor.data.subarray(i * columns, (i + 1) * columns)));
-  return matrix;
+  return tensorToMatrix(layerWeightMatrix(graph.model, layer));
 }
 
 async function* dataBlocks(graph: LoadedGraph, samples: SampleSource): AsyncGenerator<GraphTensor> {

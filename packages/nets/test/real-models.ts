@@ -95,3 +95,14 @@ export function handBuiltModel(nodes: OnnxNode[], initializers: [string, NumberT
     },
   };
 }
+
+/** `||actual - expected||_F / ||expected||_F` over flat entries. */
+export function relativeFrobenius(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let difference = 0;
+  let norm = 0;
+  for (let i = 0; i < expected.length; i++) {
+    difference += (actual[i]! - expected[i]!) ** 2;
+    norm += expected[i]! ** 2;
+  }
+  return Math.sqrt(difference / norm);
+}

@@ -7,18 +7,9 @@ import { graphLayers } from '../graph/graph-layers.js';
 import { isLinearLayer } from '../layers.js';
 import { modelFromOnnx } from '../onnx.js';
 import { loadOnnxRuntime } from './onnx-runtime.js';
+import { relativeFrobenius } from '../../test/real-models.js';
 
 const REAL = new URL('../../../../fixtures/real-models/', import.meta.url);
-function relativeFrobenius(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference += (actual[i]! - expected[i]!) ** 2;
-    norm += expected[i]! ** 2;
-  }
-  return Math.sqrt(difference / norm);
-}
-
 const folders = readdirSync(REAL, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)

@@ -9,6 +9,7 @@ import type { GraphBlock, GraphInputs } from './graph-inputs.js';
 import type { CaptureTarget } from './gram-graph.js';
 import { loadOnnxRuntime } from './onnx-runtime.js';
 import { runGraph } from './run-graph.js';
+import { relativeFrobenius } from '../../test/real-models.js';
 
 const runtime = await loadOnnxRuntime();
 const rng = createRng(7);
@@ -76,16 +77,6 @@ function reference(x: Float32Array, n: number, bias: 'include' | 'exclude'): { f
   return { fc1: gram(s1, 3), fc2: gram(s2, 5) };
 }
 
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference += (actual[i]! - expected[i]!) ** 2;
-    norm += expected[i]! ** 2;
-  }
-  return Math.sqrt(difference / norm);
-}
-
 async function grams(inputs: GraphInputs, options: CaptureGramsOptions = {}): Promise<Float64Array[]> {
   const result = await captureGrams(runtime, model, targets, inputs, options);
   return result.grams.map((g) => Float64Array.from(g.gram.to1DArray()));
@@ -104,8 +95,8 @@ describe('captureGrams', () => {
     expect(fc1).toMatchObject({ name: 'fc1', dimension: 3, count: n, positions: 1, bias });
     expect(fc2).toMatchObject({ name: 'fc2', dimension: 5, count: n, positions: 1, bias });
     // the forward pass runs in float32: a few eps32 = 6e-8 relative
-    expect(relativeError(fc1!.gram.to1DArray(), expected.fc1)).toBeLessThan(1e-6);
-    expect(relativeError(fc2!.gram.to1DArray(), expected.fc2)).toBeLessThan(1e-6);
+    expect(relativeFrobenius(fc1!.gram.to1DArray(), expected.fc1)).toBeLessThan(1e-6);
+    expect(relativeFrobenius(fc2!.gram.to1DArray(), expected.fc2)).toBeLessThan(1e-6);
     expect(fc2!.gram.isSymmetric()).toBe(true);
   });
 
@@ -129,7 +120,7 @@ describe('captureGrams', () => {
     const expected = new Float64Array(units * units);
     for (let t = 0; t < 40; t++) for (let i = 0; i < units; i++) for (let j = 0; j < units; j++) expected[i * units + j] = expected[i * units + j]! + s[t * units + i]! * s[t * units + j]!;
     const gram = result.grams[0]!.gram;
-    expect(relativeError(gram.to1DArray(), expected)).toBeLessThan(1e-6);
+    expect(relativeFrobenius(gram.to1DArray(), expected)).toBeLessThan(1e-6);
     expect(gram.isSymmetric()).toBe(true);
   });
 
@@ -150,7 +141,7 @@ describe('captureGrams', () => {
           : blocks;
         const split = await grams(stream, { batchSize });
         // float64 sums of the same float32 activations in another order: c * eps64 relative
-        for (let k = 0; k < whole.length; k++) expect(relativeError(split[k]!, whole[k]!)).toBeLessThan(1e-13);
+        for (let k = 0; k < whole.length; k++) expect(relativeFrobenius(split[k]!, whole[k]!)).toBeLessThan(1e-13);
       }),
       { numRuns: 25 },
     );
@@ -224,7 +215,7 @@ describe('captureGrams', () => {
     const x = data.x.data;
     const expected = new Float64Array(16);
     for (let t = 0; t < n; t++) for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expected[i * 4 + j] = expected[i * 4 + j]! + x[t * 4 + i]! * x[t * 4 + j]!;
-    expect(relativeError(result.grams[0]!.gram.to1DArray(), expected)).toBeLessThan(1e-14);
+    expect(relativeFrobenius(result.grams[0]!.gram.to1DArray(), expected)).toBeLessThan(1e-14);
   });
 
   it('leaves the model and the inputs unmodified', async () => {
@@ -247,7 +238,7 @@ describe('captureGrams on a convolution', () => {
     const negative = await captureGrams(runtime, resnet, [{ ...target, channelAxis: -3 }], feed, { batchSize: 5 });
     expect(graph.grams[0]!.count).toBe(64 * 12 * 12);
     expect(graph.grams[0]!.positions).toBe(144);
-    expect(relativeError(negative.grams[0]!.gram.to1DArray(), graph.grams[0]!.gram.to1DArray())).toBeLessThan(1e-13);
+    expect(relativeFrobenius(negative.grams[0]!.gram.to1DArray(), graph.grams[0]!.gram.to1DArray())).toBeLessThan(1e-13);
     // and a direct check: the Conv's output from runGraph, less its bias, summed over positions
     const outputs = await runGraph(runtime, resnet, feed, { values: [target.output] });
     const s = outputs[target.output]!;
@@ -261,7 +252,7 @@ describe('captureGrams on a convolution', () => {
         }
       }
     }
-    expect(relativeError(graph.grams[0]!.gram.to1DArray(), direct)).toBeLessThan(1e-12);
+    expect(relativeFrobenius(graph.grams[0]!.gram.to1DArray(), direct)).toBeLessThan(1e-12);
     expect(outputs.output!.dims).toEqual([64, 5]);
   });
 });
