@@ -4,6 +4,7 @@
  * family, and how close that matrix is to banded.
  */
 import { assertNonNegativeInteger } from '@descramble/core';
+import { gemm } from '@descramble/linalg';
 import type { AbstractMatrix, Matrix } from 'ml-matrix';
 import { DegenerateInputError, InvalidArgumentError, spectralScope } from './errors.js';
 import { readMatrix, rowMajorToMatrix } from './matrix-data.js';
@@ -24,6 +25,28 @@ export interface PolynomialInnerProductOptions {
   readonly normalise?: boolean;
   /** Shift-and-rescale each vector's values to [-1, 1] first (`rescaleToUnitInterval`; default false). */
   readonly rescale?: boolean;
+}
+
+/** The k columns of a row-major n x k array as the rows of a k x n one, each rescaled to [-1, 1] when asked. */
+function rowsOfColumns(data: Float64Array, n: number, k: number, rescale: boolean): Float64Array {
+  const out = new Float64Array(k * n);
+  for (let i = 0; i < k; i++) {
+    const v = new Float64Array(n);
+    for (let r = 0; r < n; r++) v[r] = data[r * k + i]!;
+    out.set(rescale ? rescaleToUnitInterval(v) : v, i * n);
+  }
+  return out;
+}
+
+/** Euclidean norms of the columns of a row-major n x width array. */
+function columnNorms(a: Float64Array, n: number, width: number): Float64Array {
+  const norms = new Float64Array(width);
+  for (let j = 0; j < width; j++) {
+    let s = 0;
+    for (let r = 0; r < n; r++) s += a[r * width + j]! ** 2;
+    norms[j] = Math.sqrt(s);
+  }
+  return norms;
 }
 
 /**
@@ -50,36 +73,25 @@ export function polynomialInnerProducts(
   const polynomials = family === 'chebyshev' ? chebyshevBasis(n, degree, basisOptions) : legendreBasis(n, degree, basisOptions);
   const p = readMatrix(operation, 'basis', polynomials);
   const width = degree + 1;
-  const columns: Float64Array[] = [];
-  for (let i = 0; i < k; i++) {
-    let v: Float64Array = new Float64Array(n);
-    for (let r = 0; r < n; r++) v[r] = data[r * k + i]!;
-    if (options.rescale ?? false) v = rescaleToUnitInterval(v);
-    columns.push(v);
-  }
+  const vectorRows = rowsOfColumns(data, n, k, options.rescale ?? false);
   const normalise = options.normalise ?? true;
-  const polynomialNorms = new Float64Array(width);
-  for (let j = 0; j < width; j++) {
-    let s = 0;
-    for (let r = 0; r < n; r++) s += p[r * width + j]! ** 2;
-    polynomialNorms[j] = Math.sqrt(s);
-  }
+  // G = V^T P with the vectors as the rows of `vectorRows` (k x n).
   const out = new Float64Array(k * width);
-  for (let i = 0; i < k; i++) {
-    const v = columns[i]!;
-    let vNorm = 0;
-    for (let r = 0; r < n; r++) vNorm += v[r]! * v[r]!;
-    vNorm = Math.sqrt(vNorm);
-    if (normalise && vNorm === 0) throw new DegenerateInputError(operation, `vector ${i} is zero; its cosines are undefined`);
-    for (let j = 0; j < width; j++) {
-      let dot = 0;
-      for (let r = 0; r < n; r++) dot += v[r]! * p[r * width + j]!;
-      if (normalise) {
+  gemm(false, false, k, width, n, 1, vectorRows, 0, n, p, 0, width, 0, out, 0, width);
+  if (normalise) {
+    const polynomialNorms = columnNorms(p, n, width);
+    for (let i = 0; i < k; i++) {
+      const v = vectorRows.subarray(i * n, (i + 1) * n);
+      let vNorm = 0;
+      for (let r = 0; r < n; r++) vNorm += v[r]! * v[r]!;
+      vNorm = Math.sqrt(vNorm);
+      if (vNorm === 0) throw new DegenerateInputError(operation, `vector ${i} is zero; its cosines are undefined`);
+      const row = out.subarray(i * width, (i + 1) * width);
+      for (let j = 0; j < width; j++) {
         const pNorm = polynomialNorms[j]!;
         if (pNorm === 0) throw new DegenerateInputError(operation, `polynomial of degree ${j} vanishes on the grid`);
-        dot /= vNorm * pNorm;
+        row[j]! /= vNorm * pNorm;
       }
-      out[i * width + j] = dot;
     }
   }
   return rowMajorToMatrix(out, k, width);

@@ -2,7 +2,7 @@
  * Principal angles between the column spaces of two matrices (Bjorck-Golub, with the
  * Knyazev-Argentati sine formula for the small angles).
  */
-import { svd } from '@descramble/linalg';
+import { gemm, svd } from '@descramble/linalg';
 import type { AbstractMatrix } from 'ml-matrix';
 import { DegenerateInputError, DimensionMismatchError, spectralScope } from './errors.js';
 import { matrixToRowMajor, readMatrix, rowMajorToMatrix } from './matrix-data.js';
@@ -30,10 +30,7 @@ function orthonormalBasis(name: string, a: AbstractMatrix): { q: Float64Array; r
   let rank = 0;
   while (rank < s.length && s[rank]! > tolerance) rank++;
   if (rank === 0) throw new DegenerateInputError('principalAngles', `${name} is zero; its column space is {0}`);
-  const uData = matrixToRowMajor(u);
-  const q = new Float64Array(a.rows * rank);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < rank; j++) q[i * rank + j] = uData[i * u.columns + j]!;
-  return { q, rank };
+  return { q: matrixToRowMajor(u.subMatrix(0, a.rows - 1, 0, rank - 1)), rank };
 }
 
 /**
@@ -54,24 +51,12 @@ export function principalAngles(a: AbstractMatrix, b: AbstractMatrix): Principal
   const q = small.rank;
   // M = Q_large^T Q_small (p x q).
   const m = new Float64Array(p * q);
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < p; r++) {
-      const l = large.q[i * p + r]!;
-      if (l === 0) continue;
-      for (let c = 0; c < q; c++) m[r * q + c]! += l * small.q[i * q + c]!;
-    }
-  }
+  gemm(true, false, p, q, n, 1, large.q, 0, p, small.q, 0, q, 0, m, 0, q);
   const cosines = svd(rowMajorToMatrix(m, p, q)).s.slice(0, q);
   for (let i = 0; i < q; i++) cosines[i] = Math.min(1, Math.max(0, cosines[i]!));
   // Residual R = Q_small - Q_large M (n x q): its singular values are the sines.
-  const residual = new Float64Array(n * q);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < q; c++) {
-      let sum = small.q[i * q + c]!;
-      for (let r = 0; r < p; r++) sum -= large.q[i * p + r]! * m[r * q + c]!;
-      residual[i * q + c] = sum;
-    }
-  }
+  const residual = small.q.slice();
+  gemm(false, false, n, q, p, -1, large.q, 0, p, m, 0, q, 1, residual, 0, q);
   const sines = svd(rowMajorToMatrix(residual, n, q)).s.slice(0, q).sort();
   for (let i = 0; i < q; i++) sines[i] = Math.min(1, Math.max(0, sines[i]!));
   const angles = new Float64Array(q);

@@ -1,5 +1,6 @@
+import { fromFloat64Array } from '@descramble/linalg';
 import { readSafetensorsModel, type SequentialModel } from '@descramble/nets';
-import { Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
 import { DEERNET_CARD_JSON, DEERNET_SAFETENSORS_BASE64 } from './deernet-weights.js';
 import { experimentsScope, InvalidArgumentError, MalformedModelError } from '../errors.js';
 
@@ -94,9 +95,10 @@ function denseParameters(model: SequentialModel, index: number): { weights: Matr
   const layer = model.layers.filter((l) => l.kind === 'dense')[index];
   if (layer?.kind !== 'dense') throw new MalformedModelError('loadDeerNet', `the bundled model has no dense layer ${index}`);
   const [rows, columns] = layer.weight.shape as [number, number];
-  const weights = new Matrix(rows, columns);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) weights.set(i, j, layer.weight.data[i * columns + j] as number);
-  return { weights, bias: layer.bias === null ? new Float64Array(rows) : Float64Array.from(layer.bias.data) };
+  return {
+    weights: fromFloat64Array(layer.weight.data, rows, columns),
+    bias: layer.bias === null ? new Float64Array(rows) : Float64Array.from(layer.bias.data),
+  };
 }
 
 /**

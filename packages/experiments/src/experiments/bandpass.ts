@@ -1,8 +1,8 @@
 import { descrambleLayer } from '@descramble/descramblers';
-import { createRng } from '@descramble/linalg';
+import { createRng, fromFloat64Array, multiplyTransposeBFlat, toFloat64Array } from '@descramble/linalg';
 import { createMlp, type SequentialModel, trainMlp } from '@descramble/nets';
 import { bandEnergyFraction, weightSpectrum } from '@descramble/spectral';
-import { Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
 import { check, type ExperimentFigure, type ExperimentResult, formatPercent, secondsSince } from './experiment.js';
 import { MalformedModelError } from '../errors.js';
 
@@ -76,9 +76,7 @@ function denseWeights(model: SequentialModel, index: number): Matrix {
   const layer = model.layers.filter((l) => l.kind === 'dense')[index];
   if (layer?.kind !== 'dense') throw new MalformedModelError('bandpass', `the model has no dense layer ${index}`);
   const [rows, columns] = layer.weight.shape as [number, number];
-  const m = new Matrix(rows, columns);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) m.set(i, j, layer.weight.data[i * columns + j] as number);
-  return m;
+  return fromFloat64Array(layer.weight.data, rows, columns);
 }
 
 /**
@@ -97,7 +95,8 @@ export function bandpass(options: BandpassOptions = {}): ExperimentResult<Bandpa
   const noise = options.noise ?? 0.3;
   const seed = options.seed ?? 11;
   const training = bandpassSignals(samples, n, band, noise, seed);
-  const test = bandpassSignals(1000, n, band, noise, seed + 1);
+  const testCount = 1000;
+  const test = bandpassSignals(testCount, n, band, noise, seed + 1);
   const initial = createMlp({ sizes: [n, hidden, n], activation: 'tanh', seed, bias: false });
   const trained = trainMlp(initial, {
     inputs: { shape: [samples, n], data: training.inputs },
@@ -116,27 +115,19 @@ export function bandpass(options: BandpassOptions = {}): ExperimentResult<Bandpa
   // Test error relative to the target energy, against the trivial "output = input".
   const w1 = denseWeights(model, 0);
   const w2 = denseWeights(model, 1);
+  // Hidden activations tanh(X W1^T) and outputs H W2^T, one test signal per row.
+  const activations = multiplyTransposeBFlat(test.inputs, toFloat64Array(w1), testCount, n, hidden).map(Math.tanh);
+  const outputs = multiplyTransposeBFlat(activations, toFloat64Array(w2), testCount, hidden, n);
   let error = 0;
   let identity = 0;
   let energy = 0;
-  const h = new Float64Array(hidden);
-  for (let s = 0; s < 1000; s++) {
-    for (let i = 0; i < hidden; i++) {
-      let sum = 0;
-      for (let t = 0; t < n; t++) sum += w1.get(i, t) * (test.inputs[s * n + t] as number);
-      h[i] = Math.tanh(sum);
-    }
-    for (let t = 0; t < n; t++) {
-      let out = 0;
-      for (let i = 0; i < hidden; i++) out += w2.get(t, i) * (h[i] as number);
-      const target = test.targets[s * n + t] as number;
-      error += (out - target) ** 2;
-      identity += ((test.inputs[s * n + t] as number) - target) ** 2;
-      energy += target * target;
-    }
+  for (let e = 0; e < testCount * n; e++) {
+    const target = test.targets[e] as number;
+    error += ((outputs[e] as number) - target) ** 2;
+    identity += ((test.inputs[e] as number) - target) ** 2;
+    energy += target * target;
   }
-  const data = new Matrix(samples, n);
-  for (let s = 0; s < samples; s++) for (let t = 0; t < n; t++) data.set(s, t, training.inputs[s * n + t] as number);
+  const data = fromFloat64Array(training.inputs, samples, n);
   const descrambled = descrambleLayer({ weights: w1, data });
   const spectrum = weightSpectrum(descrambled.descrambledWeights);
   const raw = weightSpectrum(w1);

@@ -1,5 +1,5 @@
 import { isotropicDescrambler } from '@descramble/descramblers';
-import { createRng, type Rng, symmetricEigenvalues } from '@descramble/linalg';
+import { createRng, fromFloat64Array, gemm, type Rng, symmetricEigenvalues } from '@descramble/linalg';
 import { brockettRoundoff, relativeGap } from '@descramble/orthogonal';
 import { channelGram, descrambleChannels, eigenvalueBound, quadraticAssignmentValue, smoothnessMatrix, solveQuadraticAssignment } from '@descramble/permutation';
 import { Matrix } from 'ml-matrix';
@@ -88,21 +88,41 @@ function fourierProjector(n: number, k: number): Matrix {
   return p;
 }
 
-/** y[s, o, t] = sum_i sum_k w[o, i, k] x[s, i, (t - k) mod L]: circular multi-channel convolution. */
-function circularConvolution(weights: Float64Array, x: Float64Array, samples: number, out: number, inputs: number, length: number, size: number): Float64Array {
-  const y = new Float64Array(samples * out * length);
-  for (let s = 0; s < samples; s++) {
-    for (let o = 0; o < out; o++) {
-      for (let t = 0; t < length; t++) {
-        let sum = 0;
-        for (let i = 0; i < inputs; i++) {
-          for (let k = 0; k < size; k++) sum += (weights[(o * inputs + i) * size + k] as number) * (x[(s * inputs + i) * length + ((t - k + length) % length)] as number);
-        }
-        y[(s * out + o) * length + t] = sum;
-      }
+/**
+ * The circulant patches of one sample (im2col): `col[(i, k), t] = x[s, i, (t - k) mod L]`,
+ * row-major (inputs * size) x length, so that a convolution is a product with the filters.
+ */
+function circularPatches(x: Float64Array, s: number, inputs: number, length: number, size: number, col: Float64Array): void {
+  for (let i = 0; i < inputs; i++) {
+    const signal = x.subarray((s * inputs + i) * length, (s * inputs + i + 1) * length);
+    for (let k = 0; k < size; k++) {
+      const row = col.subarray((i * size + k) * length, (i * size + k + 1) * length);
+      for (let t = 0; t < length; t++) row[t] = signal[(t - k + length) % length] as number;
     }
   }
+}
+
+/** y[s, o, t] = sum_i sum_k w[o, i, k] x[s, i, (t - k) mod L]: circular multi-channel convolution, one product per sample. */
+function circularConvolution(weights: Float64Array, x: Float64Array, samples: number, out: number, inputs: number, length: number, size: number): Float64Array {
+  const y = new Float64Array(samples * out * length);
+  const col = new Float64Array(inputs * size * length);
+  for (let s = 0; s < samples; s++) {
+    circularPatches(x, s, inputs, length, size, col);
+    gemm(false, false, out, length, inputs * size, 1, weights, 0, inputs * size, col, 0, length, 0, y, s * out * length, length);
+  }
   return y;
+}
+
+/** Filters w[o, i, k] that vary smoothly with the output channel o, plus a little noise. */
+function plantedChannelFilters(c: number, cin: number, size: number, rng: Rng): Float64Array {
+  const planted = new Float64Array(c * cin * size);
+  for (let o = 0; o < c; o++) {
+    const frequency = (0.5 * o) / (c - 1);
+    for (let i = 0; i < cin; i++) {
+      for (let k = 0; k < size; k++) planted[(o * cin + i) * size + k] = Math.cos(2 * Math.PI * frequency * k + (i * Math.PI) / 3) + 0.05 * rng.normal();
+    }
+  }
+  return planted;
 }
 
 /**
@@ -143,13 +163,7 @@ export function convolution(options: ConvolutionOptions = {}): ExperimentResult<
   }
 
   // Multi-channel: filters vary smoothly with the output channel, then the channels are scrambled.
-  const planted = new Float64Array(c * cin * size);
-  for (let o = 0; o < c; o++) {
-    const frequency = (0.5 * o) / (c - 1);
-    for (let i = 0; i < cin; i++) {
-      for (let k = 0; k < size; k++) planted[(o * cin + i) * size + k] = Math.cos(2 * Math.PI * frequency * k + (i * Math.PI) / 3) + 0.05 * rng.normal();
-    }
-  }
+  const planted = plantedChannelFilters(c, cin, size, rng);
   const scramble = Int32Array.from({ length: c }, (_, i) => i);
   for (let i = c - 1; i > 0; i--) {
     const j = Math.floor(rng.uniform() * (i + 1));
@@ -183,9 +197,9 @@ export function convolution(options: ConvolutionOptions = {}): ExperimentResult<
   const gainAfter = Float64Array.from({ length: half + 1 }, (_, r) => gains[order[r] as number] as number);
   const frequencies = Array.from({ length: half + 1 }, (_, k) => k);
   const channelView = (perm: ArrayLike<number>): Matrix => {
-    const m = new Matrix(c, cin * size);
-    for (let o = 0; o < c; o++) for (let j = 0; j < cin * size; j++) m.set(o, j, weights[(perm[o] as number) * cin * size + j] as number);
-    return m;
+    const rows = new Float64Array(c * cin * size);
+    for (let o = 0; o < c; o++) rows.set(weights.subarray((perm[o] as number) * cin * size, ((perm[o] as number) + 1) * cin * size), o * cin * size);
+    return fromFloat64Array(rows, c, cin * size);
   };
   const figures: ExperimentFigure[] = [
     {

@@ -1,4 +1,4 @@
-import { multiply, multiplyTransposeA, multiplyTransposeB, type Rng, symmetricEigen } from '@descramble/linalg';
+import { fromFloat64Array, multiply, multiplyTransposeA, multiplyTransposeB, type Rng, symmetricEigen, toFloat64Array } from '@descramble/linalg';
 import { Matrix } from 'ml-matrix';
 
 /** rows x columns matrix of independent N(0, scale^2) entries. */
@@ -10,16 +10,12 @@ export function gaussianMatrix(rows: number, columns: number, rng: Rng, scale = 
 
 /** A matrix from a row-major flat array. */
 export function matrixFromRowMajor(data: ArrayLike<number>, rows: number, columns: number): Matrix {
-  const m = new Matrix(rows, columns);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < columns; j++) m.set(i, j, data[i * columns + j] as number);
-  return m;
+  return fromFloat64Array(data, rows, columns);
 }
 
 /** Row-major flat copy of a matrix. */
 export function toRowMajor(m: Matrix): Float64Array {
-  const out = new Float64Array(m.rows * m.columns);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) out[i * m.columns + j] = m.get(i, j);
-  return out;
+  return toFloat64Array(m);
 }
 
 /** f(S) for a symmetric S: V f(lambda) V^T. */
