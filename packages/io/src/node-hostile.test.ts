@@ -9,7 +9,7 @@ import { totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, StringStringEntryProtoSchema } from 'onnx-buf';
+import { ModelProtoSchema, StringStringEntryProtoSchema } from './generated/onnx_pb.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../test/helpers.js';
 import { defaultMemoryBudget } from './budget.js';

@@ -130,7 +130,7 @@ describe('ONNX external data from the model folder', () => {
     const model = readOnnx(bytes);
     expect(model.graph.initializers.size).toBe(1);
     const { create, toBinary, fromBinary } = await import('@bufbuild/protobuf');
-    const { ModelProtoSchema, StringStringEntryProtoSchema } = await import('onnx-buf');
+    const { ModelProtoSchema, StringStringEntryProtoSchema } = await import('./generated/onnx_pb.js');
     const proto = fromBinary(ModelProtoSchema, bytes);
     const tensor = proto.graph!.initializer[0]!;
     tensor.rawData = new Uint8Array(0);

@@ -1,5 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, StringStringEntryProtoSchema, TensorProtoSchema } from 'onnx-buf';
+import { GraphProtoSchema, ModelProtoSchema, StringStringEntryProtoSchema, TensorProtoSchema } from './generated/onnx_pb.js';
 import { describe, expect, it } from 'vitest';
 import { fixture, values } from '../test/helpers.js';
 import { ExternalDataError, InvalidModelError, IoError, MalformedHeaderError, UnsupportedDtypeError } from './errors.js';

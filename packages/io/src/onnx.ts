@@ -1,6 +1,6 @@
 /**
- * ONNX models: `readOnnx` decodes a ModelProto (schema from the `onnx-buf` package, ONNX
- * 1.20's onnx.proto compiled for @bufbuild/protobuf) into plain objects: the graph's nodes
+ * ONNX models: `readOnnx` decodes a ModelProto (schema generated into ./generated from
+ * ONNX 1.12's onnx.proto for @bufbuild/protobuf) into plain objects: the graph's nodes
  * with their attributes, its inputs/outputs with shapes, and its initializers as tensors
  * (raw_data, the typed fields float_data/double_data/int32_data/int64_data/uint64_data, or
  * external data). `writeOnnx` encodes a plain description back into a ModelProto.
@@ -22,7 +22,7 @@ import {
   TypeProtoSchema,
   type ValueInfoProto,
   ValueInfoProtoSchema,
-} from 'onnx-buf';
+} from './generated/onnx_pb.js';
 import { MemoryBudget, type MemoryBudgetOptions } from './budget.js';
 import { type BytesInput, ReadContext, UNNAMED, asBytes } from './context.js';
 import { ExternalDataError, InvalidModelError, IoError } from './errors.js';
