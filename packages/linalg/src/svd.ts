@@ -102,17 +102,48 @@ function applyRowOpsJs(mem: Float64Array, base: number, rowLength: number, ops: 
 
 const LOG_CAPACITY = 8192;
 
+/** Where `svdTallKernel` keeps its arrays in `mem` (offsets in doubles). */
+interface SvdTallWorkspace {
+  /** A^T, n x m (row j = column j of A); overwritten by the bidiagonalisation. */
+  readonly at: number;
+  /** U^T, n x m (row j = left vector j). */
+  readonly ut: number;
+  /** V^T, n x n (row j = right vector j). */
+  readonly vt: number;
+  /** A work vector of length m. */
+  readonly work: number;
+  /** Rotation logs for U^T and V^T, 4 doubles per entry. */
+  readonly logU: number;
+  readonly logV: number;
+  /** LOG_CAPACITY int32 of scratch for the wasm replay of a log. */
+  readonly chains: number;
+  /** One past the last double used. */
+  readonly end: number;
+}
+
+function svdTallWorkspace(m: number, n: number, base: number): SvdTallWorkspace {
+  const at = base;
+  const ut = at + n * m;
+  const vt = ut + n * m;
+  const work = vt + n * n;
+  const logU = work + m;
+  const logV = logU + 4 * LOG_CAPACITY;
+  const chains = logV + 4 * LOG_CAPACITY;
+  return { at, ut, vt, work, logU, logV, chains, end: chains + LOG_CAPACITY / 2 };
+}
+
 /** Doubles of workspace `svdTallKernel` needs for an m x n problem (m >= n). */
 export function svdWorkspaceSize(m: number, n: number): number {
-  return 2 * n * m + n * n + m + 8 * LOG_CAPACITY + LOG_CAPACITY / 2;
+  return svdTallWorkspace(m, n, 0).end;
 }
 
 /**
- * Thin SVD kernel for m >= n: Golub-Kahan Householder bidiagonalisation, then implicit-shift QR
- * on the bidiagonal (LINPACK dsvdc / JAMA), with the plane rotations logged and replayed on the
- * singular vectors in cache-sized column chunks. All arrays live in `mem` from offset `base`:
- * A^T (n x m, row j = column j of A; overwritten), then U^T (n x m, row j = left vector j),
- * V^T (n x n, row j = right vector j), a work vector (m) and the rotation logs.
+ * Thin SVD kernel for m >= n, in the stages of LINPACK dsvdc / JAMA, named after their LAPACK
+ * counterparts: `bidiagonalise` (dgebrd), `formLeftVectors` and `formRightVectors` (dorgbr),
+ * then `bidiagonalQr` (dbdsqr: implicit-shift QR with deflation, splitting and, per converged
+ * value, the sign fix and sort). The plane rotations are logged and replayed on the singular
+ * vectors in cache-sized column chunks. All arrays live in `mem` from offset `base` (see
+ * `svdTallWorkspace`); A^T is overwritten, U^T and V^T hold the singular vectors as rows.
  * Writes the singular values (descending) to `s`.
  */
 export function svdTallKernel(
@@ -124,13 +155,41 @@ export function svdTallKernel(
   kernels: WasmKernels | null,
   operation: string,
 ): void {
-  const AT = base;
-  const UT = AT + n * m;
-  const VT = UT + n * m;
-  const WORK = VT + n * n;
-  const LOGU = WORK + m;
-  const LOGV = LOGU + 4 * LOG_CAPACITY;
-  const CHAINS = LOGV + 4 * LOG_CAPACITY; // LOG_CAPACITY int32 (scratch of the wasm replay)
+  const workspace = svdTallWorkspace(m, n, base);
+  // The bidiagonal: diagonal d, superdiagonal e (e[k] couples d[k] and d[k + 1]).
+  const d = new Float64Array(Math.min(m + 1, n));
+  const e = new Float64Array(n);
+  const leftReflectors = Math.min(m - 1, n);
+  const rightReflectors = Math.max(0, Math.min(n - 2, m));
+  const order = bidiagonalise(m, n, leftReflectors, rightReflectors, mem, workspace, d, e, kernels);
+  formLeftVectors(m, n, leftReflectors, mem, workspace.ut, d);
+  formRightVectors(n, rightReflectors, mem, workspace.vt, e);
+  const logU = new RowOpLog(mem, workspace.logU, LOG_CAPACITY, workspace.chains, workspace.ut, n, m, kernels);
+  const logV = new RowOpLog(mem, workspace.logV, LOG_CAPACITY, workspace.chains, workspace.vt, n, n, kernels);
+  bidiagonalQr(m, n, order, d, e, logU, logV, operation);
+  logU.flush();
+  logV.flush();
+  for (let i = 0; i < n; i++) s[i] = d[i]!;
+}
+
+/**
+ * Householder bidiagonalisation (dgebrd, unblocked as in dsvdc): A = U_0 B V_0^T with B upper
+ * bidiagonal (d, e), from `nct` column and `nrt` row reflectors (dsvdc's names). Column reflector
+ * k is left in row k of U^T (from index k), row reflector k in row k of V^T (from index k + 1),
+ * each scaled so that its head is 1 + |x|/norm. Returns the order p of B.
+ */
+function bidiagonalise(
+  m: number,
+  n: number,
+  nct: number,
+  nrt: number,
+  mem: Float64Array,
+  workspace: SvdTallWorkspace,
+  d: Float64Array,
+  e: Float64Array,
+  kernels: WasmKernels | null,
+): number {
+  const { at: AT, ut: UT, vt: VT, work: WORK } = workspace;
   const dot = kernels
     ? (x: number, y: number, len: number): number => kernels.dot(x * 8, y * 8, len)
     : (x: number, y: number, len: number): number => {
@@ -143,12 +202,9 @@ export function svdTallKernel(
     : (alpha: number, x: number, y: number, len: number): void => {
         for (let q = 0; q < len; q++) mem[y + q] = mem[y + q]! + alpha * mem[x + q]!;
       };
-  const e = new Float64Array(n);
-  const nct = Math.min(m - 1, n);
-  const nrt = Math.max(0, Math.min(n - 2, m));
-  const sFull = new Float64Array(Math.min(m + 1, n));
   for (let k = 0; k < Math.max(nct, nrt); k++) {
     const ak = AT + k * m;
+    // Column reflector (dlarfg) for A[k.., k]: d[k] = -sign(A[k, k]) ||A[k.., k]||.
     if (k < nct) {
       let norm = norm2Kernel(m - k, mem, ak + k);
       if (norm !== 0) {
@@ -157,11 +213,12 @@ export function svdTallKernel(
         for (let i = ak + k; i < ak + m; i++) mem[i] = mem[i]! * inv;
         mem[ak + k] = mem[ak + k]! + 1;
       }
-      sFull[k] = -norm;
+      d[k] = -norm;
     }
+    // Apply it to the trailing columns (dlarf) and read off row k right of the diagonal.
     for (let j = k + 1; j < n; j++) {
       const aj = AT + j * m;
-      if (k < nct && sFull[k] !== 0) {
+      if (k < nct && d[k] !== 0) {
         const t = -dot(ak + k, aj + k, m - k) / mem[ak + k]!;
         axpy(t, ak + k, aj + k, m - k);
       }
@@ -170,6 +227,7 @@ export function svdTallKernel(
     if (k < nct) {
       for (let i = k; i < m; i++) mem[UT + k * m + i] = mem[ak + i]!;
     }
+    // Row reflector (dlarfg) for e[k + 1..], applied to the trailing block (dlarf).
     if (k < nrt) {
       let norm = norm2Kernel(n - k - 1, e, k + 1);
       if (norm !== 0) {
@@ -186,74 +244,82 @@ export function svdTallKernel(
       for (let i = k + 1; i < n; i++) mem[VT + k * n + i] = e[i]!;
     }
   }
-  let p = Math.min(n, m + 1);
-  if (nct < n) sFull[nct] = mem[AT + nct * m + nct]!;
-  if (m < p) sFull[p - 1] = 0;
+  // The entries of B that no reflector produced.
+  const p = Math.min(n, m + 1);
+  if (nct < n) d[nct] = mem[AT + nct * m + nct]!;
+  if (m < p) d[p - 1] = 0;
   if (nrt + 1 < p) e[nrt] = mem[AT + (p - 1) * m + nrt]!;
   e[p - 1] = 0;
+  return p;
+}
 
-  // Generate U = H_0 ... H_{nct-1} [I; 0] and V = G_0 ... G_{nrt-1} with blocked (compact WY)
-  // reflector application; U^T and V^T rows then receive the QR rotations.
-  {
-    const tauU = new Float64Array(n);
-    for (let k = 0; k < nct; k++) {
-      const uk = UT + k * m;
-      const ukk = mem[uk + k]!;
-      if (sFull[k] === 0 || ukk === 0) continue;
-      tauU[k] = ukk;
-      const inv = 1 / ukk;
-      for (let i = uk + k + 1; i < uk + m; i++) mem[i] = mem[i]! * inv;
-    }
-    const z = new Float64Array(m * n);
-    for (let j = 0; j < n; j++) z[j * n + j] = 1;
-    applyReflectorsBlocked(m, nct, 0, mem, UT, m, tauU, z, 0, n, true);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mem[UT + j * m + i] = z[i * n + j]!;
+/**
+ * Forms U = H_0 ... H_{count-1} [I; 0] (dorgbr 'Q') from the column reflectors in the rows of
+ * U^T, with blocked (compact WY) reflector application, and stores it back transposed.
+ */
+function formLeftVectors(m: number, n: number, count: number, mem: Float64Array, UT: number, d: Float64Array): void {
+  const tauU = new Float64Array(n);
+  for (let k = 0; k < count; k++) {
+    const uk = UT + k * m;
+    const ukk = mem[uk + k]!;
+    if (d[k] === 0 || ukk === 0) continue;
+    tauU[k] = ukk;
+    const inv = 1 / ukk;
+    for (let i = uk + k + 1; i < uk + m; i++) mem[i] = mem[i]! * inv;
   }
-  {
-    const tauV = new Float64Array(n);
-    for (let k = 0; k < nrt; k++) {
-      const vk = VT + k * n;
-      const head = mem[vk + k + 1]!;
-      if (e[k] === 0 || head === 0) continue;
-      tauV[k] = head;
-      const inv = 1 / head;
-      for (let i = vk + k + 2; i < vk + n; i++) mem[i] = mem[i]! * inv;
-    }
-    const z = new Float64Array(n * n);
-    for (let j = 0; j < n; j++) z[j * n + j] = 1;
-    applyReflectorsBlocked(n, nrt, 1, mem, VT, n, tauV, z, 0, n, true);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) mem[VT + j * n + i] = z[i * n + j]!;
+  const z = new Float64Array(m * n);
+  for (let j = 0; j < n; j++) z[j * n + j] = 1;
+  applyReflectorsBlocked(m, count, 0, mem, UT, m, tauU, z, 0, n, true);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mem[UT + j * m + i] = z[i * n + j]!;
+}
+
+/**
+ * Forms V = G_0 ... G_{count-1} (dorgbr 'P') from the row reflectors in the rows of V^T, with
+ * blocked (compact WY) reflector application, and stores it back transposed.
+ */
+function formRightVectors(n: number, count: number, mem: Float64Array, VT: number, e: Float64Array): void {
+  const tauV = new Float64Array(n);
+  for (let k = 0; k < count; k++) {
+    const vk = VT + k * n;
+    const head = mem[vk + k + 1]!;
+    if (e[k] === 0 || head === 0) continue;
+    tauV[k] = head;
+    const inv = 1 / head;
+    for (let i = vk + k + 2; i < vk + n; i++) mem[i] = mem[i]! * inv;
   }
+  const z = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) z[j * n + j] = 1;
+  applyReflectorsBlocked(n, count, 1, mem, VT, n, tauV, z, 0, n, true);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) mem[VT + j * n + i] = z[i * n + j]!;
+}
 
-  const logU = new RowOpLog(mem, LOGU, LOG_CAPACITY, CHAINS, UT, n, m, kernels);
-  const logV = new RowOpLog(mem, LOGV, LOG_CAPACITY, CHAINS, VT, n, n, kernels);
-
-  // Main iteration on the bidiagonal (sFull, e).
+/**
+ * Bidiagonal SVD iteration (dbdsqr's role, LINPACK's algorithm) on the leading p x p block of
+ * (d, e): find the bottom unreduced block d[k..p-1], then deflate a negligible d[p-1], split at
+ * a negligible d[k-1], take one shifted QR sweep, or, when e[p-2] is negligible, finalise d[p-1]
+ * and shrink p. Every sweep is shifted (dsvdc has no zero-shift sweep). Rotations from the right
+ * go to `logV`, from the left to `logU`.
+ */
+function bidiagonalQr(
+  m: number,
+  n: number,
+  p: number,
+  d: Float64Array,
+  e: Float64Array,
+  logU: RowOpLog,
+  logV: RowOpLog,
+  operation: string,
+): void {
   const pp = p - 1;
   let iterations = 0;
   let totalIterations = 0;
   while (p > 0) {
-    let k: number;
-    let kase: number;
-    for (k = p - 2; k >= -1; k--) {
-      if (k === -1) break;
-      if (Math.abs(e[k]!) <= TINY + EPS * (Math.abs(sFull[k]!) + Math.abs(sFull[k + 1]!))) {
-        e[k] = 0;
-        break;
-      }
-    }
+    let k = negligibleSuperdiagonal(p, d, e);
+    let kase: number; // dsvdc's: 1 deflate, 2 split, 3 QR sweep, 4 converged
     if (k === p - 2) {
       kase = 4;
     } else {
-      let ks: number;
-      for (ks = p - 1; ks >= k; ks--) {
-        if (ks === k) break;
-        const t = (ks !== p ? Math.abs(e[ks]!) : 0) + (ks !== k + 1 ? Math.abs(e[ks - 1]!) : 0);
-        if (Math.abs(sFull[ks]!) <= TINY + EPS * t) {
-          sFull[ks] = 0;
-          break;
-        }
-      }
+      const ks = negligibleDiagonal(p, k, d, e);
       if (ks === k) kase = 3;
       else if (ks === p - 1) kase = 1;
       else {
@@ -263,109 +329,172 @@ export function svdTallKernel(
     }
     k++;
     switch (kase) {
-      case 1: {
-        let f = e[p - 2]!;
-        e[p - 2] = 0;
-        for (let j = p - 2; j >= k; j--) {
-          const t = Math.hypot(sFull[j]!, f);
-          const cs = sFull[j]! / t;
-          const sn = f / t;
-          sFull[j] = t;
-          if (j !== k) {
-            f = -sn * e[j - 1]!;
-            e[j - 1] = cs * e[j - 1]!;
-          }
-          logV.rotate(j, p - 1, cs, sn);
-        }
+      case 1:
+        deflateLastDiagonal(k, p, d, e, logV);
         break;
-      }
-      case 2: {
-        let f = e[k - 1]!;
-        e[k - 1] = 0;
-        for (let j = k; j < p; j++) {
-          const t = Math.hypot(sFull[j]!, f);
-          const cs = sFull[j]! / t;
-          const sn = f / t;
-          sFull[j] = t;
-          f = -sn * e[j]!;
-          e[j] = cs * e[j]!;
-          logU.rotate(j, k - 1, cs, sn);
-        }
+      case 2:
+        splitAtZeroDiagonal(k, p, d, e, logU);
         break;
-      }
-      case 3: {
+      case 3:
         iterations++;
         totalIterations++;
         if (iterations > MAX_ITERATIONS_PER_VALUE) {
           throw new ConvergenceError({ operation, iterations: totalIterations, what: 'bidiagonal QR did not converge', scope: 'linalg' });
         }
-        const scale = Math.max(
-          Math.abs(sFull[p - 1]!),
-          Math.abs(sFull[p - 2]!),
-          Math.abs(e[p - 2]!),
-          Math.abs(sFull[k]!),
-          Math.abs(e[k]!),
-        );
-        const sp = sFull[p - 1]! / scale;
-        const spm1 = sFull[p - 2]! / scale;
-        const epm1 = e[p - 2]! / scale;
-        const sk = sFull[k]! / scale;
-        const ek = e[k]! / scale;
-        const b = ((spm1 + sp) * (spm1 - sp) + epm1 * epm1) / 2;
-        const c = sp * epm1 * (sp * epm1);
-        let shift = 0;
-        if (b !== 0 || c !== 0) {
-          shift = Math.sqrt(b * b + c);
-          if (b < 0) shift = -shift;
-          shift = c / (b + shift);
-        }
-        let f = (sk + sp) * (sk - sp) + shift;
-        let g = sk * ek;
-        for (let j = k; j < p - 1; j++) {
-          let t = Math.hypot(f, g);
-          let cs = f / t;
-          let sn = g / t;
-          if (j !== k) e[j - 1] = t;
-          f = cs * sFull[j]! + sn * e[j]!;
-          e[j] = cs * e[j]! - sn * sFull[j]!;
-          g = sn * sFull[j + 1]!;
-          sFull[j + 1] = cs * sFull[j + 1]!;
-          logV.rotate(j, j + 1, cs, sn);
-          t = Math.hypot(f, g);
-          cs = f / t;
-          sn = g / t;
-          sFull[j] = t;
-          f = cs * e[j]! + sn * sFull[j + 1]!;
-          sFull[j + 1] = -sn * e[j]! + cs * sFull[j + 1]!;
-          g = sn * e[j + 1]!;
-          e[j + 1] = cs * e[j + 1]!;
-          if (j < m - 1) logU.rotate(j, j + 1, cs, sn);
-        }
-        e[p - 2] = f;
+        shiftedQrSweep(m, k, p, d, e, logU, logV);
         break;
-      }
-      default: {
-        if (sFull[k]! <= 0) {
-          sFull[k] = sFull[k]! < 0 ? -sFull[k]! : 0;
-          logV.negate(k);
-        }
-        while (k < pp) {
-          if (sFull[k]! >= sFull[k + 1]!) break;
-          const t = sFull[k]!;
-          sFull[k] = sFull[k + 1]!;
-          sFull[k + 1] = t;
-          if (k < n - 1) logV.swap(k, k + 1);
-          if (k < m - 1) logU.swap(k, k + 1);
-          k++;
-        }
+      default:
+        finaliseSingularValue(m, n, k, pp, d, logU, logV);
         iterations = 0;
         p--;
-      }
     }
   }
-  logU.flush();
-  logV.flush();
-  for (let i = 0; i < n; i++) s[i] = sFull[i]!;
+}
+
+/**
+ * The largest k < p - 1 with e[k] negligible against its neighbours on the diagonal (set to
+ * exactly zero), or -1: the bottom unreduced block then starts at k + 1.
+ */
+function negligibleSuperdiagonal(p: number, d: Float64Array, e: Float64Array): number {
+  let k: number;
+  for (k = p - 2; k >= -1; k--) {
+    if (k === -1) break;
+    if (Math.abs(e[k]!) <= TINY + EPS * (Math.abs(d[k]!) + Math.abs(d[k + 1]!))) {
+      e[k] = 0;
+      break;
+    }
+  }
+  return k;
+}
+
+/**
+ * The largest ks in (k, p - 1] with d[ks] negligible against its neighbouring superdiagonals
+ * (set to exactly zero), or k when the block d[k+1..p-1] has none.
+ */
+function negligibleDiagonal(p: number, k: number, d: Float64Array, e: Float64Array): number {
+  let ks: number;
+  for (ks = p - 1; ks >= k; ks--) {
+    if (ks === k) break;
+    const t = (ks !== p ? Math.abs(e[ks]!) : 0) + (ks !== k + 1 ? Math.abs(e[ks - 1]!) : 0);
+    if (Math.abs(d[ks]!) <= TINY + EPS * t) {
+      d[ks] = 0;
+      break;
+    }
+  }
+  return ks;
+}
+
+/** d[p-1] = 0: rotations from the right chase e[p-2] up the block d[k..p-1] and out of it. */
+function deflateLastDiagonal(k: number, p: number, d: Float64Array, e: Float64Array, logV: RowOpLog): void {
+  let f = e[p - 2]!;
+  e[p - 2] = 0;
+  for (let j = p - 2; j >= k; j--) {
+    const t = Math.hypot(d[j]!, f);
+    const cs = d[j]! / t;
+    const sn = f / t;
+    d[j] = t;
+    if (j !== k) {
+      f = -sn * e[j - 1]!;
+      e[j - 1] = cs * e[j - 1]!;
+    }
+    logV.rotate(j, p - 1, cs, sn);
+  }
+}
+
+/** d[k-1] = 0: rotations from the left chase e[k-1] along row k-1 and out of the block. */
+function splitAtZeroDiagonal(k: number, p: number, d: Float64Array, e: Float64Array, logU: RowOpLog): void {
+  let f = e[k - 1]!;
+  e[k - 1] = 0;
+  for (let j = k; j < p; j++) {
+    const t = Math.hypot(d[j]!, f);
+    const cs = d[j]! / t;
+    const sn = f / t;
+    d[j] = t;
+    f = -sn * e[j]!;
+    e[j] = cs * e[j]!;
+    logU.rotate(j, k - 1, cs, sn);
+  }
+}
+
+/**
+ * One implicit-shift QR sweep (Golub-Kahan) on the unreduced block d[k..p-1], with the shift
+ * from the trailing 2 x 2 of B^T B computed on values scaled by the block's largest entry.
+ */
+function shiftedQrSweep(
+  m: number,
+  k: number,
+  p: number,
+  d: Float64Array,
+  e: Float64Array,
+  logU: RowOpLog,
+  logV: RowOpLog,
+): void {
+  const scale = Math.max(Math.abs(d[p - 1]!), Math.abs(d[p - 2]!), Math.abs(e[p - 2]!), Math.abs(d[k]!), Math.abs(e[k]!));
+  const sp = d[p - 1]! / scale;
+  const spm1 = d[p - 2]! / scale;
+  const epm1 = e[p - 2]! / scale;
+  const sk = d[k]! / scale;
+  const ek = e[k]! / scale;
+  const b = ((spm1 + sp) * (spm1 - sp) + epm1 * epm1) / 2;
+  const c = sp * epm1 * (sp * epm1);
+  let shift = 0;
+  if (b !== 0 || c !== 0) {
+    shift = Math.sqrt(b * b + c);
+    if (b < 0) shift = -shift;
+    shift = c / (b + shift);
+  }
+  let f = (sk + sp) * (sk - sp) + shift;
+  let g = sk * ek;
+  for (let j = k; j < p - 1; j++) {
+    let t = Math.hypot(f, g);
+    let cs = f / t;
+    let sn = g / t;
+    if (j !== k) e[j - 1] = t;
+    f = cs * d[j]! + sn * e[j]!;
+    e[j] = cs * e[j]! - sn * d[j]!;
+    g = sn * d[j + 1]!;
+    d[j + 1] = cs * d[j + 1]!;
+    logV.rotate(j, j + 1, cs, sn);
+    t = Math.hypot(f, g);
+    cs = f / t;
+    sn = g / t;
+    d[j] = t;
+    f = cs * e[j]! + sn * d[j + 1]!;
+    d[j + 1] = -sn * e[j]! + cs * d[j + 1]!;
+    g = sn * e[j + 1]!;
+    e[j + 1] = cs * e[j + 1]!;
+    if (j < m - 1) logU.rotate(j, j + 1, cs, sn);
+  }
+  e[p - 2] = f;
+}
+
+/**
+ * d[k] has converged (the finalisation dbdsqr does at the end, here per value as in dsvdc):
+ * make it non-negative (negating right vector k), then bubble it down past smaller values
+ * d[k+1..pp] so the values end descending, swapping the vectors along.
+ */
+function finaliseSingularValue(
+  m: number,
+  n: number,
+  k: number,
+  pp: number,
+  d: Float64Array,
+  logU: RowOpLog,
+  logV: RowOpLog,
+): void {
+  if (d[k]! <= 0) {
+    d[k] = d[k]! < 0 ? -d[k]! : 0;
+    logV.negate(k);
+  }
+  while (k < pp) {
+    if (d[k]! >= d[k + 1]!) break;
+    const t = d[k]!;
+    d[k] = d[k + 1]!;
+    d[k + 1] = t;
+    if (k < n - 1) logV.swap(k, k + 1);
+    if (k < m - 1) logU.swap(k, k + 1);
+    k++;
+  }
 }
 
 /** Transposes rows x columns row-major `src` into `dst` (columns x rows). */
