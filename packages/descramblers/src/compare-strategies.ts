@@ -1,20 +1,11 @@
 import { assertNonNegativeInteger } from '@descramble/core';
-import { multiply } from '@descramble/linalg';
-import {
-  brockettProblem,
-  type IterationLogEntry,
-  type MinimizeResult,
-  minimize,
-  relativeGap,
-  type StopReason,
-} from '@descramble/orthogonal';
-import { Matrix } from 'ml-matrix';
+import type { IterationLogEntry, StopReason } from '@descramble/orthogonal';
+import type { Matrix } from 'ml-matrix';
 import { descrambleLayer, type LayerDescrambler } from './descramble-layer.js';
-import { descramblerDistance } from './descrambler-distance.js';
-import { determinant, labelled, type SmoothnessOptions } from './exact-descrambler.js';
+import { labelled, type SmoothnessOptions } from './exact-descrambler.js';
 import { descramblersScope } from './errors.js';
+import { iterativeDescrambler, type StrategyStart } from './iterative-descrambler.js';
 import type { LayerData } from './layer-gram.js';
-import { smoothnessValue } from './smoothness.js';
 
 /** The paper's Figure 1 strategies. */
 export type StrategyName = 'identity' | 'warm-start' | 'rescaled' | 'exact';
@@ -111,7 +102,6 @@ export function compareStrategies(input: CompareStrategiesInput): StrategyCompar
   });
   const a = exact.smoothness;
   const b = exact.gram;
-  const d = a.rows;
   // Time of the exact strategy: Lemma 1 from B (the Gram matrix is shared by all four).
   const exactStart = performance.now();
   descrambleLayer({ weights, gram: b, smoothness: a, tolerance: exact.tolerance, ...(input.label !== undefined && { label: input.label }) });
@@ -125,42 +115,29 @@ export function compareStrategies(input: CompareStrategiesInput): StrategyCompar
     recordLog: input.recordLog ?? true,
     ...(input.signal !== undefined && { signal: input.signal }),
   };
-  const fromRun = (name: StrategyName, p: Matrix, run: MinimizeResult): StrategyResult => {
-    const value = smoothnessValue(p, a, b);
-    const certificate = relativeGap(value, exact.optimum, exact.gapRoundoff, operation);
+  const fromStart = (name: StrategyName, start: StrategyStart): StrategyResult => {
+    const run = iterativeDescrambler(exact, weights, { start, method: 'cayley-pgd', ...stopping, ...(input.label !== undefined && { label: input.label }) });
     return {
       name,
-      P: p,
-      descrambledWeights: multiply(p, weights),
-      value,
-      gap: certificate.gap,
-      absoluteGap: certificate.absoluteGap,
-      withinRoundoff: certificate.withinRoundoff,
+      P: run.P,
+      descrambledWeights: run.descrambledWeights,
+      value: run.value,
+      gap: run.gap.gap,
+      absoluteGap: run.gap.absoluteGap,
+      withinRoundoff: run.gap.withinRoundoff,
       iterations: run.iterations,
       time: run.time,
       converged: run.converged,
       stoppedBy: run.stoppedBy,
       log: run.log,
-      distanceToExact: descramblerDistance(p, exact.P, a, { tolerance: exact.tolerance }),
+      distanceToExact: run.distanceToExact,
     };
   };
 
-  const problem = brockettProblem(a, b);
-  const identity = Matrix.eye(d);
-  const fromIdentity = minimize(problem, { method: 'cayley-pgd', P0: identity, ...stopping });
-
-  const t = exact.smoothnessEigenvectors.clone();
-  if (determinant(t) < 0) for (let i = 0; i < d; i++) t.set(i, 0, -t.get(i, 0));
-  const warm = minimize(problem, { method: 'cayley-pgd', P0: t, ...stopping });
-
-  const omega = Matrix.diag(Array.from(exact.smoothnessEigenvalues));
-  const rescaled = minimize(brockettProblem(omega, b), { method: 'cayley-pgd', P0: identity, ...stopping });
-  const rescaledP = multiply(exact.smoothnessEigenvectors, rescaled.P);
-
   const strategies: StrategyResult[] = [
-    fromRun('identity', fromIdentity.P, fromIdentity),
-    fromRun('warm-start', warm.P, warm),
-    fromRun('rescaled', rescaledP, rescaled),
+    fromStart('identity', 'identity'),
+    fromStart('warm-start', 'warm-start'),
+    fromStart('rescaled', 'rescaled'),
     {
       name: 'exact',
       P: exact.P,

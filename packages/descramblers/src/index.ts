@@ -41,6 +41,12 @@ export {
   type RowBlock,
 } from './layer-gram.js';
 export {
+  type IterativeDescrambler,
+  type IterativeDescramblerOptions,
+  iterativeDescrambler,
+  type StrategyStart,
+} from './iterative-descrambler.js';
+export {
   type DescrambleLayerInput,
   descrambleLayer,
   descrambleLayerAsync,

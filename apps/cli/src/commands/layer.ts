@@ -1,13 +1,6 @@
 import { basename, extname, join } from 'node:path';
-import {
-  compareStrategies,
-  type DescramblerGroup,
-  descrambleLayer,
-  descramblerDistance,
-  type LayerDescrambler,
-  layerReport,
-} from '@descramble/descramblers';
-import { brockettCertificate, brockettProblem, type MethodName, minimize, type RelativeGap, relativeGap } from '@descramble/orthogonal';
+import { type DescramblerGroup, descrambleLayer, iterativeDescrambler, type LayerDescrambler, layerReport } from '@descramble/descramblers';
+import { type MethodName, type RelativeGap, relativeGap } from '@descramble/orthogonal';
 import { descrambleChannels, permuteDenseLayer } from '@descramble/permutation';
 import { renderReportNode, renderFigureToPng } from '@descramble/figures/node';
 import { fromMatrix, writeNpy, writeSafetensors } from '@descramble/io';
@@ -314,15 +307,13 @@ function chooseDescrambler(
   if (strategy === 'exact') return { P: exact.P, descrambledWeights: exact.descrambledWeights, value: exact.value, gap: gapToExact(exact.value, exact) };
   const budget = { maxIterations: choiceOf.maxIterations, gradientTolerance: choiceOf.gradientTolerance };
   if (strategy === 'warm-start' || strategy === 'rescaled') {
-    context.progress.note(`running the paper's Figure 1 strategies (compareStrategies) for '${strategy}'`);
-    const comparison = compareStrategies({ weights, gram: exact.gram, smoothness: exact.smoothness, tolerance: exact.tolerance, signal: context.signal, ...budget });
-    const run = comparison.strategies.find((s) => s.name === strategy);
-    if (run === undefined) throw new Error(`compareStrategies returned no '${strategy}' result`);
+    context.progress.note(`running the paper's Figure 1 strategy '${strategy}' (Cayley PGD)`);
+    const run = iterativeDescrambler(exact, weights, { start: strategy, method: 'cayley-pgd', ...budget, recordLog: true, signal: context.signal });
     return {
       P: run.P,
       descrambledWeights: run.descrambledWeights,
       value: run.value,
-      gap: gapToExact(run.value, exact),
+      gap: run.gap,
       log: run.log,
       solver: {
         kind: 'figure-1-strategy',
@@ -338,11 +329,10 @@ function chooseDescrambler(
     };
   }
   const method: MethodName = strategy;
-  const d = exact.gram.rows;
   context.progress.start(`${method} on the Brockett problem`, choiceOf.maxIterations);
-  const run = minimize(brockettProblem(exact.smoothness, exact.gram), {
+  const run = iterativeDescrambler(exact, weights, {
+    start: 'identity',
     method,
-    P0: Matrix.eye(d),
     seed: context.seed,
     ...budget,
     recordLog: true,
@@ -353,12 +343,11 @@ function chooseDescrambler(
   });
   context.progress.finish();
   if (context.signal.aborted) throw new InterruptedError();
-  const certificate = brockettCertificate(exact.smoothness, exact.gram, run.P);
   return {
     P: run.P,
-    descrambledWeights: multiply(run.P, weights),
-    value: certificate.value,
-    gap: gapToExact(certificate.value, exact),
+    descrambledWeights: run.descrambledWeights,
+    value: run.value,
+    gap: run.gap,
     log: run.log,
     solver: {
       kind: 'riemannian-solver',
@@ -370,7 +359,7 @@ function chooseDescrambler(
       seconds: run.time,
       finalGradientNorm: run.gradientNorm,
       orthogonalityError: run.orthogonalityError,
-      descramblerDistance: descramblerDistance(run.P, exact.P, exact.smoothness, { tolerance: exact.tolerance }),
+      descramblerDistance: run.distanceToExact,
     },
   };
 }
