@@ -1,4 +1,5 @@
 import { multiply, multiplyTransposeA, multiplyTransposeB, type Rng, symmetricEigen } from '@descramble/linalg';
+import type { MatrixData } from './experiment.js';
 import { Matrix } from 'ml-matrix';
 
 /** rows x columns matrix of independent N(0, scale^2) entries. */
@@ -20,6 +21,11 @@ export function toRowMajor(m: Matrix): Float64Array {
   const out = new Float64Array(m.rows * m.columns);
   for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) out[i * m.columns + j] = m.get(i, j);
   return out;
+}
+
+/** A row-major copy of a matrix as experiments' data hold it. */
+export function toGrid(m: Matrix): MatrixData {
+  return { rows: m.rows, columns: m.columns, data: toRowMajor(m) };
 }
 
 /** f(S) for a symmetric S: V f(lambda) V^T. */
