@@ -35,17 +35,31 @@ export {
 export {
   type BandpassData,
   type BandpassOptions,
+  type BandpassParameters,
   bandpass,
+  bandpassChecks,
+  bandpassFigures,
+  computeBandpass,
 } from './experiments/bandpass.js';
 export {
   type ConvolutionData,
   type ConvolutionOptions,
+  type ConvolutionParameters,
+  computeConvolution,
   convolution,
+  convolutionChecks,
+  convolutionFigures,
 } from './experiments/convolution.js';
 export {
+  computeDeerNet,
   type DeerNetExperimentData,
   type DeerNetExperimentOptions,
+  type DeerNetExperimentParameters,
   deernet,
+  deernetChecks,
+  deernetFigures,
+  type SpectrumGrid,
+  type StrategyDescrambling,
   type StrategyRow,
 } from './experiments/deernet.js';
 export {
@@ -56,13 +70,26 @@ export {
   type ExperimentName,
   type ExperimentResult,
   formatNumber,
+  type MatrixData,
 } from './experiments/experiment.js';
-export { type IsotropicData, type IsotropicOptions, isotropic } from './experiments/isotropic.js';
 export {
+  computeIsotropic,
+  type IsotropicData,
+  type IsotropicOptions,
+  type IsotropicParameters,
+  isotropic,
+  isotropicChecks,
+  isotropicFigures,
+} from './experiments/isotropic.js';
+export {
+  computeLinearNetwork,
   type ForwardOperatorKind,
   type LinearNetworkData,
   type LinearNetworkOptions,
+  type LinearNetworkParameters,
   linearNetwork,
+  linearNetworkChecks,
+  linearNetworkFigures,
   modeStrength,
   type SignalRecoveryRun,
 } from './experiments/linear-network.js';

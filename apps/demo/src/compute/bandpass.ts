@@ -7,6 +7,7 @@ import { createRng } from '@descramble/linalg';
 import { bandEnergyFraction, weightSpectrum } from '@descramble/spectral';
 import type { ExtraPayload, TourParams } from '../protocol.js';
 import type { LayerSource, TourExact } from './tour.js';
+import { fromWire } from './wire.js';
 
 /** Signal length, pass band (cycles per signal), noise and training-set size of the view. */
 export const BANDPASS_LENGTH = 64;
@@ -53,7 +54,7 @@ export async function bandpassContext(params: TourParams): Promise<BandpassConte
     testError: trained.data.testError,
     identityError: trained.data.identityError,
     source: {
-      weights: trained.data.firstLayer,
+      weights: fromWire(trained.data.firstLayer),
       dataLabel: 'band-pass signals',
       isotropic: false,
       symmetrise: false,

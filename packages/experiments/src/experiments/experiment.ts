@@ -1,8 +1,16 @@
-import type { Figure } from '@descramble/figures';
+import type { Figure, MatrixGrid } from '@descramble/figures';
 
 /** The experiments of the paper that `reproduce` runs, in report order. */
 export const EXPERIMENT_NAMES = ['isotropic', 'linearNetwork', 'convolution', 'bandpass', 'deernet'] as const;
 export type ExperimentName = (typeof EXPERIMENT_NAMES)[number];
+
+/**
+ * A dense matrix in an experiment's data: figures' `MatrixGrid` (row-major, `data[i * columns + j]`)
+ * with `Float64Array` entries, so it goes straight into a heatmap and survives `structuredClone`.
+ */
+export interface MatrixData extends MatrixGrid {
+  readonly data: Float64Array;
+}
 
 /**
  * One quantitative check: what the paper (or docs/theory.md) says, what we measured, and whether
@@ -28,7 +36,13 @@ export interface ExperimentFigure {
   readonly figure: Figure;
 }
 
-/** What every experiment returns: its data, its figures and its checks. */
+/**
+ * What every experiment returns: its data, its figures and its checks. Each experiment is three
+ * public parts and their composition: `compute<Name>(options)` does the heavy work and returns
+ * serialisable data (numbers, strings, booleans, plain arrays and objects, typed arrays and
+ * {@link MatrixData}; it survives `structuredClone`, so a worker can compute and a page can draw);
+ * `<name>Figures(data)` and `<name>Checks(data)` read that data only, no solvers.
+ */
 export interface ExperimentResult<Data> {
   readonly name: ExperimentName;
   readonly title: string;
@@ -39,6 +53,30 @@ export interface ExperimentResult<Data> {
   readonly checks: readonly ExperimentCheck[];
   /** Wall-clock seconds the experiment took. */
   readonly seconds: number;
+}
+
+/** The parts of an experiment that read its data: title, set-up paragraph, figures, checks. */
+export interface ExperimentPresentation<Data> {
+  readonly name: ExperimentName;
+  readonly title: string;
+  readonly setup: (data: Data) => string;
+  readonly figures: (data: Data) => ExperimentFigure[];
+  readonly checks: (data: Data) => ExperimentCheck[];
+}
+
+/** Computes an experiment's data and draws and checks it: the composition every experiment is. */
+export function composeExperiment<Data>(presentation: ExperimentPresentation<Data>, compute: () => Data): ExperimentResult<Data> {
+  const started = performance.now();
+  const data = compute();
+  return {
+    name: presentation.name,
+    title: presentation.title,
+    setup: presentation.setup(data),
+    data,
+    figures: presentation.figures(data),
+    checks: presentation.checks(data),
+    seconds: secondsSince(started),
+  };
 }
 
 /** A check from a value and a predicate, formatting the value with `format`. */

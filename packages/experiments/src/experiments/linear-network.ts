@@ -1,10 +1,10 @@
 import { descrambleLayer } from '@descramble/descramblers';
-import { createRng, randomOrthogonal, svd } from '@descramble/linalg';
+import { createRng, randomOrthogonal, type Rng, svd } from '@descramble/linalg';
 import { linearGradientFlow } from '@descramble/nets';
 import { principalAngles } from '@descramble/spectral';
 import { Matrix } from 'ml-matrix';
 import { deerDatasetSpec } from '../deer/training-set.js';
-import { check, type ExperimentCheck, type ExperimentFigure, type ExperimentResult, formatDegrees, formatPercent, secondsSince } from './experiment.js';
+import { check, composeExperiment, type ExperimentCheck, type ExperimentFigure, type ExperimentPresentation, type ExperimentResult, type MatrixData, formatDegrees, formatPercent } from './experiment.js';
 import {
   gaussianMatrix,
   leadingColumns,
@@ -15,6 +15,7 @@ import {
   relativeDifference,
   secondMomentOfRows,
   symmetricFunction,
+  toGrid,
   toRowMajor,
 } from './matrices.js';
 import { MalformedModelError } from '../errors.js';
@@ -47,7 +48,7 @@ export interface LinearNetworkOptions {
 export interface SignalRecoveryRun {
   readonly operator: ForwardOperatorKind;
   /** The forward operator K (n x n), ||K||_2 = 1. */
-  readonly forward: Matrix;
+  readonly forward: MatrixData;
   /** Singular values s_i of Sigma_y x~ (whitened inputs), descending, first h. */
   readonly modeStrengths: Float64Array;
   readonly times: Float64Array;
@@ -59,7 +60,7 @@ export interface SignalRecoveryRun {
   readonly maxRelativeError: number;
   /** Snapshot times and descrambled first layers P W1(t) (Dirichlet smoothness). */
   readonly snapshotTimes: readonly number[];
-  readonly descrambledFirstLayers: readonly Matrix[];
+  readonly descrambledFirstLayers: readonly MatrixData[];
   /** max over snapshots of ||offdiag(T^T P W1 V)|| / ||diag(T^T P W1 V)||: P W1 = T diag(sqrt a) V^T. */
   readonly semanticError: number;
   /** Principal angles (radians) between the leading right singular vectors of W1 and left singular vectors of K. */
@@ -67,10 +68,14 @@ export interface SignalRecoveryRun {
   /** ||W2 W1 Sigma^-1/2 - rank-h Tikhonov pseudo-inverse||_F / ||pseudo-inverse||_F. */
   readonly pseudoInverseError: number;
   /** |V(W1)^T U(K)| on the first h modes (h x h). */
-  readonly overlap: Matrix;
+  readonly overlap: MatrixData;
 }
 
+/** The options of a linear-network run with every default filled in. */
+export type LinearNetworkParameters = Required<Omit<LinearNetworkOptions, 'signal'>>;
+
 export interface LinearNetworkData {
+  readonly parameters: LinearNetworkParameters;
   readonly runs: readonly SignalRecoveryRun[];
 }
 
@@ -94,9 +99,19 @@ export function modeStrength(s: number, a0: number, t: number): number {
   return s / (1 + (s / a0 - 1) * growth);
 }
 
-function runOne(kind: ForwardOperatorKind, options: Required<Omit<LinearNetworkOptions, 'operators' | 'signal'>>, signal: AbortSignal | undefined): SignalRecoveryRun {
-  const { size: n, hidden: h, samples, noise, initialStrength: a0, step, leadingModes, seed } = options;
-  const rng = createRng(seed + (kind === 'blur' ? 0 : 1));
+type RunParameters = Omit<LinearNetworkParameters, 'operators'>;
+
+/** Training pairs x = K y + noise, whitened (Sigma_xx = I exactly, as SMG assume), and the SVD of Sigma_yx. */
+interface SignalRecoveryProblem {
+  readonly forward: Matrix;
+  readonly targets: Matrix;
+  readonly whitenedInputs: Matrix;
+  readonly whitener: Matrix;
+  readonly correlation: { readonly u: Matrix; readonly s: Float64Array; readonly v: Matrix };
+}
+
+function signalRecoveryProblem(kind: ForwardOperatorKind, parameters: RunParameters, rng: Rng): SignalRecoveryProblem {
+  const { size: n, samples, noise } = parameters;
   const k = forwardOperator(kind, n);
   const y = gaussianMatrix(samples, n, rng);
   const x = multiplyTransposeB(y, k).add(gaussianMatrix(samples, n, rng, noise));
@@ -105,12 +120,18 @@ function runOne(kind: ForwardOperatorKind, options: Required<Omit<LinearNetworkO
   const xw = multiply(x, whitener);
   const syx = multiplyTransposeA(y, xw).mul(1 / samples);
   const { u, s, v } = svd(syx);
-  const r = randomOrthogonal(h, rng);
-  const w1 = new Matrix(h, n);
-  const w2 = new Matrix(n, h);
+  return { forward: k, targets: y, whitenedInputs: xw, whitener, correlation: { u, s, v } };
+}
+
+/** W1 = R diag(sqrt a0) V^T, W2 = U diag(sqrt a0) R^T: a small balanced start with a scrambled hidden layer. */
+function balancedStart(u: Matrix, v: Matrix, hidden: number, a0: number, rng: Rng): { w1: Matrix; w2: Matrix } {
+  const n = u.rows;
+  const r = randomOrthogonal(hidden, rng);
+  const w1 = new Matrix(hidden, n);
+  const w2 = new Matrix(n, hidden);
   const root = Math.sqrt(a0);
-  for (let i = 0; i < h; i++) {
-    for (let j = 0; j < h; j++) {
+  for (let i = 0; i < hidden; i++) {
+    for (let j = 0; j < hidden; j++) {
       const rij = r.get(i, j);
       for (let c = 0; c < n; c++) {
         w1.set(i, c, w1.get(i, c) + rij * root * v.get(c, j));
@@ -118,8 +139,22 @@ function runOne(kind: ForwardOperatorKind, options: Required<Omit<LinearNetworkO
       }
     }
   }
-  const strengths = s.slice(0, h);
-  const weakest = strengths[h - 1] as number;
+  return { w1, w2 };
+}
+
+/** The gradient-descent run with the mode strengths u_i^T W2 W1 v_i and W1 recorded along the way. */
+interface ModeTrajectory {
+  readonly times: number[];
+  readonly measured: number[][];
+  readonly w1History: Float64Array[];
+  readonly w1: Matrix;
+  readonly w2: Matrix;
+}
+
+function trainRecordingModes(problem: SignalRecoveryProblem, start: { w1: Matrix; w2: Matrix }, parameters: RunParameters, signal: AbortSignal | undefined): ModeTrajectory {
+  const { size: n, hidden: h, initialStrength: a0, step } = parameters;
+  const { u, s, v } = problem.correlation;
+  const weakest = s[h - 1] as number;
   // Train until the weakest learnt mode reaches 99% of its final strength.
   const duration = Math.log((weakest / a0 - 1) / (1 / 0.99 - 1)) / (2 * weakest);
   const steps = Math.ceil(duration / step);
@@ -130,9 +165,9 @@ function runOne(kind: ForwardOperatorKind, options: Required<Omit<LinearNetworkO
   const uh = leadingColumns(u, h);
   const vh = leadingColumns(v, h);
   const result = linearGradientFlow({
-    inputs: xw,
-    targets: y,
-    initial: { w1: toRowMajor(w1), w2: toRowMajor(w2), hidden: h },
+    inputs: problem.whitenedInputs,
+    targets: problem.targets,
+    initial: { w1: toRowMajor(start.w1), w2: toRowMajor(start.w2), hidden: h },
     time: steps * step,
     steps,
     method: 'euler',
@@ -146,40 +181,53 @@ function runOne(kind: ForwardOperatorKind, options: Required<Omit<LinearNetworkO
       for (let i = 0; i < h; i++) (measured[i] as number[]).push(modes.get(i, i));
     },
   });
-  const analytic = strengths.length > 0 ? Array.from(strengths, (si) => Float64Array.from(times, (t) => modeStrength(si, a0, t))) : [];
-  let maxRelativeError = 0;
-  for (let i = 0; i < h; i++) {
-    const m = measured[i] as number[];
-    const an = analytic[i] as Float64Array;
-    for (let t = 0; t < m.length; t++) maxRelativeError = Math.max(maxRelativeError, Math.abs((m[t] as number) - (an[t] as number)) / (an[t] as number));
-  }
-
-  // Semantic development: descramble W1(t) with B = W1 Sigma_x~x~ W1^T = W1 W1^T.
-  const fractions = [0.1, 0.2, 0.35, 0.5, 0.7, 1];
-  const snapshotTimes: number[] = [];
-  const descrambledFirstLayers: Matrix[] = [];
-  let semanticError = 0;
-  for (const fraction of fractions) {
-    const index = Math.min(times.length - 1, Math.round(fraction * (times.length - 1)));
-    const layer = matrixFromRowMajor(w1History[index] as Float64Array, h, n);
-    const descrambled = descrambleLayer({ weights: layer, gram: multiplyTransposeB(layer, layer), operator: 'dirichlet' });
-    snapshotTimes.push(times[index] as number);
-    descrambledFirstLayers.push(descrambled.descrambledWeights);
-    const core = multiply(multiplyTransposeA(descrambled.smoothnessEigenvectors, descrambled.descrambledWeights), vh);
-    let diagonal = 0;
-    let off = 0;
-    for (let i = 0; i < h; i++) for (let j = 0; j < h; j++) (i === j ? (diagonal += core.get(i, j) ** 2) : (off += core.get(i, j) ** 2));
-    semanticError = Math.max(semanticError, Math.sqrt(off / diagonal));
-  }
-
   const trained = result.model.layers.filter((layer) => layer.kind === 'dense');
   const firstLayer = trained[0];
   const secondLayer = trained[1];
   if (firstLayer?.kind !== 'dense' || secondLayer?.kind !== 'dense') throw new MalformedModelError('linearNetwork', 'linearGradientFlow returned no dense layers');
-  const w1Final = matrixFromRowMajor(firstLayer.weight.data, h, n);
-  const w2Final = matrixFromRowMajor(secondLayer.weight.data, n, h);
-  const kFactors = svd(k);
-  const w1Factors = svd(w1Final.transpose());
+  return { times, measured, w1History, w1: matrixFromRowMajor(firstLayer.weight.data, h, n), w2: matrixFromRowMajor(secondLayer.weight.data, n, h) };
+}
+
+/** max over modes and times of |measured - analytic| / analytic. */
+function maxRelativeDeviation(measured: readonly number[][], analytic: readonly Float64Array[]): number {
+  let maxRelativeError = 0;
+  measured.forEach((m, i) => {
+    const an = analytic[i] as Float64Array;
+    for (let t = 0; t < m.length; t++) maxRelativeError = Math.max(maxRelativeError, Math.abs((m[t] as number) - (an[t] as number)) / (an[t] as number));
+  });
+  return maxRelativeError;
+}
+
+/**
+ * Semantic development: W1(t) descrambled with B = W1 Sigma_x~x~ W1^T = W1 W1^T at fractions of
+ * the run, and the largest off-diagonal ratio of T^T P W1 V over the snapshots.
+ */
+function semanticSnapshots(trajectory: ModeTrajectory, vh: Matrix, hidden: number, n: number): { snapshotTimes: number[]; descrambledFirstLayers: MatrixData[]; semanticError: number } {
+  const { times, w1History } = trajectory;
+  const fractions = [0.1, 0.2, 0.35, 0.5, 0.7, 1];
+  const snapshotTimes: number[] = [];
+  const descrambledFirstLayers: MatrixData[] = [];
+  let semanticError = 0;
+  for (const fraction of fractions) {
+    const index = Math.min(times.length - 1, Math.round(fraction * (times.length - 1)));
+    const layer = matrixFromRowMajor(w1History[index] as Float64Array, hidden, n);
+    const descrambled = descrambleLayer({ weights: layer, gram: multiplyTransposeB(layer, layer), operator: 'dirichlet' });
+    snapshotTimes.push(times[index] as number);
+    descrambledFirstLayers.push(toGrid(descrambled.descrambledWeights));
+    const core = multiply(multiplyTransposeA(descrambled.smoothnessEigenvectors, descrambled.descrambledWeights), vh);
+    let diagonal = 0;
+    let off = 0;
+    for (let i = 0; i < hidden; i++) for (let j = 0; j < hidden; j++) (i === j ? (diagonal += core.get(i, j) ** 2) : (off += core.get(i, j) ** 2));
+    semanticError = Math.max(semanticError, Math.sqrt(off / diagonal));
+  }
+  return { snapshotTimes, descrambledFirstLayers, semanticError };
+}
+
+/** The trained network against K: principal angles, distance to the Tikhonov pseudo-inverse, overlap of singular vectors. */
+function pseudoInverseAlignment(problem: SignalRecoveryProblem, trajectory: ModeTrajectory, parameters: RunParameters): Pick<SignalRecoveryRun, 'principalAngles' | 'pseudoInverseError' | 'overlap'> {
+  const { size: n, hidden: h, noise, leadingModes } = parameters;
+  const kFactors = svd(problem.forward);
+  const w1Factors = svd(trajectory.w1.transpose());
   const angles = principalAngles(leadingColumns(w1Factors.u, leadingModes), leadingColumns(kFactors.u, leadingModes)).angles;
   // Rank-h Tikhonov pseudo-inverse V_K diag(kappa / (kappa^2 + s^2)) U_K^T.
   const tikhonov = new Matrix(n, n);
@@ -188,23 +236,32 @@ function runOne(kind: ForwardOperatorKind, options: Required<Omit<LinearNetworkO
     const gain = kappa / (kappa * kappa + noise * noise);
     for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) tikhonov.set(a, b, tikhonov.get(a, b) + kFactors.v.get(a, i) * gain * kFactors.u.get(b, i));
   }
-  const effective = multiply(multiply(w2Final, w1Final), whitener);
+  const effective = multiply(multiply(trajectory.w2, trajectory.w1), problem.whitener);
   const pseudoInverseError = relativeDifference(effective, tikhonov);
   const overlap = multiplyTransposeA(leadingColumns(w1Factors.u, h), leadingColumns(kFactors.u, h)).abs();
+  return { principalAngles: angles, pseudoInverseError, overlap: toGrid(overlap) };
+}
+
+function signalRecoveryRun(kind: ForwardOperatorKind, parameters: RunParameters, signal: AbortSignal | undefined): SignalRecoveryRun {
+  const { size: n, hidden: h, initialStrength: a0, seed } = parameters;
+  const rng = createRng(seed + (kind === 'blur' ? 0 : 1));
+  const problem = signalRecoveryProblem(kind, parameters, rng);
+  const { u, s, v } = problem.correlation;
+  const start = balancedStart(u, v, h, a0, rng);
+  const strengths = s.slice(0, h);
+  const trajectory = trainRecordingModes(problem, start, parameters, signal);
+  const analytic = strengths.length > 0 ? Array.from(strengths, (si) => Float64Array.from(trajectory.times, (t) => modeStrength(si, a0, t))) : [];
+  const snapshots = semanticSnapshots(trajectory, leadingColumns(v, h), h, n);
   return {
     operator: kind,
-    forward: k,
+    forward: toGrid(problem.forward),
     modeStrengths: strengths,
-    times: Float64Array.from(times),
-    measured: measured.map((m) => Float64Array.from(m)),
+    times: Float64Array.from(trajectory.times),
+    measured: trajectory.measured.map((m) => Float64Array.from(m)),
     analytic,
-    maxRelativeError,
-    snapshotTimes,
-    descrambledFirstLayers,
-    semanticError,
-    principalAngles: angles,
-    pseudoInverseError,
-    overlap,
+    maxRelativeError: maxRelativeDeviation(trajectory.measured, analytic),
+    ...snapshots,
+    ...pseudoInverseAlignment(problem, trajectory, parameters),
   };
 }
 
@@ -217,10 +274,10 @@ const OPERATOR_LABEL: Record<ForwardOperatorKind, string> = { blur: 'Gaussian bl
  * appear in order of strength (P W1 = T diag(sqrt a) V^T); the trained first layer's right
  * singular vectors align with K's left singular vectors (a regularised pseudo-inverse).
  */
-export function linearNetwork(options: LinearNetworkOptions = {}): ExperimentResult<LinearNetworkData> {
-  const started = performance.now();
+export function computeLinearNetwork(options: LinearNetworkOptions = {}): LinearNetworkData {
   options.signal?.throwIfAborted();
-  const resolved = {
+  const parameters: LinearNetworkParameters = {
+    operators: options.operators ?? ['blur', 'deer'],
     size: options.size ?? 32,
     hidden: options.hidden ?? 8,
     samples: options.samples ?? 20000,
@@ -230,12 +287,15 @@ export function linearNetwork(options: LinearNetworkOptions = {}): ExperimentRes
     leadingModes: options.leadingModes ?? 4,
     seed: options.seed ?? 5,
   };
-  const operators = options.operators ?? ['blur', 'deer'];
-  const runs = operators.map((kind) => runOne(kind, resolved, options.signal));
-  const figures: ExperimentFigure[] = [];
-  const checks: ExperimentCheck[] = [];
-  const shown = Math.min(resolved.hidden, 6);
-  for (const run of runs) {
+  const { operators, ...run } = parameters;
+  return { parameters, runs: operators.map((kind) => signalRecoveryRun(kind, run, options.signal)) };
+}
+
+/** Per forward operator: mode strengths against the sigmoids, the descrambled snapshots, the overlap with K. */
+export function linearNetworkFigures(data: LinearNetworkData): ExperimentFigure[] {
+  const { hidden } = data.parameters;
+  const shown = Math.min(hidden, 6);
+  return data.runs.flatMap((run): ExperimentFigure[] => {
     const label = OPERATOR_LABEL[run.operator];
     const series = [];
     for (let i = 0; i < shown; i++) {
@@ -244,36 +304,46 @@ export function linearNetwork(options: LinearNetworkOptions = {}): ExperimentRes
     for (let i = 0; i < shown; i++) {
       series.push({ label: `a${i + 1} analytic`, x: run.times, y: run.analytic[i] as Float64Array, dashed: true, colour: '#000000' });
     }
-    figures.push({
-      name: `${run.operator}-modes`,
-      caption: `${label}: mode strengths u_iᵀ W2 W1 v_i during gradient descent (first ${shown} modes) against the analytic sigmoids a_i(t) (dashed). Maximum relative deviation ${formatPercent(run.maxRelativeError)}.`,
-      figure: { kind: 'lines', title: `${label}: learning the modes`, width: 640, height: 340, xLabel: 'time t / τ', yLabel: 'mode strength a_i', series },
-    });
-    figures.push({
-      name: `${run.operator}-semantic`,
-      caption: `${label}: descrambled first layer P W1(t) (Dirichlet smoothness) at t = ${run.snapshotTimes.map((t) => t.toFixed(1)).join(', ')}: rows light up one by one, strongest mode first.`,
-      figure: {
-        kind: 'grid',
-        columns: 3,
-        width: 780,
-        height: 360,
-        panels: run.descrambledFirstLayers.map((layer, index) => ({
-          kind: 'heatmap' as const,
-          title: `t = ${(run.snapshotTimes[index] as number).toFixed(1)}`,
-          values: layer,
-          colourMap: 'diverging' as const,
-          colourBar: false,
-          xLabel: 'input',
-          yLabel: 'neuron',
-        })),
+    return [
+      {
+        name: `${run.operator}-modes`,
+        caption: `${label}: mode strengths u_iᵀ W2 W1 v_i during gradient descent (first ${shown} modes) against the analytic sigmoids a_i(t) (dashed). Maximum relative deviation ${formatPercent(run.maxRelativeError)}.`,
+        figure: { kind: 'lines', title: `${label}: learning the modes`, width: 640, height: 340, xLabel: 'time t / τ', yLabel: 'mode strength a_i', series },
       },
-    });
-    figures.push({
-      name: `${run.operator}-overlap`,
-      caption: `${label}: |V(W1)ᵀ U(K)|, right singular vectors of the trained W1 against left singular vectors of K (first ${resolved.hidden}); the diagonal is the pseudo-inverse structure.`,
-      figure: { kind: 'heatmap', title: `${label}: |V(W1)ᵀ U(K)|`, values: run.overlap, colourMap: 'greys', domain: [0, 1], width: 380, height: 320, xLabel: 'mode of K', yLabel: 'mode of W1' },
-    });
-    checks.push(
+      {
+        name: `${run.operator}-semantic`,
+        caption: `${label}: descrambled first layer P W1(t) (Dirichlet smoothness) at t = ${run.snapshotTimes.map((t) => t.toFixed(1)).join(', ')}: rows light up one by one, strongest mode first.`,
+        figure: {
+          kind: 'grid',
+          columns: 3,
+          width: 780,
+          height: 360,
+          panels: run.descrambledFirstLayers.map((layer, index) => ({
+            kind: 'heatmap' as const,
+            title: `t = ${(run.snapshotTimes[index] as number).toFixed(1)}`,
+            values: layer,
+            colourMap: 'diverging' as const,
+            colourBar: false,
+            xLabel: 'input',
+            yLabel: 'neuron',
+          })),
+        },
+      },
+      {
+        name: `${run.operator}-overlap`,
+        caption: `${label}: |V(W1)ᵀ U(K)|, right singular vectors of the trained W1 against left singular vectors of K (first ${hidden}); the diagonal is the pseudo-inverse structure.`,
+        figure: { kind: 'heatmap', title: `${label}: |V(W1)ᵀ U(K)|`, values: run.overlap, colourMap: 'greys', domain: [0, 1], width: 380, height: 320, xLabel: 'mode of K', yLabel: 'mode of W1' },
+      },
+    ];
+  });
+}
+
+/** Per forward operator: the SMG sigmoids, the descrambled modes, the alignment with K, the pseudo-inverse. */
+export function linearNetworkChecks(data: LinearNetworkData): ExperimentCheck[] {
+  const { hidden, leadingModes, samples } = data.parameters;
+  return data.runs.flatMap((run) => {
+    const label = OPERATOR_LABEL[run.operator];
+    return [
       check(
         `${label}: mode strengths follow the analytic a_i(t) (max relative deviation < 5%)`,
         'docs/theory.md §5 (Saxe et al.): a_i(t) = s_i e^{2 s_i t/τ} / (e^{2 s_i t/τ} - 1 + s_i/a_0) from a small balanced start',
@@ -288,28 +358,33 @@ export function linearNetwork(options: LinearNetworkOptions = {}): ExperimentRes
         (value) => value < 1e-6,
       ),
       check(
-        `${label}: right singular vectors of W1 span K's leading ${resolved.leadingModes} left singular vectors (largest principal angle < 10°)`,
+        `${label}: right singular vectors of W1 span K's leading ${leadingModes} left singular vectors (largest principal angle < 10°)`,
         "docs/theory.md §5: the first layer's right singular vectors approach the left singular vectors of K (regularised pseudo-inverse)",
         Math.max(...run.principalAngles),
         (value) => value < (10 * Math.PI) / 180,
         formatDegrees,
       ),
       check(
-        `${label}: W2 W1 Σxx^-1/2 is the rank-${resolved.hidden} Tikhonov pseudo-inverse Kᵀ(KKᵀ + s²I)⁻¹ (relative error < 20%; finite-sample floor with N = ${resolved.samples})`,
+        `${label}: W2 W1 Σxx^-1/2 is the rank-${hidden} Tikhonov pseudo-inverse Kᵀ(KKᵀ + s²I)⁻¹ (relative error < 20%; finite-sample floor with N = ${samples})`,
         'docs/theory.md §5: the optimal linear map is the Tikhonov pseudo-inverse',
         run.pseudoInverseError,
         (value) => value < 0.2,
         formatPercent,
       ),
-    );
-  }
-  return {
-    name: 'linearNetwork',
-    title: 'Two-layer linear networks on signal recovery (Saxe, McClelland and Ganguli)',
-    setup: `x = K y + s e with y, e ~ N(0, I), n = ${resolved.size}, s = ${resolved.noise}, ||K||₂ = 1, N = ${resolved.samples} pairs (inputs whitened with their empirical second moment); y_hat = W2 W1 x with h = ${resolved.hidden}, started at W1 = R diag(√a0) Vᵀ, W2 = U diag(√a0) Rᵀ (a0 = ${resolved.initialStrength}, R a random rotation: the hidden layer is scrambled) and trained by full-batch gradient descent with step ${resolved.step} (seed ${resolved.seed}).`,
-    data: { runs },
-    figures,
-    checks,
-    seconds: secondsSince(started),
-  };
+    ];
+  });
+}
+
+const LINEAR_NETWORK: ExperimentPresentation<LinearNetworkData> = {
+  name: 'linearNetwork',
+  title: 'Two-layer linear networks on signal recovery (Saxe, McClelland and Ganguli)',
+  setup: ({ parameters: p }) =>
+    `x = K y + s e with y, e ~ N(0, I), n = ${p.size}, s = ${p.noise}, ||K||₂ = 1, N = ${p.samples} pairs (inputs whitened with their empirical second moment); y_hat = W2 W1 x with h = ${p.hidden}, started at W1 = R diag(√a0) Vᵀ, W2 = U diag(√a0) Rᵀ (a0 = ${p.initialStrength}, R a random rotation: the hidden layer is scrambled) and trained by full-batch gradient descent with step ${p.step} (seed ${p.seed}).`,
+  figures: linearNetworkFigures,
+  checks: linearNetworkChecks,
+};
+
+/** {@link computeLinearNetwork}, drawn and checked. */
+export function linearNetwork(options: LinearNetworkOptions = {}): ExperimentResult<LinearNetworkData> {
+  return composeExperiment(LINEAR_NETWORK, () => computeLinearNetwork(options));
 }

@@ -1,4 +1,5 @@
 import { fromFloat64Array, multiply, multiplyTransposeA, multiplyTransposeB, type Rng, symmetricEigen, toFloat64Array } from '@descramble/linalg';
+import type { MatrixData } from './experiment.js';
 import { Matrix } from 'ml-matrix';
 
 /** rows x columns matrix of independent N(0, scale^2) entries. */
@@ -16,6 +17,11 @@ export function matrixFromRowMajor(data: ArrayLike<number>, rows: number, column
 /** Row-major flat copy of a matrix. */
 export function toRowMajor(m: Matrix): Float64Array {
   return toFloat64Array(m);
+}
+
+/** A row-major copy of a matrix as experiments' data hold it. */
+export function toGrid(m: Matrix): MatrixData {
+  return { rows: m.rows, columns: m.columns, data: toRowMajor(m) };
 }
 
 /** f(S) for a symmetric S: V f(lambda) V^T. */
