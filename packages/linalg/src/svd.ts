@@ -15,9 +15,14 @@ export interface SvdResult {
   readonly v: Matrix;
 }
 
-const EPS = 2 ** -52;
-const TINY = 2 ** -966;
-const MAX_ITERATIONS_PER_VALUE = 100;
+/** Unit roundoff (LAPACK's dlamch('Epsilon')). */
+const EPS = 2 ** -53;
+/** Smallest normal double (dlamch('Safe minimum')). */
+const SAFE_MINIMUM = 2 ** -1022;
+/** dbdsqr's relative tolerance max(10, min(100, eps^(-1/8))) eps, about 99 eps. */
+const TOLERANCE = Math.max(10, Math.min(100, EPS ** -0.125)) * EPS;
+/** dbdsqr's MAXITR: at most 6 p^2 inner QR steps over the whole bidiagonal of order p. */
+const MAX_ITERATION_FACTOR = 6;
 
 /** Row operations logged during the bidiagonal QR and replayed in cache-sized column chunks. */
 class RowOpLog {
@@ -138,10 +143,10 @@ export function svdWorkspaceSize(m: number, n: number): number {
 }
 
 /**
- * Thin SVD kernel for m >= n, in the stages of LINPACK dsvdc / JAMA, named after their LAPACK
- * counterparts: `bidiagonalise` (dgebrd), `formLeftVectors` and `formRightVectors` (dorgbr),
- * then `bidiagonalQr` (dbdsqr: implicit-shift QR with deflation, splitting and, per converged
- * value, the sign fix and sort). The plane rotations are logged and replayed on the singular
+ * Thin SVD kernel for m >= n in LAPACK's stages: `bidiagonalise` (dgebrd, unblocked as in
+ * LINPACK dsvdc), `formLeftVectors` and `formRightVectors` (dorgbr), then `bidiagonalQr`
+ * (dbdsqr: QR sweeps chased from the larger end of each block, zero-shift sweeps where a shift
+ * would be negligible, relative convergence tests, then the sign fix and sort). The plane rotations are logged and replayed on the singular
  * vectors in cache-sized column chunks. All arrays live in `mem` from offset `base` (see
  * `svdTallWorkspace`); A^T is overwritten, U^T and V^T hold the singular vectors as rows.
  * Writes the singular values (descending) to `s`.
@@ -166,7 +171,7 @@ export function svdTallKernel(
   formRightVectors(n, rightReflectors, mem, workspace.vt, e);
   const logU = new RowOpLog(mem, workspace.logU, LOG_CAPACITY, workspace.chains, workspace.ut, n, m, kernels);
   const logV = new RowOpLog(mem, workspace.logV, LOG_CAPACITY, workspace.chains, workspace.vt, n, n, kernels);
-  bidiagonalQr(m, n, order, d, e, logU, logV, operation);
+  bidiagonalQr(order, d, e, logU, logV, operation);
   logU.flush();
   logV.flush();
   for (let i = 0; i < n; i++) s[i] = d[i]!;
@@ -294,206 +299,489 @@ function formRightVectors(n: number, count: number, mem: Float64Array, VT: numbe
 }
 
 /**
- * Bidiagonal SVD iteration (dbdsqr's role, LINPACK's algorithm) on the leading p x p block of
- * (d, e): find the bottom unreduced block d[k..p-1], then deflate a negligible d[p-1], split at
- * a negligible d[k-1], take one shifted QR sweep, or, when e[p-2] is negligible, finalise d[p-1]
- * and shrink p. Every sweep is shifted (dsvdc has no zero-shift sweep). Rotations from the right
- * go to `logV`, from the left to `logU`.
+ * Bidiagonal SVD iteration (dbdsqr, Demmel and Kahan 1990) on the p x p upper bidiagonal (d, e):
+ * repeatedly find the bottom unreduced block d[lo..hi], solve a 2 x 2 block directly, or take
+ * one QR sweep, chased from the larger end of the block towards the smaller, with a zero shift
+ * whenever a shift would be lost against the block's largest values (so values of graded
+ * matrices keep relative accuracy, and a useless shift does not pose as a shifted sweep).
+ * Finally makes the values non-negative and sorts them descending. Rotations from the right go
+ * to `logV`, from the left to `logU`. At most MAX_ITERATION_FACTOR p^2 inner steps in total.
  */
-function bidiagonalQr(
-  m: number,
-  n: number,
+function bidiagonalQr(p: number, d: Float64Array, e: Float64Array, logU: RowOpLog, logV: RowOpLog, operation: string): void {
+  const thresh = absoluteThreshold(p, d, e);
+  const maxIterations = MAX_ITERATION_FACTOR * p * p;
+  let iterations = 0;
+  let downwards = true; // chase the bulge from d[lo] to d[hi]
+  let oldLo = -1;
+  let oldHi = -1;
+  let hi = p - 1;
+  while (hi > 0) {
+    if (iterations > maxIterations) {
+      throw new ConvergenceError({ operation, iterations, what: 'bidiagonal QR did not converge', scope: 'linalg' });
+    }
+    const block = unreducedBlock(hi, d, e, thresh);
+    const lo = block.lo;
+    if (lo === hi) {
+      hi--;
+      continue;
+    }
+    if (lo === hi - 1) {
+      twoByTwoBlock(hi, d, e, logU, logV);
+      hi -= 2;
+      continue;
+    }
+    // A new block: chase from the larger end towards the smaller.
+    if (lo > oldHi || hi < oldLo) downwards = Math.abs(d[lo]!) >= Math.abs(d[hi]!);
+    const smin = downwards ? convergedDownwards(lo, hi, d, e) : convergedUpwards(lo, hi, d, e);
+    if (smin < 0) continue;
+    oldLo = lo;
+    oldHi = hi;
+    const shift = sweepShift(p, lo, hi, d, e, smin, block.smax, downwards);
+    iterations += hi - lo;
+    if (shift === 0) {
+      if (downwards) zeroShiftSweepDownwards(lo, hi, d, e, thresh, logU, logV);
+      else zeroShiftSweepUpwards(lo, hi, d, e, thresh, logU, logV);
+    } else if (downwards) {
+      shiftedSweepDownwards(lo, hi, d, e, shift, thresh, logU, logV);
+    } else {
+      shiftedSweepUpwards(lo, hi, d, e, shift, thresh, logU, logV);
+    }
+  }
+  sortSingularValues(p, d, logU, logV);
+}
+
+/**
+ * dbdsqr's absolute threshold: tol times an estimate of the smallest singular value (the
+ * recurrence of Demmel and Kahan, divided by sqrt(p)), never below the underflow level.
+ * Superdiagonals below it are set to zero wherever they are.
+ */
+function absoluteThreshold(p: number, d: Float64Array, e: Float64Array): number {
+  let sminoa = Math.abs(d[0]!);
+  let mu = sminoa;
+  for (let i = 1; i < p && sminoa !== 0; i++) {
+    mu = Math.abs(d[i]!) * (mu / (mu + Math.abs(e[i - 1]!)));
+    sminoa = Math.min(sminoa, mu);
+  }
+  return Math.max((TOLERANCE * sminoa) / Math.sqrt(p), MAX_ITERATION_FACTOR * (p * (p * SAFE_MINIMUM)));
+}
+
+/** Reused result of `unreducedBlock` (no allocation per sweep). */
+const blockScratch = { lo: 0, smax: 0 };
+
+/**
+ * The bottom unreduced block d[lo..hi] (lo = hi when e[hi-1] is negligible), zeroing the
+ * negligible superdiagonal that bounds it, and the largest |d|, |e| inside it.
+ */
+function unreducedBlock(hi: number, d: Float64Array, e: Float64Array, thresh: number): { lo: number; smax: number } {
+  let smax = Math.abs(d[hi]!);
+  let j = hi - 1;
+  for (; j >= 0; j--) {
+    const abse = Math.abs(e[j]!);
+    if (abse <= thresh || abse === 0) {
+      e[j] = 0;
+      break;
+    }
+    smax = Math.max(smax, Math.abs(d[j]!), abse);
+  }
+  blockScratch.lo = j + 1;
+  blockScratch.smax = smax;
+  return blockScratch;
+}
+
+/** A 2 x 2 block d[hi-1..hi]: its SVD directly (dlasv2), rotations on both sides. */
+function twoByTwoBlock(hi: number, d: Float64Array, e: Float64Array, logU: RowOpLog, logV: RowOpLog): void {
+  const r = twoByTwoSvd(d[hi - 1]!, e[hi - 1]!, d[hi]!);
+  d[hi - 1] = r.ssmax;
+  e[hi - 1] = 0;
+  d[hi] = r.ssmin;
+  logV.rotate(hi - 1, hi, r.csr, r.snr);
+  logU.rotate(hi - 1, hi, r.csl, r.snl);
+}
+
+/**
+ * Convergence tests for a sweep chased downwards: e[hi-1] against d[hi], then every e[j]
+ * against the running estimate mu of the smallest singular value of d[lo..j] (relative, so
+ * tiny values of a graded block still converge). Zeroes the first negligible e[j] and returns
+ * -1; otherwise returns the estimate of the block's smallest singular value.
+ */
+function convergedDownwards(lo: number, hi: number, d: Float64Array, e: Float64Array): number {
+  if (Math.abs(e[hi - 1]!) <= TOLERANCE * Math.abs(d[hi]!)) {
+    e[hi - 1] = 0;
+    return -1;
+  }
+  let mu = Math.abs(d[lo]!);
+  let smin = mu;
+  for (let j = lo; j < hi; j++) {
+    const abse = Math.abs(e[j]!);
+    if (abse <= TOLERANCE * mu) {
+      e[j] = 0;
+      return -1;
+    }
+    mu = Math.abs(d[j + 1]!) * (mu / (mu + abse));
+    smin = Math.min(smin, mu);
+  }
+  return smin;
+}
+
+/** `convergedDownwards` mirrored, for sweeps chased upwards: e[lo] first, then from the bottom. */
+function convergedUpwards(lo: number, hi: number, d: Float64Array, e: Float64Array): number {
+  if (Math.abs(e[lo]!) <= TOLERANCE * Math.abs(d[lo]!)) {
+    e[lo] = 0;
+    return -1;
+  }
+  let mu = Math.abs(d[hi]!);
+  let smin = mu;
+  for (let j = hi - 1; j >= lo; j--) {
+    const abse = Math.abs(e[j]!);
+    if (abse <= TOLERANCE * mu) {
+      e[j] = 0;
+      return -1;
+    }
+    mu = Math.abs(d[j]!) * (mu / (mu + abse));
+    smin = Math.min(smin, mu);
+  }
+  return smin;
+}
+
+/**
+ * The shift for the next sweep: zero when shifting could spoil relative accuracy (smin tiny
+ * against smax) or when the smaller singular value of the 2 x 2 at the far end of the chase
+ * is negligible against the value at its start (shift^2 would vanish in f = d^2 - shift^2).
+ */
+function sweepShift(
   p: number,
+  lo: number,
+  hi: number,
   d: Float64Array,
   e: Float64Array,
+  smin: number,
+  smax: number,
+  downwards: boolean,
+): number {
+  if (p * TOLERANCE * (smin / smax) <= Math.max(EPS, 0.01 * TOLERANCE)) return 0;
+  const start = Math.abs(downwards ? d[lo]! : d[hi]!);
+  const shift = downwards ? smallerSingularValue(d[hi - 1]!, e[hi - 1]!, d[hi]!) : smallerSingularValue(d[lo]!, e[lo]!, d[lo + 1]!);
+  if (start > 0 && (shift / start) ** 2 < EPS) return 0;
+  return shift;
+}
+
+/** Plane rotation (dlartg): c f + s g = r, c g - s f = 0, c >= 0 and r with the sign of f. */
+const rotation = { c: 1, s: 0, r: 0 };
+function planeRotation(f: number, g: number): void {
+  if (g === 0) {
+    rotation.c = 1;
+    rotation.s = 0;
+    rotation.r = f;
+  } else if (f === 0) {
+    rotation.c = 0;
+    rotation.s = g < 0 ? -1 : 1;
+    rotation.r = Math.abs(g);
+  } else {
+    const r = f < 0 ? -Math.hypot(f, g) : Math.hypot(f, g);
+    rotation.c = f / r;
+    rotation.s = g / r;
+    rotation.r = r;
+  }
+}
+
+/**
+ * Zero-shift QR sweep chased downwards (Demmel and Kahan): no subtraction anywhere, so every
+ * entry keeps high relative accuracy; a zero d[j] moves to the bottom and splits off.
+ */
+function zeroShiftSweepDownwards(
+  lo: number,
+  hi: number,
+  d: Float64Array,
+  e: Float64Array,
+  thresh: number,
   logU: RowOpLog,
   logV: RowOpLog,
-  operation: string,
 ): void {
-  const pp = p - 1;
-  let iterations = 0;
-  let totalIterations = 0;
-  while (p > 0) {
-    let k = negligibleSuperdiagonal(p, d, e);
-    let kase: number; // dsvdc's: 1 deflate, 2 split, 3 QR sweep, 4 converged
-    if (k === p - 2) {
-      kase = 4;
-    } else {
-      const ks = negligibleDiagonal(p, k, d, e);
-      if (ks === k) kase = 3;
-      else if (ks === p - 1) kase = 1;
-      else {
-        kase = 2;
-        k = ks;
+  let cs = 1;
+  let oldcs = 1;
+  let oldsn = 0;
+  for (let i = lo; i < hi; i++) {
+    planeRotation(d[i]! * cs, e[i]!);
+    cs = rotation.c;
+    const sn = rotation.s;
+    const r = rotation.r;
+    if (i > lo) e[i - 1] = oldsn * r;
+    planeRotation(oldcs * r, d[i + 1]! * sn);
+    oldcs = rotation.c;
+    oldsn = rotation.s;
+    d[i] = rotation.r;
+    logV.rotate(i, i + 1, cs, sn);
+    logU.rotate(i, i + 1, oldcs, oldsn);
+  }
+  const h = d[hi]! * cs;
+  d[hi] = h * oldcs;
+  e[hi - 1] = h * oldsn;
+  if (Math.abs(e[hi - 1]!) <= thresh) e[hi - 1] = 0;
+}
+
+/** `zeroShiftSweepDownwards` mirrored: chased from d[hi] up to d[lo]. */
+function zeroShiftSweepUpwards(
+  lo: number,
+  hi: number,
+  d: Float64Array,
+  e: Float64Array,
+  thresh: number,
+  logU: RowOpLog,
+  logV: RowOpLog,
+): void {
+  let cs = 1;
+  let oldcs = 1;
+  let oldsn = 0;
+  for (let i = hi; i > lo; i--) {
+    planeRotation(d[i]! * cs, e[i - 1]!);
+    cs = rotation.c;
+    const sn = rotation.s;
+    const r = rotation.r;
+    if (i < hi) e[i] = oldsn * r;
+    planeRotation(oldcs * r, d[i - 1]! * sn);
+    oldcs = rotation.c;
+    oldsn = rotation.s;
+    d[i] = rotation.r;
+    logU.rotate(i - 1, i, cs, -sn);
+    logV.rotate(i - 1, i, oldcs, -oldsn);
+  }
+  const h = d[lo]! * cs;
+  d[lo] = h * oldcs;
+  e[lo] = h * oldsn;
+  if (Math.abs(e[lo]!) <= thresh) e[lo] = 0;
+}
+
+/** One implicit-shift QR sweep (Golub-Kahan) chased downwards, shift from the bottom 2 x 2. */
+function shiftedSweepDownwards(
+  lo: number,
+  hi: number,
+  d: Float64Array,
+  e: Float64Array,
+  shift: number,
+  thresh: number,
+  logU: RowOpLog,
+  logV: RowOpLog,
+): void {
+  // f = d[lo]^2 - shift^2, divided by d[lo], formed without cancellation.
+  let f = (Math.abs(d[lo]!) - shift) * ((d[lo]! < 0 ? -1 : 1) + shift / d[lo]!);
+  let g = e[lo]!;
+  for (let i = lo; i < hi; i++) {
+    planeRotation(f, g);
+    const cosr = rotation.c;
+    const sinr = rotation.s;
+    if (i > lo) e[i - 1] = rotation.r;
+    f = cosr * d[i]! + sinr * e[i]!;
+    e[i] = cosr * e[i]! - sinr * d[i]!;
+    g = sinr * d[i + 1]!;
+    d[i + 1] = cosr * d[i + 1]!;
+    planeRotation(f, g);
+    const cosl = rotation.c;
+    const sinl = rotation.s;
+    d[i] = rotation.r;
+    f = cosl * e[i]! + sinl * d[i + 1]!;
+    d[i + 1] = cosl * d[i + 1]! - sinl * e[i]!;
+    if (i < hi - 1) {
+      g = sinl * e[i + 1]!;
+      e[i + 1] = cosl * e[i + 1]!;
+    }
+    logV.rotate(i, i + 1, cosr, sinr);
+    logU.rotate(i, i + 1, cosl, sinl);
+  }
+  e[hi - 1] = f;
+  if (Math.abs(e[hi - 1]!) <= thresh) e[hi - 1] = 0;
+}
+
+/** `shiftedSweepDownwards` mirrored: chased from d[hi] up to d[lo], shift from the top 2 x 2. */
+function shiftedSweepUpwards(
+  lo: number,
+  hi: number,
+  d: Float64Array,
+  e: Float64Array,
+  shift: number,
+  thresh: number,
+  logU: RowOpLog,
+  logV: RowOpLog,
+): void {
+  let f = (Math.abs(d[hi]!) - shift) * ((d[hi]! < 0 ? -1 : 1) + shift / d[hi]!);
+  let g = e[hi - 1]!;
+  for (let i = hi; i > lo; i--) {
+    planeRotation(f, g);
+    const cosr = rotation.c;
+    const sinr = rotation.s;
+    if (i < hi) e[i] = rotation.r;
+    f = cosr * d[i]! + sinr * e[i - 1]!;
+    e[i - 1] = cosr * e[i - 1]! - sinr * d[i]!;
+    g = sinr * d[i - 1]!;
+    d[i - 1] = cosr * d[i - 1]!;
+    planeRotation(f, g);
+    const cosl = rotation.c;
+    const sinl = rotation.s;
+    d[i] = rotation.r;
+    f = cosl * e[i - 1]! + sinl * d[i - 1]!;
+    d[i - 1] = cosl * d[i - 1]! - sinl * e[i - 1]!;
+    if (i > lo + 1) {
+      g = sinl * e[i - 2]!;
+      e[i - 2] = cosl * e[i - 2]!;
+    }
+    logU.rotate(i - 1, i, cosr, -sinr);
+    logV.rotate(i - 1, i, cosl, -sinl);
+  }
+  e[lo] = f;
+  if (Math.abs(e[lo]!) <= thresh) e[lo] = 0;
+}
+
+/** The smaller singular value of [[f, g], [0, h]] (dlas2), accurate to a few ulps. */
+function smallerSingularValue(f: number, g: number, h: number): number {
+  const fa = Math.abs(f);
+  const ga = Math.abs(g);
+  const ha = Math.abs(h);
+  const fhmn = Math.min(fa, ha);
+  const fhmx = Math.max(fa, ha);
+  if (fhmn === 0) return 0;
+  if (ga < fhmx) {
+    const as = 1 + fhmn / fhmx;
+    const at = (fhmx - fhmn) / fhmx;
+    const au = (ga / fhmx) ** 2;
+    return fhmn * (2 / (Math.sqrt(as * as + au) + Math.sqrt(at * at + au)));
+  }
+  const au = fhmx / ga;
+  if (au === 0) return (fhmn * fhmx) / ga;
+  const as = 1 + fhmn / fhmx;
+  const at = (fhmx - fhmn) / fhmx;
+  const c = 1 / (Math.sqrt(1 + (as * au) ** 2) + Math.sqrt(1 + (at * au) ** 2));
+  return 2 * (fhmn * c * au);
+}
+
+/** Reused result of `twoByTwoSvd`. */
+const twoByTwo = { ssmin: 0, ssmax: 0, csl: 1, snl: 0, csr: 1, snr: 0 };
+
+/**
+ * SVD of the upper triangular [[f, g], [0, h]] (dlasv2):
+ * [csl snl; -snl csl] [f g; 0 h] [csr -snr; snr csr] = diag(ssmax, ssmin), |ssmax| >= |ssmin|,
+ * every entry to a few ulps (relative) even for widely different f, g, h.
+ */
+function twoByTwoSvd(f: number, g: number, h: number): typeof twoByTwo {
+  let ft = f;
+  let fa = Math.abs(ft);
+  let ht = h;
+  let ha = Math.abs(h);
+  let pmax = 1; // which of f, g, h is largest in magnitude
+  const swap = ha > fa;
+  if (swap) {
+    pmax = 3;
+    [ft, ht] = [ht, ft];
+    [fa, ha] = [ha, fa];
+  }
+  const gt = g;
+  const ga = Math.abs(gt);
+  let ssmin: number;
+  let ssmax: number;
+  let clt: number;
+  let crt: number;
+  let slt: number;
+  let srt: number;
+  if (ga === 0) {
+    ssmin = ha;
+    ssmax = fa;
+    clt = 1;
+    crt = 1;
+    slt = 0;
+    srt = 0;
+  } else {
+    let gaSmall = true;
+    ssmin = 0;
+    ssmax = 0;
+    clt = 1;
+    crt = 1;
+    slt = 0;
+    srt = 0;
+    if (ga > fa) {
+      pmax = 2;
+      if (fa / ga < EPS) {
+        // g dominates: the values are g and f h / g to working accuracy.
+        gaSmall = false;
+        ssmax = ga;
+        ssmin = ha > 1 ? fa / (ga / ha) : (fa / ga) * ha;
+        clt = 1;
+        slt = ht / gt;
+        srt = 1;
+        crt = ft / gt;
       }
     }
-    k++;
-    switch (kase) {
-      case 1:
-        deflateLastDiagonal(k, p, d, e, logV);
-        break;
-      case 2:
-        splitAtZeroDiagonal(k, p, d, e, logU);
-        break;
-      case 3:
-        iterations++;
-        totalIterations++;
-        if (iterations > MAX_ITERATIONS_PER_VALUE) {
-          throw new ConvergenceError({ operation, iterations: totalIterations, what: 'bidiagonal QR did not converge', scope: 'linalg' });
-        }
-        shiftedQrSweep(m, k, p, d, e, logU, logV);
-        break;
-      default:
-        finaliseSingularValue(m, n, k, pp, d, logU, logV);
-        iterations = 0;
-        p--;
+    if (gaSmall) {
+      const dd = fa - ha;
+      let l = dd === fa ? 1 : dd / fa; // 0 <= l <= 1 (1 also for infinite f or h)
+      const m = gt / ft;
+      let t = 2 - l;
+      const mm = m * m;
+      const tt = t * t;
+      const s = Math.sqrt(tt + mm);
+      const r = l === 0 ? Math.abs(m) : Math.sqrt(l * l + mm);
+      const a = 0.5 * (s + r);
+      ssmin = ha / a;
+      ssmax = fa * a;
+      if (mm === 0) {
+        // m is tiny.
+        if (l === 0) t = (ft < 0 ? -2 : 2) * (gt < 0 ? -1 : 1);
+        else t = gt / (ft < 0 ? -Math.abs(dd) : Math.abs(dd)) + m / t;
+      } else {
+        t = (m / (s + t) + m / (r + l)) * (1 + a);
+      }
+      l = Math.sqrt(t * t + 4);
+      crt = 2 / l;
+      srt = t / l;
+      clt = (crt + srt * m) / a;
+      slt = (ht / ft) * srt / a;
     }
   }
+  if (swap) {
+    twoByTwo.csl = srt;
+    twoByTwo.snl = crt;
+    twoByTwo.csr = slt;
+    twoByTwo.snr = clt;
+  } else {
+    twoByTwo.csl = clt;
+    twoByTwo.snl = slt;
+    twoByTwo.csr = crt;
+    twoByTwo.snr = srt;
+  }
+  const sign = (x: number): number => (x < 0 || Object.is(x, -0) ? -1 : 1);
+  let tsign: number;
+  if (pmax === 1) tsign = sign(twoByTwo.csr) * sign(twoByTwo.csl) * sign(f);
+  else if (pmax === 2) tsign = sign(twoByTwo.snr) * sign(twoByTwo.csl) * sign(g);
+  else tsign = sign(twoByTwo.snr) * sign(twoByTwo.snl) * sign(h);
+  twoByTwo.ssmax = tsign * Math.abs(ssmax);
+  twoByTwo.ssmin = tsign * sign(f) * sign(h) * Math.abs(ssmin);
+  return twoByTwo;
 }
 
 /**
- * The largest k < p - 1 with e[k] negligible against its neighbours on the diagonal (set to
- * exactly zero), or -1: the bottom unreduced block then starts at k + 1.
+ * Makes the singular values non-negative (negating right vectors) and sorts them descending
+ * by selection, one swap per position, swapping the vectors along (dbdsqr's finish).
  */
-function negligibleSuperdiagonal(p: number, d: Float64Array, e: Float64Array): number {
-  let k: number;
-  for (k = p - 2; k >= -1; k--) {
-    if (k === -1) break;
-    if (Math.abs(e[k]!) <= TINY + EPS * (Math.abs(d[k]!) + Math.abs(d[k + 1]!))) {
-      e[k] = 0;
-      break;
+function sortSingularValues(p: number, d: Float64Array, logU: RowOpLog, logV: RowOpLog): void {
+  for (let i = 0; i < p; i++) {
+    if (d[i] === 0) d[i] = 0; // no -0
+    if (d[i]! < 0) {
+      d[i] = -d[i]!;
+      logV.negate(i);
     }
   }
-  return k;
-}
-
-/**
- * The largest ks in (k, p - 1] with d[ks] negligible against its neighbouring superdiagonals
- * (set to exactly zero), or k when the block d[k+1..p-1] has none.
- */
-function negligibleDiagonal(p: number, k: number, d: Float64Array, e: Float64Array): number {
-  let ks: number;
-  for (ks = p - 1; ks >= k; ks--) {
-    if (ks === k) break;
-    const t = (ks !== p ? Math.abs(e[ks]!) : 0) + (ks !== k + 1 ? Math.abs(e[ks - 1]!) : 0);
-    if (Math.abs(d[ks]!) <= TINY + EPS * t) {
-      d[ks] = 0;
-      break;
+  for (let last = p - 1; last > 0; last--) {
+    let smallest = 0;
+    let smin = d[0]!;
+    for (let j = 1; j <= last; j++) {
+      if (d[j]! <= smin) {
+        smallest = j;
+        smin = d[j]!;
+      }
     }
-  }
-  return ks;
-}
-
-/** d[p-1] = 0: rotations from the right chase e[p-2] up the block d[k..p-1] and out of it. */
-function deflateLastDiagonal(k: number, p: number, d: Float64Array, e: Float64Array, logV: RowOpLog): void {
-  let f = e[p - 2]!;
-  e[p - 2] = 0;
-  for (let j = p - 2; j >= k; j--) {
-    const t = Math.hypot(d[j]!, f);
-    const cs = d[j]! / t;
-    const sn = f / t;
-    d[j] = t;
-    if (j !== k) {
-      f = -sn * e[j - 1]!;
-      e[j - 1] = cs * e[j - 1]!;
+    if (smallest !== last) {
+      d[smallest] = d[last]!;
+      d[last] = smin;
+      logV.swap(smallest, last);
+      logU.swap(smallest, last);
     }
-    logV.rotate(j, p - 1, cs, sn);
-  }
-}
-
-/** d[k-1] = 0: rotations from the left chase e[k-1] along row k-1 and out of the block. */
-function splitAtZeroDiagonal(k: number, p: number, d: Float64Array, e: Float64Array, logU: RowOpLog): void {
-  let f = e[k - 1]!;
-  e[k - 1] = 0;
-  for (let j = k; j < p; j++) {
-    const t = Math.hypot(d[j]!, f);
-    const cs = d[j]! / t;
-    const sn = f / t;
-    d[j] = t;
-    f = -sn * e[j]!;
-    e[j] = cs * e[j]!;
-    logU.rotate(j, k - 1, cs, sn);
-  }
-}
-
-/**
- * One implicit-shift QR sweep (Golub-Kahan) on the unreduced block d[k..p-1], with the shift
- * from the trailing 2 x 2 of B^T B computed on values scaled by the block's largest entry.
- */
-function shiftedQrSweep(
-  m: number,
-  k: number,
-  p: number,
-  d: Float64Array,
-  e: Float64Array,
-  logU: RowOpLog,
-  logV: RowOpLog,
-): void {
-  const scale = Math.max(Math.abs(d[p - 1]!), Math.abs(d[p - 2]!), Math.abs(e[p - 2]!), Math.abs(d[k]!), Math.abs(e[k]!));
-  const sp = d[p - 1]! / scale;
-  const spm1 = d[p - 2]! / scale;
-  const epm1 = e[p - 2]! / scale;
-  const sk = d[k]! / scale;
-  const ek = e[k]! / scale;
-  const b = ((spm1 + sp) * (spm1 - sp) + epm1 * epm1) / 2;
-  const c = sp * epm1 * (sp * epm1);
-  let shift = 0;
-  if (b !== 0 || c !== 0) {
-    shift = Math.sqrt(b * b + c);
-    if (b < 0) shift = -shift;
-    shift = c / (b + shift);
-  }
-  let f = (sk + sp) * (sk - sp) + shift;
-  let g = sk * ek;
-  for (let j = k; j < p - 1; j++) {
-    let t = Math.hypot(f, g);
-    let cs = f / t;
-    let sn = g / t;
-    if (j !== k) e[j - 1] = t;
-    f = cs * d[j]! + sn * e[j]!;
-    e[j] = cs * e[j]! - sn * d[j]!;
-    g = sn * d[j + 1]!;
-    d[j + 1] = cs * d[j + 1]!;
-    logV.rotate(j, j + 1, cs, sn);
-    t = Math.hypot(f, g);
-    cs = f / t;
-    sn = g / t;
-    d[j] = t;
-    f = cs * e[j]! + sn * d[j + 1]!;
-    d[j + 1] = -sn * e[j]! + cs * d[j + 1]!;
-    g = sn * e[j + 1]!;
-    e[j + 1] = cs * e[j + 1]!;
-    if (j < m - 1) logU.rotate(j, j + 1, cs, sn);
-  }
-  e[p - 2] = f;
-}
-
-/**
- * d[k] has converged (the finalisation dbdsqr does at the end, here per value as in dsvdc):
- * make it non-negative (negating right vector k), then bubble it down past smaller values
- * d[k+1..pp] so the values end descending, swapping the vectors along.
- */
-function finaliseSingularValue(
-  m: number,
-  n: number,
-  k: number,
-  pp: number,
-  d: Float64Array,
-  logU: RowOpLog,
-  logV: RowOpLog,
-): void {
-  if (d[k]! <= 0) {
-    d[k] = d[k]! < 0 ? -d[k]! : 0;
-    logV.negate(k);
-  }
-  while (k < pp) {
-    if (d[k]! >= d[k + 1]!) break;
-    const t = d[k]!;
-    d[k] = d[k + 1]!;
-    d[k + 1] = t;
-    if (k < n - 1) logV.swap(k, k + 1);
-    if (k < m - 1) logU.swap(k, k + 1);
-    k++;
   }
 }
 

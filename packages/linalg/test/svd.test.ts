@@ -1,7 +1,17 @@
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
-import { describe, expect, it } from 'vitest';
-import { DimensionMismatchError, NonFiniteInputError, multiply, orthogonalityError, svd, toFloat64Array } from '../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createRng,
+  DimensionMismatchError,
+  NonFiniteInputError,
+  multiply,
+  orthogonalityError,
+  randomOrthogonal,
+  setKernelBackend,
+  svd,
+  toFloat64Array,
+} from '../src/index.js';
 import { EPS, frobenius, naiveMultiply, randomMatrix } from './helpers.js';
 
 /** Residual ||A - U S V^T||_F <= 100 max(m,n) eps ||A||_F and orthonormal U, V. */
@@ -109,6 +119,91 @@ describe('svd at the ends of the float64 range (power-of-two scaling)', () => {
         }
         expect(orthogonalityError(u)).toBeLessThanOrEqual(100 * 7 * EPS);
         expect(orthogonalityError(v)).toBeLessThanOrEqual(100 * 7 * EPS);
+      }
+    }
+  });
+});
+
+/** U diag(sigma) V^T with seeded Haar U (m x m) and V (n x n), sigma_i = ratio^(i / (k - 1)). */
+function gradedMatrix(m: number, n: number, ratio: number, seed: number): { a: Matrix; sigma: number[] } {
+  const rng = createRng(seed);
+  const u = randomOrthogonal(m, rng);
+  const v = randomOrthogonal(n, rng);
+  const k = Math.min(m, n);
+  const sigma = Array.from({ length: k }, (_, i) => ratio ** (i / (k - 1)));
+  const us = new Matrix(m, k);
+  for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) us.set(i, j, u.get(i, j) * sigma[j]!);
+  return { a: naiveMultiply(us, v.subMatrix(0, n - 1, 0, k - 1).transpose()), sigma };
+}
+
+describe('svd of graded matrices (both kernel backends)', () => {
+  afterEach(() => setKernelBackend('wasm'));
+
+  it('converges on U diag(10^(-12 i/199)) V^T, 200 x 200 and 300 x 200 (LINPACK-style sweeps did not)', () => {
+    for (const backend of ['js', 'wasm'] as const) {
+      setKernelBackend(backend);
+      for (const [m, n] of [
+        [200, 200],
+        [300, 200],
+      ] as const) {
+        const rng = createRng(1);
+        const u = randomOrthogonal(m, rng);
+        const v = randomOrthogonal(n, rng);
+        const us = new Matrix(m, n);
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) us.set(i, j, u.get(i, j) * 10 ** ((-12 * j) / (n - 1)));
+        checkSvd(us.mmul(v.transpose()), false);
+      }
+    }
+  });
+
+  it('meets the bounds for grading ratios down to 1e-15, tall and square, sizes 50..300', () => {
+    const cases = [
+      [50, 50, 1e-15, 2],
+      [120, 60, 1e-8, 3],
+      [150, 150, 1e-12, 4],
+      [300, 200, 1e-15, 5],
+      [250, 250, 1e-15, 6],
+    ] as const;
+    for (const backend of ['js', 'wasm'] as const) {
+      setKernelBackend(backend);
+      for (const [m, n, ratio, seed] of cases) {
+        const { a, sigma } = gradedMatrix(m, n, ratio, seed);
+        checkSvd(a, false);
+        // A dense A carries rounding of size eps ||A|| from its own formation, so its singular
+        // values are known to absolute accuracy c n eps sigma_1 only (Weyl).
+        const { s } = svd(a);
+        for (let i = 0; i < s.length; i++) expect(Math.abs(s[i]! - sigma[i]!)).toBeLessThanOrEqual(100 * m * EPS);
+      }
+    }
+  });
+
+  it('gives graded bidiagonal matrices their singular values to relative accuracy', () => {
+    // An upper bidiagonal B passes the Householder stage exactly (up to signs), and bidiagonal QR
+    // with zero shifts and relative convergence tests keeps every value to relative accuracy
+    // O(n eps) (Demmel and Kahan). Check prod s_i = |det B| = prod |d_i| in logarithms: relative
+    // errors O(n eps) per value sum to O(n^2 eps), while absolute errors eps ||B|| on values
+    // down to 1e-15 ||B|| would miss by far more.
+    for (const backend of ['js', 'wasm'] as const) {
+      setKernelBackend(backend);
+      for (const [n, ratio] of [
+        [50, 1e-15],
+        [200, 1e-12],
+        [100, 1e-15],
+      ] as const) {
+        const rng = createRng(n);
+        const b = new Matrix(n, n);
+        let logDet = 0;
+        for (let i = 0; i < n; i++) {
+          const scale = ratio ** (i / (n - 1));
+          b.set(i, i, scale * (0.5 + rng.uniform()));
+          logDet += Math.log(b.get(i, i));
+          if (i + 1 < n) b.set(i, i + 1, scale * (0.5 + rng.uniform()));
+        }
+        checkSvd(b, false);
+        const { s } = svd(b);
+        let logProduct = 0;
+        for (let i = 0; i < n; i++) logProduct += Math.log(s[i]!);
+        expect(Math.abs(logProduct - logDet)).toBeLessThanOrEqual(10 * n * n * EPS);
       }
     }
   });
