@@ -174,7 +174,7 @@ export interface MinimizeResult {
   /** Riemannian gradient norm at P. */
   gradientNorm: number;
   iterations: number;
-  /** True exactly when a gradient-norm rule stopped the solver. */
+  /** True exactly when a gradient-norm rule (or trust regions' `modelDecrease`) stopped the solver. */
   converged: boolean;
   stoppedBy: StopReason;
   /** Seconds. */

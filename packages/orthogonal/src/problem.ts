@@ -55,6 +55,7 @@ export class Objective {
   readonly counts: EvaluationCounts = { costEvaluations: 0, gradientEvaluations: 0, hessianEvaluations: 0 };
   readonly hasHessian: boolean;
   readonly hasCheapCost: boolean;
+  readonly hasPreconditioner: boolean;
   private readonly problem: Problem;
   private readonly kernels: ProblemKernels | undefined;
 
@@ -66,6 +67,7 @@ export class Objective {
     this.kernels = problem.kernels;
     this.hasHessian = this.kernels?.hessian !== undefined || problem.euclideanHessian !== undefined;
     this.hasCheapCost = this.kernels === undefined || this.kernels.cost !== undefined;
+    this.hasPreconditioner = this.kernels?.preconditioner !== undefined;
   }
 
   costAndGradient(p: Float64Array, gradient: Float64Array): number {

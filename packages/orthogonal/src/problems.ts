@@ -156,19 +156,25 @@ function jacobiPreconditioner(
   const apu = multiply(a, pu, new Float64Array(n * n), n);
   const diagonal = new Float64Array(n);
   for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) diagonal[i]! += pu[k * n + i]! * apu[k * n + i]!;
+  // Per-pair floor at the gradient's round-off. The computed gradient entry
+  // Ah_ij s_j - Ah_ji s_i carries an error of about n eps ||A|| max(|s_i|, |s_j|), plus
+  // n eps ||A|| ||B|| on every pair when B is not diagonal (the product with a full B mixes
+  // all of its spectrum); the floor keeps the preconditioned step of that error below 1e-6.
+  // A floor relative to the largest h (1e-6 max |h| before) overstated the soft pairs'
+  // curvature by up to the spread of B's spectrum (1e10 for a raw DEERNet Gram) and the
+  // inner CG then needed thousands of steps; no floor turns the noise along tied pairs
+  // (zero curvature) into large flat steps.
+  const normA = frobeniusNorm(a);
+  let normB = 0;
+  for (let i = 0; i < n; i++) normB = Math.max(normB, Math.abs(s[i]!));
+  const noiseToStep = (n * Number.EPSILON) / 1e-6;
+  const mixed = u === undefined ? 0 : normB;
   const inverse = new Float64Array(n * n);
-  let largest = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const h = Math.abs((diagonal[i]! - diagonal[j]!) * (s[j]! - s[i]!));
-      inverse[i * n + j] = h;
-      largest = Math.max(largest, h);
-    }
-  }
-  const floor = Math.max(1e-6 * largest, Number.MIN_VALUE);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const v = 1 / Math.max(inverse[i * n + j]!, floor);
+      const floor = noiseToStep * normA * (Math.max(Math.abs(s[i]!), Math.abs(s[j]!)) + mixed) + Number.MIN_VALUE;
+      const v = 1 / Math.max(h, floor);
       inverse[i * n + j] = v;
       inverse[j * n + i] = v;
     }
@@ -188,6 +194,12 @@ function jacobiPreconditioner(
     multiplyTransposeRight(t1, u, t2, n); // U Omega^ U^T
     skewPart(t2, out, n);
   };
+}
+
+function frobeniusNorm(x: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i]! * x[i]!;
+  return Math.sqrt(sum);
 }
 
 /** Max diagonal sum of the 2021 code as a minimisation: f(P) = -tr(P W). */

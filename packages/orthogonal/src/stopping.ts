@@ -8,10 +8,15 @@ import { flatToMatrix } from './matrix-io.js';
 import { reorthonormalise, type Workspace } from './manifold.js';
 import { orthogonalityDrift } from './dense.js';
 
-/** Which rule stopped a solver. `gradientNorm` and `relativeGradientNorm` mean converged. */
+/**
+ * Which rule stopped a solver. `gradientNorm`, `relativeGradientNorm` and `modelDecrease`
+ * (trust regions: an interior model step predicts a decrease of at most n eps |f|, the
+ * cost's round-off) mean converged.
+ */
 export type StopReason =
   | 'gradientNorm'
   | 'relativeGradientNorm'
+  | 'modelDecrease'
   | 'maxIterations'
   | 'maxTime'
   | 'minStepSize'
@@ -99,7 +104,7 @@ export function resolveStopping(options: StoppingOptions, location: string): Res
 }
 
 export function isConverged(reason: StopReason): boolean {
-  return reason === 'gradientNorm' || reason === 'relativeGradientNorm';
+  return reason === 'gradientNorm' || reason === 'relativeGradientNorm' || reason === 'modelDecrease';
 }
 
 /**

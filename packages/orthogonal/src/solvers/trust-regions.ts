@@ -6,16 +6,33 @@
  * rho = actual / predicted decrease with a small regularisation against round-off.
  * Hessian-vector products are exact when the problem has a Euclidean Hessian, else by
  * finite differences of the gradient.
+ *
+ * With a preconditioner M ~ Hess^{-1} the region is the ball <eta, M^{-1} eta> <= radius^2
+ * (as in Manopt), whose scale is the cost's, not the manifold's: the initial radius is the
+ * M^{-1}-norm of the first preconditioned step, sqrt(<g, M g>), and there is no maximum
+ * radius unless one is given (a fixed pi sqrt(dim) cap in that norm stalled a DEERNet layer,
+ * cost 1e12, at 1e-3 per step). Without one the region is the Frobenius ball of radius at
+ * most pi sqrt(d (d - 1) / 2), starting at an eighth of it.
+ *
+ * Stopping at round-off ('modelDecrease'): when the inner solver ends inside the region (a
+ * Newton-like step on a convex model) and the model's decrease is at most n eps |f|, the
+ * local quadratic predicts f - f* below what the cost can resolve; further iterations only
+ * shrink the radius on noisy rho.
  */
 
 import { axpy, dot } from '../dense.js';
 import type { Engine, Point, SolverOutcome } from '../engine.js';
 
 export interface TrustRegionOptions {
-  /** Maximum radius (default pi sqrt(d (d - 1) / 2)). */
+  /**
+   * Maximum radius (default pi sqrt(d (d - 1) / 2) without a preconditioner, none with one:
+   * the preconditioned norm has the cost's scale).
+   */
   maxRadius?: number;
-  /** Initial radius (default maxRadius / 8). */
+  /** Initial radius (default maxRadius / 8; with a preconditioner sqrt(<g, M g>) at P0). */
   initialRadius?: number;
+  /** Stop with 'modelDecrease' when an interior model step predicts at most n eps |f| (default true). */
+  stopAtRoundoff?: boolean;
   /** Maximum inner iterations (default the manifold dimension d (d - 1) / 2). */
   maxInnerIterations?: number;
 }
@@ -31,12 +48,14 @@ export function trustRegions(
   const n = engine.n;
   const size = n * n;
   const manifoldDimension = (n * (n - 1)) / 2;
-  const maxRadius = options.maxRadius ?? Math.PI * Math.sqrt(Math.max(manifoldDimension, 1));
-  let radius = options.initialRadius ?? maxRadius / 8;
+  const preconditioned = usePreconditioner && engine.objective.hasPreconditioner;
+  const maxRadius = options.maxRadius ?? (preconditioned ? Number.POSITIVE_INFINITY : Math.PI * Math.sqrt(Math.max(manifoldDimension, 1)));
+  let radius = options.initialRadius ?? Number.NaN;
   const maxInner = options.maxInnerIterations ?? Math.max(manifoldDimension, 1);
   const rhoPrime = 0.1;
   const kappa = 0.1;
   const theta = 1;
+  const stopAtRoundoff = options.stopAtRoundoff ?? true;
 
   let x = start;
   let trial = engine.point();
@@ -60,12 +79,14 @@ export function trustRegions(
     if (precondition === undefined) z.set(r);
     else precondition(r, z);
     let zr = dot(z, r);
+    if (Number.isNaN(radius)) radius = preconditioned ? Math.sqrt(zr) : maxRadius / 8;
     const r0 = x.gradientNorm;
     for (let i = 0; i < size; i++) d[i] = -z[i]!;
     let ee = 0;
     let ed = 0;
     let dd = zr;
     let hitBoundary = false;
+    let negativeCurvature = false;
     const signal = engine.monitor.rules.signal;
     for (let j = 0; j < maxInner; j++) {
       // The inner CG can take up to d(d-1)/2 Hessian products: abort between them too.
@@ -75,6 +96,7 @@ export function trustRegions(
       const alpha = zr / dHd;
       const eeNew = ee + 2 * alpha * ed + alpha * alpha * dd;
       if (!(dHd > 0) || eeNew >= radius * radius) {
+        negativeCurvature = !(dHd > 0);
         const tau = (-ed + Math.sqrt(ed * ed + dd * (radius * radius - ee))) / dd;
         axpy(tau, d, eta);
         axpy(tau, hd, hEta);
@@ -98,6 +120,7 @@ export function trustRegions(
     }
     // model decrease must be positive; fall back to the Cauchy point if not
     let predicted = -(dot(x.omega, eta) + 0.5 * dot(eta, hEta));
+    const resolved = stopAtRoundoff && !hitBoundary && !negativeCurvature && predicted <= n * Number.EPSILON * Math.abs(x.cost);
     if (!(predicted > 0)) {
       engine.hessian(x, x.omega, hd, fdPoint);
       const gHg = dot(x.omega, hd);
@@ -129,6 +152,7 @@ export function trustRegions(
       reason = engine.monitor.record(k, x.cost, x.gradientNorm, 0, x.p);
       if (reason === 'minStepSize' && radius > engine.monitor.rules.minStepSize) reason = undefined;
     }
+    if (reason === undefined && resolved) reason = 'modelDecrease';
   }
   return { point: x, iterations: k, stoppedBy: reason };
 }
