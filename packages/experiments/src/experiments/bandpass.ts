@@ -2,7 +2,7 @@ import { descrambleLayer } from '@descramble/descramblers';
 import { createRng, fromFloat64Array, multiplyTransposeBFlat, toFloat64Array } from '@descramble/linalg';
 import { createMlp, type SequentialModel, trainMlp } from '@descramble/nets';
 import { bandEnergyFraction, weightSpectrum } from '@descramble/spectral';
-import { Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
 import { check, composeExperiment, type ExperimentCheck, type ExperimentFigure, type ExperimentPresentation, type ExperimentResult, type MatrixData, formatPercent } from './experiment.js';
 import { toGrid } from './matrices.js';
 import { MalformedModelError } from '../errors.js';
