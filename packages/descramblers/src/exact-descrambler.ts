@@ -324,7 +324,7 @@ export function assembleDescrambler(smooth: ResolvedSmoothness, b: Matrix, lambd
   // With A and B PSD the value is a sum of squares ||D P S||_F^2: never negative.
   const aPositive = omega[0]! >= -relativeEigenvalueRoundoff(d) * normA;
   if (smooth.positiveSemidefinite && aPositive && value < 0) {
-    if (value < -certificate.roundoff) throw new CertificateViolationError(operation, value, 0, certificate.roundoff);
+    if (value < -certificate.roundoff) throw new CertificateViolationError({ location: operation, value, reference: 0, roundoff: certificate.roundoff });
     warnings.push({ kind: 'value-clamped', message: `the value of a sum of squares came out as ${value}, within the roundoff bound ${certificate.roundoff} of 0, and is reported as 0` });
     value = 0;
   }

@@ -49,7 +49,7 @@ export function relativeGap(value: number, reference: number, roundoff: number, 
   const absoluteGap = value - reference;
   const scale = Math.max(Math.abs(reference), roundoff);
   if (Math.abs(absoluteGap) <= roundoff) return { gap: 0, absoluteGap, scale, roundoff, withinRoundoff: true };
-  if (absoluteGap < 0) throw new CertificateViolationError(location, value, reference, roundoff);
+  if (absoluteGap < 0) throw new CertificateViolationError({ location, value, reference, roundoff });
   return { gap: absoluteGap / scale, absoluteGap, scale, roundoff, withinRoundoff: false };
 }
 

@@ -132,7 +132,7 @@ export function checkGradient(problem: Problem, options: SlopeCheckOptions = {})
 export function checkHessian(problem: Problem, options: SlopeCheckOptions = {}): HessianCheckResult {
   const location = 'checkHessian';
   const engine = makeEngine(problem, location);
-  if (!engine.objective.hasHessian) throw new InvalidOptionError(location, 'problem.euclideanHessian', 'undefined');
+  if (!engine.objective.hasHessian) throw new InvalidOptionError({ location, option: 'problem.euclideanHessian', value: 'undefined' });
   const { x, source } = startPoint(engine, options, location);
   const n = engine.n;
   const direction = randomSkewFlat(n, source);
@@ -187,7 +187,7 @@ export function smallestHessianEigenvalue(
   const dim = (n * (n - 1)) / 2;
   const { x, source } = startPoint(engine, { P, seed: options.seed ?? 0 }, location);
   const maxIterations = Math.min(options.maxIterations ?? 200, dim);
-  if (!(maxIterations >= 1)) throw new InvalidOptionError(location, 'maxIterations', options.maxIterations);
+  if (!(maxIterations >= 1)) throw new InvalidOptionError({ location, option: 'maxIterations', value: options.maxIterations });
   const tolerance = options.tolerance ?? 1e-10;
   const basis: Float64Array[] = [];
   const alphas: number[] = [];

@@ -27,6 +27,11 @@ export {
   SingularMatrixError,
 } from '@descramble/core';
 
+/** The `cause` of an error's options, when given. */
+function causeOf(options: { readonly cause?: unknown }): { readonly cause?: unknown } {
+  return options.cause === undefined ? {} : { cause: options.cause };
+}
+
 /** The scope of every shared error this package throws: messages read `orthogonal: ...`. */
 export const orthogonalScope = { scope: 'orthogonal' } as const;
 
@@ -44,11 +49,14 @@ export class NotOrthogonalError extends OrthogonalError {
     markErrorClass(NotOrthogonalError, 'NotOrthogonalError');
   }
 
-  constructor(
-    readonly location: string,
-    readonly orthogonalityError: number,
-  ) {
-    super({ operation: location, reason: `matrix is not orthogonal (||P^T P - I||_F = ${orthogonalityError})`, detail: { orthogonalityError } });
+  readonly location: string;
+  readonly orthogonalityError: number;
+
+  constructor(options: { readonly location: string; readonly orthogonalityError: number; readonly cause?: unknown }) {
+    const { location, orthogonalityError } = options;
+    super({ ...causeOf(options), operation: location, reason: `matrix is not orthogonal (||P^T P - I||_F = ${orthogonalityError})`, detail: { orthogonalityError } });
+    this.location = location;
+    this.orthogonalityError = orthogonalityError;
   }
 
   static override isInstance(value: unknown): value is NotOrthogonalError {
@@ -64,12 +72,16 @@ export class InvalidOptionError extends InvalidArgumentError {
     markErrorClass(InvalidOptionError, 'InvalidOptionError');
   }
 
-  constructor(
-    readonly location: string,
-    readonly option: string,
-    readonly value: unknown,
-  ) {
-    super({ operation: location, argument: option, what: `invalid option value ${String(value)}`, ...orthogonalScope });
+  readonly location: string;
+  readonly option: string;
+  readonly value: unknown;
+
+  constructor(options: { readonly location: string; readonly option: string; readonly value: unknown; readonly cause?: unknown }) {
+    const { location, option, value } = options;
+    super({ ...causeOf(options), operation: location, argument: option, what: `invalid option value ${String(value)}`, ...orthogonalScope });
+    this.location = location;
+    this.option = option;
+    this.value = value;
   }
 
   static override isInstance(value: unknown): value is InvalidOptionError {
@@ -89,15 +101,19 @@ export class ChartDomainError extends OrthogonalError {
     markErrorClass(ChartDomainError, 'ChartDomainError');
   }
 
-  constructor(
-    readonly location: string,
-    readonly determinantSign: number,
-  ) {
+  readonly location: string;
+  readonly determinantSign: number;
+
+  constructor(options: { readonly location: string; readonly determinantSign: number; readonly cause?: unknown }) {
+    const { location, determinantSign } = options;
     super({
+      ...causeOf(options),
       operation: location,
       reason: `point outside the Cayley chart (eigenvalue -1; determinant sign ${determinantSign})`,
       detail: { determinantSign },
     });
+    this.location = location;
+    this.determinantSign = determinantSign;
   }
 
   static override isInstance(value: unknown): value is ChartDomainError {
@@ -120,16 +136,21 @@ export class InverseRetractionDomainError extends OrthogonalError {
     markErrorClass(InverseRetractionDomainError, 'InverseRetractionDomainError');
   }
 
-  constructor(
-    readonly location: string,
-    readonly retraction: string,
-    readonly pivot: number,
-  ) {
+  readonly location: string;
+  readonly retraction: string;
+  readonly pivot: number;
+
+  constructor(options: { readonly location: string; readonly retraction: string; readonly pivot: number; readonly cause?: unknown }) {
+    const { location, retraction, pivot } = options;
     super({
+      ...causeOf(options),
       operation: location,
       reason: `point outside the image of the ${retraction} retraction (Cholesky pivot ${pivot} not positive)`,
       detail: { retraction, pivot },
     });
+    this.location = location;
+    this.retraction = retraction;
+    this.pivot = pivot;
   }
 
   static override isInstance(value: unknown): value is InverseRetractionDomainError {
@@ -149,17 +170,23 @@ export class CertificateViolationError extends OrthogonalError {
     markErrorClass(CertificateViolationError, 'CertificateViolationError');
   }
 
-  constructor(
-    readonly location: string,
-    readonly value: number,
-    readonly reference: number,
-    readonly roundoff: number,
-  ) {
+  readonly location: string;
+  readonly value: number;
+  readonly reference: number;
+  readonly roundoff: number;
+
+  constructor(options: { readonly location: string; readonly value: number; readonly reference: number; readonly roundoff: number; readonly cause?: unknown }) {
+    const { location, value, reference, roundoff } = options;
     super({
+      ...causeOf(options),
       operation: location,
       reason: `value ${value} is below the lower bound ${reference} by ${reference - value}, more than the roundoff bound ${roundoff} (certificate violated)`,
       detail: { value, reference, roundoff },
     });
+    this.location = location;
+    this.value = value;
+    this.reference = reference;
+    this.roundoff = roundoff;
   }
 
   static override isInstance(value: unknown): value is CertificateViolationError {

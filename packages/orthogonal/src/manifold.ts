@@ -204,7 +204,7 @@ const exponentialRetraction: FlatRetraction = {
     let roots = 0;
     const w3 = new Float64Array(n * n);
     while (distanceToIdentity(root, n) > 0.25) {
-      if (roots >= 64) throw new InverseRetractionDomainError('inverseRetract', 'exponential', 0);
+      if (roots >= 64) throw new InverseRetractionDomainError({ location: 'inverseRetract', retraction: 'exponential', pivot: 0 });
       shifted.set(root);
       for (let i = 0; i < n; i++) shifted[i * n + i]! += 1;
       polarFactor(shifted, root, n, w1, w2, w3);
@@ -257,7 +257,7 @@ const retractions: Record<RetractionName, FlatRetraction> = {
 
 export function flatRetraction(name: RetractionName, location: string): FlatRetraction {
   const r = retractions[name];
-  if (r === undefined) throw new InvalidOptionError(location, 'retraction', name);
+  if (r === undefined) throw new InvalidOptionError({ location, option: 'retraction', value: name });
   return r;
 }
 
@@ -274,7 +274,7 @@ function distanceToIdentity(m: Float64Array, n: number): number {
  */
 function choleskyInPlace(a: Float64Array, n: number, location: string, retraction: RetractionName): void {
   const j = choleskyKernel(n, a, 256 * Number.EPSILON);
-  if (j >= 0) throw new InverseRetractionDomainError(location, retraction, a[j * n + j]!);
+  if (j >= 0) throw new InverseRetractionDomainError({ location, retraction, pivot: a[j * n + j]! });
 }
 
 /** b <- (L L^T)^{-1} b for the lower-triangular L of {@link choleskyInPlace}. */

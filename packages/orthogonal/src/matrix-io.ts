@@ -27,5 +27,5 @@ export function flatToMatrix(a: Float64Array, n: number): Matrix {
 /** Throws NotOrthogonalError when ||P^T P - I||_F > tolerance. */
 export function assertOrthogonal(p: Float64Array, n: number, location: string, tolerance = 1e-8): void {
   const drift = orthogonalityDrift(p, n);
-  if (!(drift <= tolerance)) throw new NotOrthogonalError(location, drift);
+  if (!(drift <= tolerance)) throw new NotOrthogonalError({ location, orthogonalityError: drift });
 }

@@ -68,26 +68,26 @@ export function minimize(problem: Problem, options: MinimizeOptions = {}): Minim
   const objectiveCheck = new Objective(problem, location);
   const n = objectiveCheck.n;
   const method = options.method ?? 'trust-regions';
-  if (!methodNames.includes(method)) throw new InvalidOptionError(location, 'method', method);
+  if (!methodNames.includes(method)) throw new InvalidOptionError({ location, option: 'method', value: method });
   const group = options.group ?? 'O';
-  if (group !== 'O' && group !== 'SO') throw new InvalidOptionError(location, 'group', group);
+  if (group !== 'O' && group !== 'SO') throw new InvalidOptionError({ location, option: 'group', value: group });
   const components = options.components ?? 'start';
-  if (components !== 'start' && components !== 'both') throw new InvalidOptionError(location, 'components', components);
-  if (components === 'both' && group === 'SO') throw new InvalidOptionError(location, 'components', 'both (with group SO)');
+  if (components !== 'start' && components !== 'both') throw new InvalidOptionError({ location, option: 'components', value: components });
+  if (components === 'both' && group === 'SO') throw new InvalidOptionError({ location, option: 'components', value: 'both (with group SO)' });
   const retractionName = options.retraction ?? 'cayley';
   flatRetraction(retractionName, location);
   if (method === 'wen-yin' && retractionName !== 'cayley') {
-    throw new InvalidOptionError(location, 'retraction', `${retractionName} (wen-yin uses the Cayley curve)`);
+    throw new InvalidOptionError({ location, option: 'retraction', value: `${retractionName} (wen-yin uses the Cayley curve)` });
   }
   const memory = options.memory ?? 30;
-  if (!Number.isInteger(memory) || memory < 1) throw new InvalidOptionError(location, 'memory', memory);
+  if (!Number.isInteger(memory) || memory < 1) throw new InvalidOptionError({ location, option: 'memory', value: memory });
   const cgRule = options.conjugateGradientRule ?? 'hestenes-stiefel';
   if (cgRule !== 'hestenes-stiefel' && cgRule !== 'polak-ribiere') {
-    throw new InvalidOptionError(location, 'conjugateGradientRule', cgRule);
+    throw new InvalidOptionError({ location, option: 'conjugateGradientRule', value: cgRule });
   }
   const chartStep = options.chartStep ?? 'armijo';
   if (chartStep !== 'armijo' && chartStep !== 'barzilai-borwein') {
-    throw new InvalidOptionError(location, 'chartStep', chartStep);
+    throw new InvalidOptionError({ location, option: 'chartStep', value: chartStep });
   }
   const stopping = resolveStopping(options, location);
   const usePreconditioner = options.preconditioner ?? true;
@@ -98,12 +98,12 @@ export function minimize(problem: Problem, options: MinimizeOptions = {}): Minim
     assertOrthogonal(p0, n, 'minimize(P0)', 1e-8 * Math.sqrt(n));
   } else {
     const seed = options.seed ?? 0;
-    if (!Number.isSafeInteger(seed)) throw new InvalidOptionError(location, 'seed', seed);
+    if (!Number.isSafeInteger(seed)) throw new InvalidOptionError({ location, option: 'seed', value: seed });
     p0 = randomOrthogonalFlat(n, seededNormalSource(seed));
     if (group === 'SO' && determinantSign(p0, n, new Float64Array(n * n)) < 0) negateFirstColumn(p0, n);
   }
   if (group === 'SO' && determinantSign(p0, n, new Float64Array(n * n)) < 0) {
-    throw new InvalidOptionError(location, 'P0', 'a matrix with det -1 (group SO)');
+    throw new InvalidOptionError({ location, option: 'P0', value: 'a matrix with det -1 (group SO)' });
   }
 
   const run = (start: Float64Array): MinimizeResult => {

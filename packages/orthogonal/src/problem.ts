@@ -61,7 +61,7 @@ export class Objective {
 
   constructor(problem: Problem, location: string) {
     const n = problem.dimension;
-    if (!Number.isInteger(n) || n < 1) throw new InvalidOptionError(location, 'problem.dimension', n);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidOptionError({ location, option: 'problem.dimension', value: n });
     this.n = n;
     this.problem = problem;
     this.kernels = problem.kernels;

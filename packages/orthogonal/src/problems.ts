@@ -309,7 +309,7 @@ export function problemFromFunctions(
   hessian?: (P: Matrix, V: Matrix) => MatrixLike,
 ): Problem {
   if (!Number.isInteger(dimension) || dimension < 1) {
-    throw new InvalidOptionError('problemFromFunctions', 'dimension', dimension);
+    throw new InvalidOptionError({ location: 'problemFromFunctions', option: 'dimension', value: dimension });
   }
   const n = dimension;
   const problem: Problem = {

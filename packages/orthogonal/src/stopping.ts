@@ -80,14 +80,14 @@ export interface ResolvedStopping {
 
 function nonNegative(location: string, name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!(value >= 0) || Number.isNaN(value)) throw new InvalidOptionError(location, name, value);
+  if (!(value >= 0) || Number.isNaN(value)) throw new InvalidOptionError({ location, option: name, value });
   return value;
 }
 
 export function resolveStopping(options: StoppingOptions, location: string): ResolvedStopping {
   const maxIterations = nonNegative(location, 'maxIterations', options.maxIterations, 1000);
   if (!Number.isInteger(maxIterations) && maxIterations !== Number.POSITIVE_INFINITY) {
-    throw new InvalidOptionError(location, 'maxIterations', maxIterations);
+    throw new InvalidOptionError({ location, option: 'maxIterations', value: maxIterations });
   }
   return {
     gradientTolerance: nonNegative(location, 'gradientTolerance', options.gradientTolerance, 1e-6),

@@ -33,7 +33,7 @@ interface ChartState {
 export function chartCoordinates(p: Float64Array, n: number, location: string): Float64Array {
   const work = new Float64Array(n * n);
   const sign = determinantSign(p, n, work);
-  if (sign <= 0) throw new ChartDomainError(location, sign);
+  if (sign <= 0) throw new ChartDomainError({ location, determinantSign: sign });
   const plus = Float64Array.from(p);
   const minus = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) minus[i] = -p[i]!;
@@ -45,11 +45,11 @@ export function chartCoordinates(p: Float64Array, n: number, location: string): 
   try {
     invert(plus, inv, n, work, location);
   } catch {
-    throw new ChartDomainError(location, sign);
+    throw new ChartDomainError({ location, determinantSign: sign });
   }
   // skew part (exact for orthogonal P); reject points numerically at the chart's edge
   const q = skewPart(multiply(inv, minus, work, n), new Float64Array(n * n), n);
-  if (!(norm(q) < 1e12)) throw new ChartDomainError(location, sign);
+  if (!(norm(q) < 1e12)) throw new ChartDomainError({ location, determinantSign: sign });
   return q;
 }
 
