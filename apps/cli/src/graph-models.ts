@@ -2,32 +2,31 @@ import { extname } from 'node:path';
 import { IoError, type OnnxModel, readOnnxFile } from '@descramble/io/node';
 import {
   type BiasMode,
-  type ChannelGroupAnalysis,
-  captureGrams,
-  channelGroups,
+  capturedLayerGrams,
   fitsInputShape,
-  asInputType,
   type GraphInputSpec,
   type GraphLayer,
-  type GraphTensor,
+  type GraphModelStage,
+  type GraphSamples,
+  type GraphVerification,
   graphLayers,
+  InvalidArgumentError,
   inputSampleShapeText,
+  isotropicLayerGrams,
   layerWeightMatrix,
   loadOnnxRuntime,
   NetsError,
   type OnnxRuntime,
   OptionalDependencyError,
-  type RuntimeTensor,
+  type SameFunctionCheck,
   tensorToMatrix,
-  validateBlock,
-  valueShapes,
 } from '@descramble/nets';
 import type { Matrix } from 'ml-matrix';
 import { CliError, InputError } from './cli-errors.js';
 import type { CommandContext } from './command.js';
 import { ROWS_PER_BLOCK } from './gram-tasks.js';
 import { asInputError, requireFile, type SampleSource } from './inputs.js';
-import { isotropicGram, type LayerGram } from './model-analysis.js';
+import type { LayerGram } from './model-analysis.js';
 
 /** An ONNX model run by ONNX Runtime: any graph, its linear layers found in it. */
 export interface LoadedGraph {
@@ -110,29 +109,9 @@ export function graphLayerMatrix(graph: LoadedGraph, layer: GraphLayer): Matrix 
   return tensorToMatrix(layerWeightMatrix(graph.model, layer));
 }
 
-async function* dataBlocks(graph: LoadedGraph, samples: SampleSource): AsyncGenerator<GraphTensor> {
-  for await (const block of samples.blocks(ROWS_PER_BLOCK)) {
-    // float32 inputs get float32 data (half the memory); integer inputs (token ids) are checked
-    // and converted by nets from these exact float64 values
-    const data = graph.input.dtype === 'float32' ? Float32Array.from(block.data) : block.data;
-    yield { data, dims: [block.rows, ...samples.sampleShape] };
-  }
-}
-
-/** A runtime tensor for the graph input from float64 values (integers for an integer input). */
-export function inputTensor(runtime: OnnxRuntime, graph: LoadedGraph, values: Float64Array, dims: readonly number[]): RuntimeTensor {
-  const spec = { name: graph.input.name, dtype: graph.input.dtype, shape: null };
-  const block = validateInputBlock({ data: values, dims }, spec);
-  return new runtime.Tensor(graph.input.dtype, asInputType(block, spec), dims);
-}
-
-function validateInputBlock(tensor: GraphTensor, spec: GraphInputSpec): GraphTensor {
-  try {
-    return validateBlock(tensor, [spec], 0, 'descramble').tensors[0] as GraphTensor;
-  } catch (error) {
-    if (NetsError.isInstance(error)) throw new InputError(error.summary);
-    throw error;
-  }
+/** The samples as nets reads them: blocks of the file's rows, read again for each pass. */
+export function graphSamples(samples: SampleSource): GraphSamples {
+  return { rows: samples.rows, sampleShape: samples.sampleShape, name: samples.file, blocks: (start, end) => samples.blocks(ROWS_PER_BLOCK, { start, end }) };
 }
 
 /**
@@ -146,39 +125,31 @@ export async function graphLayerGrams(
   context: CommandContext,
   bias: BiasMode,
 ): Promise<Map<string, LayerGram>> {
-  const grams = new Map<string, LayerGram>();
-  if (samples === undefined) {
-    for (const layer of layers) {
-      const biasValues = bias === 'include' && layer.bias !== null ? graph.model.graph.initializers.get(layer.bias)?.data : undefined;
-      const scaled = biasValues === undefined ? undefined : Array.from(biasValues as ArrayLike<number>, (v) => v * layer.biasScale);
-      grams.set(layer.name, { gram: isotropicGram(graphLayerMatrix(graph, layer), scaled), count: null, source: 'isotropic' });
-    }
-    return grams;
-  }
+  if (samples === undefined) return isotropicLayerGrams(graph.model, layers, bias);
   const runtime = await graphRuntime();
   context.progress.start(`capturing ${layers.length} layer${layers.length === 1 ? '' : 's'} in ONNX Runtime`, samples.rows);
   try {
-    const result = await captureGrams(runtime, graph.model, layers, dataBlocks(graph, samples), {
+    return await capturedLayerGrams(runtime, graph.model, layers, graphSamples(samples), {
       bias,
       signal: context.signal,
-      total: samples.rows,
       onProgress: ({ done }) => context.progress.update(done),
       sessionOptions: { intraOpNumThreads: context.threads },
     });
-    for (const captured of result.grams) grams.set(captured.name, { gram: captured.gram, count: captured.count, source: 'data' });
   } catch (error) {
-    if (context.signal.aborted) throw error;
-    if (IoError.isInstance(error)) throw asInputError(error, samples.file);
-    if (NetsError.isInstance(error)) throw new InputError(`${graph.file}: ${error.summary}`, { file: graph.file });
-    if (error instanceof Error && !(error instanceof CliError)) {
-      // ONNX Runtime's own errors (an operator it cannot run, a type it rejects)
-      throw runtimeFailure(graph, error);
-    }
-    throw error;
+    throw graphFailure(graph, samples, error, context.signal);
   } finally {
     context.progress.finish();
   }
-  return grams;
+}
+
+/** A failure while running the graph on the data, in one sentence naming the file (the data's or the model's). */
+function graphFailure(graph: LoadedGraph, samples: SampleSource | undefined, error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) return error;
+  if (samples !== undefined && IoError.isInstance(error)) return asInputError(error, samples.file);
+  if (NetsError.isInstance(error)) return new InputError(`${graph.file}: ${error.summary}`, { file: graph.file });
+  // ONNX Runtime's own errors (an operator it cannot run, a type it rejects)
+  if (error instanceof Error && !(error instanceof CliError)) return runtimeFailure(graph, error);
+  return error;
 }
 
 /** ONNX Runtime's refusal, in one sentence with what to do. */
@@ -193,23 +164,45 @@ function runtimeFailure(graph: LoadedGraph, error: Error): InputError {
   );
 }
 
-/** The channel groups of the graph (which axes move together), from the value shapes of one run on two samples. */
-export async function graphGroups(graph: LoadedGraph, samples: SampleSource | undefined): Promise<ChannelGroupAnalysis> {
-  const runtime = await graphRuntime();
-  const shape = samples?.sampleShape ?? graph.input.sampleShape?.map((dim) => (typeof dim === 'number' ? dim : Number.NaN)) ?? [];
-  if (shape.some((dim) => !Number.isInteger(dim))) {
-    throw new InputError(`${graph.file}: the graph input's shape [${(graph.input.sampleShape ?? []).join(', ')}] has symbolic dimensions past the batch axis; pass --data so that the shapes are known`, { file: graph.file });
+/**
+ * A failure of nets' permuteGraphModel or matchGraphModels worded for the stage it happened in
+ * (`graph` is the model that stage ran: b for matching and for the check of the aligned model).
+ */
+export function graphStageFailure(stage: GraphModelStage | undefined, graph: LoadedGraph, samples: SampleSource | undefined, error: unknown, signal: AbortSignal): unknown {
+  const missingData = InvalidArgumentError.isInstance(error) && error.argument === 'samples';
+  switch (stage?.stage) {
+    case 'channel-groups':
+      if (missingData) {
+        return new InputError(
+          `${graph.file}: the graph input's shape [${(graph.input.sampleShape ?? []).join(', ')}] has symbolic dimensions past the batch axis; pass --data so that the shapes are known`,
+          { file: graph.file },
+        );
+      }
+      return graphFailure(graph, samples, error, signal);
+    case 'grams':
+      return graphFailure(graph, samples, error, signal);
+    case 'verify':
+      if (missingData && graph.input.dtype.startsWith('int')) {
+        return new CliError(`${graph.file}: the graph takes ${graph.input.dtype} inputs (token ids, indices), which random normal inputs cannot stand for; pass --data`, 1);
+      }
+      if (missingData) return new CliError(`${graph.file}: the graph input has symbolic dimensions past the batch axis; pass --data so that the check has inputs`, 1);
+      // the data, checked against the graph input's type (token ids must be integers)
+      if (NetsError.isInstance(error) && (error.operation === 'permuteGraphModel' || error.operation === 'matchGraphModels')) return new InputError(error.summary);
+      return error;
+    default:
+      return error;
   }
-  const size = shape.reduce((a, b) => a * b, 1);
-  // two samples (so the batch axis is told apart from a unit axis); 0 is a valid token id too
-  const feeds = { [graph.input.name]: inputTensor(runtime, graph, new Float64Array(2 * size).fill(graph.input.dtype.startsWith('int') ? 0 : 0.5), [2, ...shape]) };
-  try {
-    return channelGroups(graph.model, await valueShapes(runtime, graph.model, feeds));
-  } catch (error) {
-    if (NetsError.isInstance(error)) throw new InputError(`${graph.file}: ${error.summary}`, { file: graph.file });
-    if (error instanceof Error && !(error instanceof CliError)) throw runtimeFailure(graph, error);
-    throw error;
-  }
+}
+
+/** Throws (nothing written) unless the model, in memory and read back from its bytes, computes the original's function. */
+export function requireSameFunction(verification: GraphVerification): void {
+  const fail = (check: SameFunctionCheck, what: string) =>
+    new CliError(
+      `${what}: outputs differ from the original by up to ${check.maxRelativeDifference.toExponential(3)} of their size (allowed ${check.tolerance.toExponential(0)}); nothing was written`,
+      1,
+    );
+  if (!(verification.inMemory.maxRelativeDifference <= verification.tolerance)) throw fail(verification.inMemory, 'permuted model');
+  if (!(verification.onnx.maxRelativeDifference <= verification.tolerance)) throw fail(verification.onnx, 'permuted.onnx read back');
 }
 
 /**

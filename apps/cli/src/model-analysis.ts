@@ -1,7 +1,8 @@
-import { type GramAccumulator, createRng, multiplyTransposeB } from '@descramble/linalg';
+import { type GramAccumulator, createRng } from '@descramble/linalg';
 import {
   isLinearLayer,
   isOddActivation,
+  isotropicGram,
   type LinearLayer,
   type SequentialModel,
   shapeSize,
@@ -63,17 +64,6 @@ export async function hiddenLayerGrams(
     grams.set(name, { gram: accumulator.gram(), count: accumulator.count, source: 'data' });
   });
   return grams;
-}
-
-/**
- * B per sample for isotropic inputs (E[x] = 0, E[x x^T] = I, Theorem 2): W W^T, and
- * W W^T + b b^T when the data include the bias.
- */
-export function isotropicGram(weights: Matrix, bias: ArrayLike<number> | undefined): Matrix {
-  const gram = multiplyTransposeB(weights, weights);
-  if (bias === undefined) return gram;
-  const b = Matrix.columnVector(Array.from(bias));
-  return gram.add(multiplyTransposeB(b, b));
 }
 
 /** Up to `maxRows` input samples for checking a reparametrised model, or seeded normal inputs. */

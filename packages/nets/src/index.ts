@@ -99,6 +99,33 @@ export {
   type WeightInput,
 } from './layers.js';
 export { type GroupPlacement, groupGram, groupPlacements } from './graph/group-gram.js';
+export {
+  type BlockedGroup,
+  GRAPH_TOLERANCE,
+  type GraphLayerGram,
+  type GraphLayerGramsOptions,
+  type GraphSamples,
+  capturedLayerGrams,
+  groupWriters,
+  isotropicGram,
+  isotropicLayerGrams,
+  type SameFunctionCheck,
+} from './graph-models/graph-samples.js';
+export {
+  type MatchedGroup,
+  type MatchGraphModelsOptions,
+  type MatchGraphModelsResult,
+  matchGraphModels,
+} from './graph-models/match-graph-models.js';
+export {
+  type GraphModelStage,
+  type GraphVerification,
+  groupWeightRows,
+  type PermutedGroup,
+  type PermuteGraphModelOptions,
+  type PermuteGraphModelResult,
+  permuteGraphModel,
+} from './graph-models/permute-graph-model.js';
 export { interpolateGraphs } from './interpolation/interpolate-graphs.js';
 export {
   type InterpolationPath,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type NumberTensor, type OnnxAttribute, type OnnxModel, type OnnxNode, readNpy, readOnnx } from '@descramble/io';
+import type { GraphSamples } from '../src/graph-models/graph-samples.js';
 import type { OnnxRuntime, RuntimeTensor } from '../src/runtime/onnx-runtime.js';
 
 /** The ten PyTorch networks of fixtures/real-models (made by tooling/fixtures/real-models). */
@@ -105,4 +106,22 @@ export function relativeFrobenius(actual: ArrayLike<number>, expected: ArrayLike
     norm += expected[i]! ** 2;
   }
   return Math.sqrt(difference / norm);
+}
+
+/** The inputs of a fixture as `GraphSamples` for the graph commands, read in blocks of `rowsPerBlock` rows. */
+export function realSamples(model: RealModel, name: string, rowsPerBlock = 25): GraphSamples {
+  const [rows, ...sampleShape] = model.inputs.shape as [number, ...number[]];
+  const columns = sampleShape.reduce((a, b) => a * b, 1);
+  const data = Float64Array.from(model.inputs.data);
+  return {
+    rows,
+    sampleShape,
+    name,
+    async *blocks(start, end) {
+      for (let first = start; first < end; first += rowsPerBlock) {
+        const count = Math.min(rowsPerBlock, end - first);
+        yield { rows: count, data: data.subarray(first * columns, (first + count) * columns) };
+      }
+    },
+  };
 }

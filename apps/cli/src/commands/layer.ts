@@ -5,7 +5,7 @@ import { descrambleChannels, permuteDenseLayer } from '@descramble/permutation';
 import { renderReportNode, renderFigureToPng } from '@descramble/figures/node';
 import { fromMatrix, writeNpy, writeSafetensors } from '@descramble/io';
 import { type GramAccumulator, multiply, multiplyTransposeB } from '@descramble/linalg';
-import type { BiasMode } from '@descramble/nets';
+import { type BiasMode, isotropicGram } from '@descramble/nets';
 import type { IterationLogEntry } from '@descramble/orthogonal';
 import { Matrix } from 'ml-matrix';
 import { InputError, InterruptedError, UsageError } from '../cli-errors.js';
@@ -30,7 +30,6 @@ import { OutputDirectory, runInputs } from '../output-directory.js';
 import { safeComponent } from '../path-components.js';
 import { BIAS_HELP, BIAS_OPTIONS, biasChoice } from '../bias.js';
 import { InputWatch } from '../input-watch.js';
-import { isotropicGram } from '../model-analysis.js';
 import { computeGrams } from '../parallel-gram.js';
 import { reportDocument, toJson } from '../report-file.js';
 

@@ -3,16 +3,14 @@ import {
   type Conv1dLayer,
   type Conv2dLayer,
   type DenseLayer,
-  type GraphMatchResult,
+  type GraphModelStage,
   GraphMismatchError,
   type InterpolationPath,
-  interpolationPath,
   type Layer,
-  matchGraphs,
+  type MatchGraphModelsResult,
+  matchGraphModels,
   NetsError,
-  permuteGraph,
   permuteHiddenUnits,
-  type RuntimeTensor,
   type SequentialModel,
   tensorToMatrix,
   verifyReparametrisation,
@@ -36,8 +34,7 @@ import {
   OUTPUT_PATH_OPTIONS,
   outputDirectoryHelp,
 } from '../command.js';
-import { checkGraphData, graphGroups, graphRuntime, isOnnxFile, loadGraph } from '../graph-models.js';
-import { groupLayerNames, permutedBytes, splitGroups, verificationFeeds } from '../graph-permute.js';
+import { checkGraphData, graphRuntime, graphSamples, graphStageFailure, isOnnxFile, loadGraph, requireSameFunction } from '../graph-models.js';
 import { loadTensors, openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
 import { verificationInputs } from '../model-analysis.js';
 import { checkModelData, loadModel } from '../models.js';
@@ -174,7 +171,7 @@ async function runMatch(values: OptionValues, positionals: readonly string[], co
         dataText: stringOption(values, 'data'),
         targetsText: stringOption(values, 'targets'),
       };
-      await matchGraphModels(fileA, fileB, settings, out, context);
+      await runGraphMatch(fileA, fileB, settings, out, context);
       await watch.check();
       await out.commit();
       return;
@@ -252,8 +249,8 @@ interface GraphMatchSettings {
   readonly targetsText: string | undefined;
 }
 
-/** match on two ONNX graphs: channel groups, restarts, the interpolation path before and after. */
-async function matchGraphModels(fileA: string, fileB: string, settings: GraphMatchSettings, out: OutputDirectory, context: CommandContext): Promise<void> {
+/** match on two ONNX graphs: nets' matchGraphModels, its report written. */
+async function runGraphMatch(fileA: string, fileB: string, settings: GraphMatchSettings, out: OutputDirectory, context: CommandContext): Promise<void> {
   const a = await loadGraph(fileA);
   const b = await loadGraph(fileB);
   let samples: SampleSource | undefined;
@@ -261,62 +258,46 @@ async function matchGraphModels(fileA: string, fileB: string, settings: GraphMat
     samples = await openSampleSource(parseFileSpec(settings.dataText, '--data'), { tensorSamples: true });
     checkGraphData(a, samples);
   }
-  const analysisA = await graphGroups(a, samples);
-  const analysisB = await graphGroups(b, samples);
-  const started = performance.now();
-  let result: GraphMatchResult;
-  try {
-    result = matchGraphs(a.model, b.model, analysisA, { restarts: settings.restarts, seed: settings.seed, maxSweeps: settings.maxSweeps });
-  } catch (error) {
-    if (GraphMismatchError.isInstance(error)) throw new InputError(`${fileB}: not the same architecture as ${fileA}: ${error.summary}`, { file: fileB });
-    throw error;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  if (context.signal.aborted) throw new InterruptedError();
-  const aligned = permuteGraph(b.model, analysisB, result.permutations);
-  const { feeds, source } = await verificationFeeds(b, samples, settings.seed);
-  const { bytes, readBack } = await permutedBytes(b, aligned, feeds, context);
   const runtime = await graphRuntime();
-  const rows = (Object.values(feeds)[0] as RuntimeTensor).dims[0] as number;
-  let targets: Float64Array | undefined;
-  if (settings.targetsText !== undefined) {
-    const spec = parseFileSpec(settings.targetsText, '--targets');
-    const tensors = await loadTensors(spec.file);
-    const chosen = spec.tensor === undefined ? (tensors.size === 1 ? [...tensors.values()][0] : undefined) : tensors.get(spec.tensor);
-    if (chosen === undefined) throw new InputError(`${spec.file}: name the targets tensor as ${spec.file}:TENSOR`, { file: spec.file });
-    if (samples === undefined) throw new UsageError('match: --targets needs --data (the targets of those samples)');
-    if (!(chosen.data instanceof Float64Array)) {
-      throw new InputError(`${spec.file}: targets must be floating-point values of the output's shape (the loss is the mean squared error; one-hot class labels first)`, { file: spec.file });
-    }
-    const perRow = chosen.data.length / (chosen.shape[0] ?? 1);
-    targets = Float64Array.from(chosen.data.subarray(0, rows * perRow));
-  }
-  const pathOptions = { steps: 11, signal: context.signal, ...(targets === undefined ? {} : { targets }) };
-  context.progress.note('running the interpolation path between the two models, before and after matching');
-  let before: InterpolationPath;
-  let after: InterpolationPath;
+  const targets = settings.targetsText === undefined ? undefined : await loadTargets(settings.targetsText, samples);
+  let stage: GraphModelStage | undefined;
+  let result: MatchGraphModelsResult;
   try {
-    before = await interpolationPath(runtime, a.model, b.model, feeds, pathOptions);
-    after = await interpolationPath(runtime, a.model, aligned, feeds, pathOptions);
+    result = await matchGraphModels(runtime, a.model, b.model, {
+      samples: samples === undefined ? undefined : graphSamples(samples),
+      targets,
+      restarts: settings.restarts,
+      seed: settings.seed,
+      maxSweeps: settings.maxSweeps,
+      signal: context.signal,
+      onStage: (next) => {
+        stage = next;
+        if (next.stage === 'interpolation') context.progress.note('running the interpolation path between the two models, before and after matching');
+      },
+    });
   } catch (error) {
-    if (NetsError.isInstance(error)) throw new InputError(`${fileB}: ${error.summary}`, { file: fileB });
-    throw error;
+    if (stage?.stage === 'match' && GraphMismatchError.isInstance(error)) throw new InputError(`${fileB}: not the same architecture as ${fileA}: ${error.summary}`, { file: fileB });
+    if (stage?.stage === 'interpolation' && NetsError.isInstance(error)) throw new InputError(`${fileB}: ${error.summary}`, { file: fileB });
+    throw graphStageFailure(stage, stage?.stage === 'channel-groups' && stage.model === 'a' ? a : b, samples, error, context.signal);
   }
-  await out.write('aligned.onnx', bytes);
-  const { permutable, blocked } = splitGroups(analysisA);
+  requireSameFunction(result.verification);
+  const { interpolation } = result;
+  if (interpolation === null) throw new CliError('internal: no interpolation path after a passed check', 2);
+  await out.write('aligned.onnx', result.bytes);
+  const { groups, blockedGroups: blocked } = result;
   const record = {
     modelA: fileA,
     modelB: fileB,
     network: 'onnx graph',
-    groups: permutable.map((group) => ({ group: group.id, channels: group.size, layers: groupLayerNames(group), permutation: Array.from(result.permutations.get(group.id) ?? []) })),
+    groups,
     blockedGroups: blocked,
-    objective: { before: result.objectiveBefore, after: result.objectiveAfter },
-    similarity: { before: result.cosineBefore, after: result.cosineAfter },
-    restarts: { count: settings.restarts, best: result.bestRestart, objectives: result.restartObjectives },
+    objective: result.objective,
+    similarity: result.similarity,
+    restarts: result.restarts,
     sweeps: result.sweeps,
-    seconds,
-    interpolation: { inputs: source, before, after },
-    verification: { inputs: source, ...readBack },
+    seconds: result.seconds,
+    interpolation,
+    verification: { inputs: result.verification.inputs, ...result.verification.onnx },
   };
   const json = toJson(
     reportDocument({ command: 'match', arguments: context.argv.slice(1), seed: context.seed, layers: [], files: ['aligned.onnx', 'report.json'], extra: { engine: 'onnxruntime', matching: record } }),
@@ -325,15 +306,29 @@ async function matchGraphModels(fileA: string, fileB: string, settings: GraphMat
   if (context.signal.aborted) throw new InterruptedError();
   if (context.json) context.stdout.write(json);
   else {
+    const { before, after } = interpolation;
     const barrier = (path: InterpolationPath) => `${path.outputBarrier.toPrecision(3)}${path.lossBarrier === undefined ? '' : `, loss barrier ${path.lossBarrier.toPrecision(3)}`}`;
     context.stdout.write(
       [
-        `matched ${permutable.length} channel group${permutable.length === 1 ? '' : 's'}${blocked.length > 0 ? ` (${blocked.length} left as they are)` : ''}, best of ${settings.restarts} runs: similarity ${result.cosineBefore.toPrecision(4)} -> ${result.cosineAfter.toPrecision(4)}`,
+        `matched ${groups.length} channel group${groups.length === 1 ? '' : 's'}${blocked.length > 0 ? ` (${blocked.length} left as they are)` : ''}, best of ${settings.restarts} runs: similarity ${result.similarity.before.toPrecision(4)} -> ${result.similarity.after.toPrecision(4)}`,
         `interpolation A -> B: output deviation from the straight line at most ${barrier(before)} before matching, ${barrier(after)} after`,
-        `same function: largest output difference ${readBack.maxRelativeDifference.toExponential(2)} of the output's size (ONNX Runtime)`,
+        `same function: largest output difference ${result.verification.onnx.maxRelativeDifference.toExponential(2)} of the output's size (ONNX Runtime)`,
         `wrote ${out.path}`,
         '',
       ].join('\n'),
     );
   }
+}
+
+/** --targets: floating-point values of the output's shape, one row per sample of --data. */
+async function loadTargets(targetsText: string, samples: SampleSource | undefined): Promise<{ values: Float64Array; rows: number }> {
+  const spec = parseFileSpec(targetsText, '--targets');
+  const tensors = await loadTensors(spec.file);
+  const chosen = spec.tensor === undefined ? (tensors.size === 1 ? [...tensors.values()][0] : undefined) : tensors.get(spec.tensor);
+  if (chosen === undefined) throw new InputError(`${spec.file}: name the targets tensor as ${spec.file}:TENSOR`, { file: spec.file });
+  if (samples === undefined) throw new UsageError('match: --targets needs --data (the targets of those samples)');
+  if (!(chosen.data instanceof Float64Array)) {
+    throw new InputError(`${spec.file}: targets must be floating-point values of the output's shape (the loss is the mean squared error; one-hot class labels first)`, { file: spec.file });
+  }
+  return { values: chosen.data, rows: chosen.shape[0] ?? 1 };
 }

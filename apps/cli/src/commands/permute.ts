@@ -3,10 +3,15 @@ import type { Figure, ReportSection } from '@descramble/figures';
 import { renderFigureToPng, renderReportNode } from '@descramble/figures/node';
 import {
   type BiasMode,
+  type ChannelGroup,
+  type GraphModelStage,
   getLayer,
   groupPlacements,
+  groupWeightRows,
+  groupWriters,
   isLinearLayer,
-  permuteGraph,
+  type PermuteGraphModelResult,
+  permuteGraphModel,
   permuteHiddenUnits,
   readOnnxModel,
   readSafetensorsModel,
@@ -16,7 +21,6 @@ import {
   writeSafetensorsModel,
 } from '@descramble/nets';
 import { descrambleChannels, quadraticAssignmentValue, smoothnessMatrix } from '@descramble/permutation';
-import { Matrix } from 'ml-matrix';
 import { CliError, InterruptedError, UsageError } from '../cli-errors.js';
 import {
   type Command,
@@ -31,8 +35,7 @@ import {
   outputHelp,
 } from '../command.js';
 import { openSampleSource, parseFileSpec, type SampleSource } from '../inputs.js';
-import { checkGraphData, graphGroups, graphLayerGrams, graphLayerMatrix, isOnnxFile, loadGraph } from '../graph-models.js';
-import { groupData, groupLayerNames, permutedBytes, producers, splitGroups, verificationFeeds } from '../graph-permute.js';
+import { checkGraphData, graphRuntime, graphSamples, graphStageFailure, isOnnxFile, loadGraph, requireSameFunction } from '../graph-models.js';
 import { hiddenLayerGrams, layerMatrix, oddUpToNextLinear, verificationInputs } from '../model-analysis.js';
 import { checkModelData, hiddenLayers, loadModel } from '../models.js';
 import { choice, stringOption } from '../options.js';
@@ -119,7 +122,7 @@ async function runPermute(values: OptionValues, positionals: readonly string[], 
     // --signed needs odd activations between layers, which the sequential engine checks: an ONNX
     // chain of dense and convolution layers is permuted there, with signs
     if (isOnnxFile(modelFile) && values.architecture === undefined && values.signed !== true) {
-      await permuteGraphModel(modelFile, { operator, bias, dataText: stringOption(values, 'data'), figures: values['no-figures'] !== true }, out, context, started);
+      await runGraphPermute(modelFile, { operator, bias, dataText: stringOption(values, 'data'), figures: values['no-figures'] !== true }, out, context, started);
       await watch.check();
       await out.commit();
       return;
@@ -250,89 +253,83 @@ interface GraphPermuteSettings {
   readonly figures: boolean;
 }
 
-/**
- * permute on any ONNX graph: the channel groups (which axes move together: residual streams,
- * normalisations, concatenations), one smoothest-first permutation per permutable group from
- * the Grams of the layers that write it, the permuted ONNX checked in ONNX Runtime.
- */
-async function permuteGraphModel(modelFile: string, settings: GraphPermuteSettings, out: OutputDirectory, context: CommandContext, started: number): Promise<void> {
+/** permute on any ONNX graph: nets' permuteGraphModel, its report and figures written. */
+async function runGraphPermute(modelFile: string, settings: GraphPermuteSettings, out: OutputDirectory, context: CommandContext, started: number): Promise<void> {
   const graph = await loadGraph(modelFile);
   let samples: SampleSource | undefined;
   if (settings.dataText !== undefined) {
     samples = await openSampleSource(parseFileSpec(settings.dataText, '--data'), { tensorSamples: true });
     checkGraphData(graph, samples);
   }
-  const analysis = await graphGroups(graph, samples);
-  const { permutable, blocked } = splitGroups(analysis);
-  for (const group of blocked) context.progress.note(`channel group ${group.id} (${group.layers.join(', ')}) stays as it is: ${group.reason}`);
-  if (permutable.length === 0) {
+  const runtime = await graphRuntime();
+  let stage: GraphModelStage | undefined;
+  let capturing = false;
+  const finishCapture = () => {
+    if (capturing) context.progress.finish();
+    capturing = false;
+  };
+  let result: PermuteGraphModelResult;
+  try {
+    result = await permuteGraphModel(runtime, graph.model, {
+      samples: samples === undefined ? undefined : graphSamples(samples),
+      operator: settings.operator,
+      bias: settings.bias,
+      seed: context.seed,
+      signal: context.signal,
+      sessionOptions: { intraOpNumThreads: context.threads },
+      onProgress: ({ done }) => context.progress.update(done),
+      onStage: (next) => {
+        finishCapture();
+        stage = next;
+        if (next.stage !== 'grams') return;
+        for (const group of next.blocked) context.progress.note(`channel group ${group.id} (${group.layers.join(', ')}) stays as it is: ${group.reason}`);
+        if (next.samples !== null) {
+          context.progress.start(`capturing ${next.layers} layer${next.layers === 1 ? '' : 's'} in ONNX Runtime`, next.samples);
+          capturing = true;
+        }
+      },
+    });
+  } catch (error) {
+    throw graphStageFailure(stage, graph, samples, error, context.signal);
+  } finally {
+    finishCapture();
+  }
+  const { groups: records, blockedGroups: blocked, verification, bytes } = result;
+  if (verification === null || bytes === null) {
+    for (const group of blocked) context.progress.note(`channel group ${group.id} (${group.layers.join(', ')}) stays as it is: ${group.reason}`);
     throw new CliError(`${modelFile}: no channel group can be permuted (${blocked.map((g) => g.reason).join(' ')})`, 1);
   }
-  const producing = new Set(permutable.flatMap(producers));
-  const layers = graph.layers.filter((layer) => producing.has(layer.name));
-  const grams = await graphLayerGrams(graph, layers, samples, context, settings.bias);
-  const permutations = new Map<number, Int32Array>();
-  const records: Record<string, unknown>[] = [];
+  requireSameFunction(verification);
   const sections: ReportSection[] = [];
   const figures: Record<string, Figure> = {};
   const components = new PathComponents();
-  for (const group of permutable) {
-    if (context.signal.aborted) throw new InterruptedError();
-    const { gram, count, source } = groupData(group, grams);
-    const solveStart = performance.now();
-    const result = descrambleChannels(gram, { operator: settings.operator, signed: false, activation: 'other', solver: { seed: context.seed } });
-    const seconds = (performance.now() - solveStart) / 1000;
-    const identity = Int32Array.from({ length: gram.rows }, (_, i) => i);
-    const identityValue = quadraticAssignmentValue(smoothnessMatrix(gram.rows, settings.operator), gram, identity);
-    permutations.set(group.id, result.permutation);
-    const writers = producers(group);
-    records.push({
-      group: group.id,
-      channels: group.size,
-      layers: groupLayerNames(group),
-      gramSource: source,
-      sampleCount: count,
-      bias: settings.bias,
-      operator: settings.operator,
-      permutation: Array.from(result.permutation),
-      value: result.value,
-      identityValue,
-      lowerBound: result.lowerBound,
-      gap: result.gap,
-      solver: { method: result.assignment.method, proved: result.assignment.proved, iterations: result.assignment.iterations, seconds },
-    });
+  for (const record of records) {
+    const group = result.analysis.groups.find((candidate) => candidate.id === record.group) as ChannelGroup;
+    const writers = groupWriters(group);
     const stem = components.component(`group-${group.id}-${writers[0] ?? 'channels'}`);
     const groupFigures: Figure[] = [];
-    const placement = groupPlacements(group)[0];
-    const first = graph.layers.find((layer) => layer.name === placement?.layer);
-    if (first !== undefined && placement !== undefined) {
-      // the rows the group moves (all of the layer's units, or one part of them: a head's dimensions)
-      const all = graphLayerMatrix(graph, first);
-      const weights = all.rows === group.size ? all : all.subMatrix(placement.offset, placement.offset + group.size - 1, 0, all.columns - 1);
-      const permuted = new Matrix(weights.rows, weights.columns);
-      result.permutation.forEach((old, row) => {
-        permuted.setRow(row, weights.getRow(old));
-      });
-      const trained: Figure = { kind: 'heatmap', title: `${first.name}: weights as trained`, values: weights, colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
-      const sorted: Figure = { kind: 'heatmap', title: `${first.name}: units permuted smoothest-first`, values: permuted, colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
+    const rows = groupWeightRows(graph.model, result.analysis, group, record.permutation);
+    if (rows !== undefined) {
+      const trained: Figure = { kind: 'heatmap', title: `${rows.layer}: weights as trained`, values: rows.trained, colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
+      const sorted: Figure = { kind: 'heatmap', title: `${rows.layer}: units permuted smoothest-first`, values: rows.permuted, colourMap: 'diverging', domain: 'symmetric', xLabel: 'input', yLabel: 'unit', colourBar: true };
       figures[`${stem}-weights`] = trained;
       figures[`${stem}-permuted`] = sorted;
       groupFigures.push(trained, sorted);
     }
+    const placements = groupPlacements(group).length;
     sections.push({
       heading: `Channel group ${group.id}: ${writers.join(', ')}`,
       text: [
-        `${group.size} channels, moved together in ${groupLayerNames(group).join(', ')}; Gram matrix from ${source === 'data' ? `${count} samples` : 'W W^T (isotropic inputs)'}${groupPlacements(group).length > 1 ? ` (the sum over the ${groupPlacements(group).length} places layers write these channels of their Grams, each scaled to unit trace)` : ''}; operator **${settings.operator}**.`,
+        `${group.size} channels, moved together in ${record.layers.join(', ')}; Gram matrix from ${record.gramSource === 'data' ? `${record.sampleCount} samples` : 'W W^T (isotropic inputs)'}${placements > 1 ? ` (the sum over the ${placements} places layers write these channels of their Grams, each scaled to unit trace)` : ''}; operator **${settings.operator}**.`,
         '',
-        `- smoothness ${result.value.toPrecision(6)} (as trained ${identityValue.toPrecision(6)}), lower bound ${result.lowerBound.toPrecision(6)}, relative gap ${result.gap.toExponential(2)}`,
-        `- new order: ${Array.from(result.permutation).join(', ')}`,
+        `- smoothness ${record.value.toPrecision(6)} (as trained ${record.identityValue.toPrecision(6)}), lower bound ${record.lowerBound.toPrecision(6)}, relative gap ${record.gap.toExponential(2)}`,
+        `- new order: ${record.permutation.join(', ')}`,
       ].join('\n'),
       figures: groupFigures,
     });
   }
-  const permuted = permuteGraph(graph.model, analysis, permutations);
-  const { feeds, source: inputsSource } = await verificationFeeds(graph, samples, context.seed);
-  const { bytes, inMemory, readBack } = await permutedBytes(graph, permuted, feeds, context);
+  const { inMemory, onnx: readBack } = verification;
+  const inputsSource = verification.inputs;
   await out.write('permuted.onnx', bytes);
   const files = ['permuted.onnx', 'report.json'];
   if (settings.figures) {
@@ -343,7 +340,6 @@ async function permuteGraphModel(modelFile: string, settings: GraphPermuteSettin
     }
     files.push('report.html');
   }
-  const verification = { inputs: inputsSource, tolerance: inMemory.tolerance, inMemory, onnx: readBack };
   const report = reportDocument({
     command: 'permute',
     arguments: context.argv.slice(1),
@@ -355,7 +351,7 @@ async function permuteGraphModel(modelFile: string, settings: GraphPermuteSettin
       engine: 'onnxruntime',
       bias: settings.bias,
       renamed: components.renamed,
-      permutation: { groups: records, blockedGroups: blocked, verification },
+      permutation: { groups: records, blockedGroups: blocked, verification: { inputs: inputsSource, tolerance: inMemory.tolerance, inMemory, onnx: readBack } },
       timings: { totalSeconds: (performance.now() - started) / 1000 },
     },
   });
@@ -366,7 +362,7 @@ async function permuteGraphModel(modelFile: string, settings: GraphPermuteSettin
       'report.html',
       renderReportNode({
         title: `Permutation descrambling of ${basename(modelFile)}`,
-        summary: `Channels reordered smoothest-first in ${permutable.length} channel group${permutable.length === 1 ? '' : 's'}${blocked.length > 0 ? ` (${blocked.length} left as they are: ${blocked.map((g) => g.reason).join(' ')})` : ''}; the permuted model computes the same function in ONNX Runtime: largest output difference ${readBack.maxRelativeDifference.toExponential(2)} of the output's size on ${inputsSource}.`,
+        summary: `Channels reordered smoothest-first in ${records.length} channel group${records.length === 1 ? '' : 's'}${blocked.length > 0 ? ` (${blocked.length} left as they are: ${blocked.map((g) => g.reason).join(' ')})` : ''}; the permuted model computes the same function in ONNX Runtime: largest output difference ${readBack.maxRelativeDifference.toExponential(2)} of the output's size on ${inputsSource}.`,
         sections,
       }),
     );
@@ -376,7 +372,7 @@ async function permuteGraphModel(modelFile: string, settings: GraphPermuteSettin
   else {
     for (const record of records) {
       context.stdout.write(
-        `group ${record.group} (${(record.layers as string[]).join(', ')}): smoothness ${(record.value as number).toPrecision(6)} (was ${(record.identityValue as number).toPrecision(6)}), gap to bound ${(record.gap as number).toExponential(2)}\n`,
+        `group ${record.group} (${record.layers.join(', ')}): smoothness ${record.value.toPrecision(6)} (was ${record.identityValue.toPrecision(6)}), gap to bound ${record.gap.toExponential(2)}\n`,
       );
     }
     for (const group of blocked) context.stdout.write(`group ${group.id} (${group.layers.join(', ')}): not permuted: ${group.reason}\n`);
