@@ -70,13 +70,13 @@ export function polynomialInnerProducts(
     let vNorm = 0;
     for (let r = 0; r < n; r++) vNorm += v[r]! * v[r]!;
     vNorm = Math.sqrt(vNorm);
-    if (normalise && vNorm === 0) throw new DegenerateInputError(operation, `vector ${i} is zero; its cosines are undefined`);
+    if (normalise && vNorm === 0) throw new DegenerateInputError({ operation, reason: `vector ${i} is zero; its cosines are undefined` });
     for (let j = 0; j < width; j++) {
       let dot = 0;
       for (let r = 0; r < n; r++) dot += v[r]! * p[r * width + j]!;
       if (normalise) {
         const pNorm = polynomialNorms[j]!;
-        if (pNorm === 0) throw new DegenerateInputError(operation, `polynomial of degree ${j} vanishes on the grid`);
+        if (pNorm === 0) throw new DegenerateInputError({ operation, reason: `polynomial of degree ${j} vanishes on the grid` });
         dot /= vNorm * pNorm;
       }
       out[i * width + j] = dot;
@@ -103,6 +103,6 @@ export function bandedness(matrix: AbstractMatrix, bandwidth: number): number {
       if (Math.abs(i - j) <= bandwidth) inside += e;
     }
   }
-  if (total === 0) throw new DegenerateInputError('bandedness', 'the matrix is zero');
+  if (total === 0) throw new DegenerateInputError({ operation: 'bandedness', reason: 'the matrix is zero' });
   return Math.min(1, inside / total);
 }
