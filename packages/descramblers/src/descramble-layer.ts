@@ -79,13 +79,13 @@ function resolveSource(operation: string, input: DescrambleLayerInput<unknown>):
       throw new InvalidArgumentError({ operation, argument: 'bias', what: 'a gram is already of preactivations; give bias only with data or secondMoment', ...descramblersScope });
     }
     if (input.gram instanceof GramAccumulator) {
-      if (input.gram.count === 0) throw new EmptyDataError(operation);
+      if (input.gram.count === 0) throw new EmptyDataError({ operation });
       if (input.sampleCount !== undefined && input.sampleCount !== input.gram.count) {
         throw new InvalidArgumentError({ operation, argument: 'sampleCount', what: `${input.sampleCount} differs from the accumulator's count ${input.gram.count}`, ...descramblersScope });
       }
       return { kind: 'gram', gram: input.gram.gram(), count: input.gram.count };
     }
-    if (input.sampleCount === 0) throw new EmptyDataError(operation);
+    if (input.sampleCount === 0) throw new EmptyDataError({ operation });
     return { kind: 'gram', gram: input.gram, count: input.sampleCount ?? null };
   }
   if (input.sampleCount !== undefined && input.data !== undefined) {
@@ -125,7 +125,7 @@ function finish(
   } catch (error) {
     // An all-zero weight matrix is the usual cause of a zero B: say so.
     if (error instanceof ZeroMatrixError && error.what === 'gram' && isZero(weights)) {
-      throw new ZeroMatrixError(operation, 'weights', 'the layer weights are all zero');
+      throw new ZeroMatrixError({ operation, what: 'weights', why: 'the layer weights are all zero' });
     }
     throw error;
   }
@@ -195,7 +195,7 @@ export function descrambleLayer(input: DescrambleLayerInput): LayerDescrambler {
   if (done !== undefined) return done;
   const builder = new LayerGramBuilder(operation, input.weights, input.bias, input.signal);
   feedData(operation, builder, input.data!, resolveBlockSize(operation, input.blockSize));
-  if (builder.accumulator.count === 0) throw new EmptyDataError(operation);
+  if (builder.accumulator.count === 0) throw new EmptyDataError({ operation });
   return finish(operation, input, builder.accumulator.gram(), builder.accumulator.count, 'data');
 }
 
@@ -208,6 +208,6 @@ export async function descrambleLayerAsync(input: DescrambleLayerInput<LayerData
   if (done !== undefined) return done;
   const builder = new LayerGramBuilder(operation, input.weights, input.bias, input.signal);
   await feedDataAsync(operation, builder, input.data!, resolveBlockSize(operation, input.blockSize));
-  if (builder.accumulator.count === 0) throw new EmptyDataError(operation);
+  if (builder.accumulator.count === 0) throw new EmptyDataError({ operation });
   return finish(operation, input, builder.accumulator.gram(), builder.accumulator.count, 'data');
 }

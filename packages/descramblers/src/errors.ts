@@ -9,6 +9,8 @@
 
 import {
   type DimensionMismatchError,
+  type ErrorContext,
+  type GramOverflowError,
   hasErrorMarker,
   type InvalidArgumentError,
   markErrorClass,
@@ -16,6 +18,7 @@ import {
   type NotSymmetricError,
   scopedErrorBase,
 } from '@descramble/core';
+import type { CertificateViolationError } from '@descramble/orthogonal';
 
 export {
   DimensionMismatchError,
@@ -32,6 +35,9 @@ export const DescramblerError = scopedErrorBase('descramblers', 'DescramblerErro
 /** An error thrown by `@descramble/descramblers`. */
 export type DescramblerError = InstanceType<typeof DescramblerError>;
 
+/** What every constructor of this package's errors takes besides its own facts: the function, and optionally the cause. */
+export type DescramblerErrorContext = Omit<ErrorContext, 'scope'>;
+
 /** The data stream held no samples, so there is no Gram matrix to descramble. */
 export class EmptyDataError extends DescramblerError {
   override readonly name = 'EmptyDataError';
@@ -41,8 +47,8 @@ export class EmptyDataError extends DescramblerError {
     markErrorClass(EmptyDataError, 'EmptyDataError');
   }
 
-  constructor(operation: string) {
-    super({ operation, reason: 'data: expected at least one sample (row), got none', detail: { samples: 0 } });
+  constructor(options: DescramblerErrorContext) {
+    super({ ...options, reason: 'data: expected at least one sample (row), got none', detail: { samples: 0 } });
   }
 
   static override isInstance(value: unknown): value is EmptyDataError {
@@ -64,9 +70,10 @@ export class ZeroMatrixError extends DescramblerError {
     markErrorClass(ZeroMatrixError, 'ZeroMatrixError');
   }
 
-  constructor(operation: string, what: string, why: string) {
+  constructor(options: DescramblerErrorContext & { readonly what: string; readonly why: string }) {
+    const { what, why } = options;
     super({
-      operation,
+      ...options,
       reason: `${what}: is the zero matrix (${why}); every P is optimal, so there is nothing to descramble`,
       detail: { what, why },
     });
@@ -95,9 +102,10 @@ export class NotPositiveSemidefiniteError extends DescramblerError {
     markErrorClass(NotPositiveSemidefiniteError, 'NotPositiveSemidefiniteError');
   }
 
-  constructor(operation: string, index: number, eigenvalue: number, roundoff: number) {
+  constructor(options: DescramblerErrorContext & { readonly index: number; readonly eigenvalue: number; readonly roundoff: number }) {
+    const { index, eigenvalue, roundoff } = options;
     super({
-      operation,
+      ...options,
       reason: `gram: eigenvalue ${index} is ${eigenvalue}, below -${roundoff} (the roundoff bound), so the matrix is not a Gram matrix S S^T`,
       detail: { index, eigenvalue, roundoff },
     });
@@ -111,12 +119,17 @@ export class NotPositiveSemidefiniteError extends DescramblerError {
   }
 }
 
-/** Every failure `@descramble/descramblers` reports, discriminated by `kind`. */
+/**
+ * Every failure `@descramble/descramblers` reports, discriminated by `kind`: its own, the shared
+ * kinds (a Gram overflow rethrown with this scope), and orthogonal's certificate violation.
+ */
 export type DescramblersFailure =
   | DimensionMismatchError
   | NonFiniteInputError
   | NotSymmetricError
   | InvalidArgumentError
+  | GramOverflowError
   | EmptyDataError
   | ZeroMatrixError
-  | NotPositiveSemidefiniteError;
+  | NotPositiveSemidefiniteError
+  | CertificateViolationError;

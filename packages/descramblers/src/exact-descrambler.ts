@@ -218,7 +218,7 @@ export function resolveSmoothness(operation: string, d: number, options: Smoothn
   let omega = eig.values;
   // d = 1 is trivially descrambled (P = +-1) whatever A is; for d > 1 a zero A decides nothing.
   if (d > 1 && omega[0] === 0 && omega[d - 1] === 0) {
-    throw new ZeroMatrixError(operation, 'smoothness', 'a zero smoothness matrix A');
+    throw new ZeroMatrixError({ operation, what: 'smoothness', why: 'a zero smoothness matrix A' });
   }
   if (rescale) {
     const factor = spectralRescaleFactor(omega);
@@ -289,7 +289,7 @@ export function assembleDescrambler(smooth: ResolvedSmoothness, b: Matrix, lambd
   const d = a.rows;
   const normA = Math.max(Math.abs(omega[0]!), Math.abs(omega[d - 1]!));
   const normB = Math.max(Math.abs(lambda[0]!), Math.abs(lambda[d - 1]!));
-  if (normB === 0) throw new ZeroMatrixError(operation, 'gram', 'an all-zero layer or all-zero data');
+  if (normB === 0) throw new ZeroMatrixError({ operation, what: 'gram', why: 'an all-zero layer or all-zero data' });
   // The roundoff bound of B's eigenvalues (the same as the tie rule's roundoff term at tolerance 0).
   const rankThreshold = eigenvalueUncertainty(lambda, relativeEigenvalueRoundoff(d), null).roundoff;
   // A Gram matrix is PSD: eigenvalues within roundoff below 0 are roundoff, lower ones are wrong.
@@ -299,7 +299,7 @@ export function assembleDescrambler(smooth: ResolvedSmoothness, b: Matrix, lambd
     for (let i = 0; i < d; i++) {
       const x = lambda[i]!;
       if (x >= 0) continue;
-      if (x < -rankThreshold) throw new NotPositiveSemidefiniteError(operation, i, x, rankThreshold);
+      if (x < -rankThreshold) throw new NotPositiveSemidefiniteError({ operation, index: i, eigenvalue: x, roundoff: rankThreshold });
       clampShift += Math.abs(omega[i]!) * -x;
       lambda[i] = 0;
       clampedEigenvalues++;

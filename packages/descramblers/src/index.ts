@@ -1,5 +1,6 @@
 export {
   DescramblerError,
+  type DescramblerErrorContext,
   DimensionMismatchError,
   EmptyDataError,
   InvalidArgumentError,

@@ -3,7 +3,7 @@
  * decoded tensors widened to float64, copies made by libraries) and refuses an allocation
  * that would take the total beyond the budget, before making it.
  */
-import { type FileFormat, IoError, MemoryBudgetError } from './errors.js';
+import { type FileFormat, MemoryBudgetError, ReaderUsageError } from './errors.js';
 
 /** Default budget where the machine's memory is unknown (browsers): 1 GiB. */
 export const BROWSER_DEFAULT_MEMORY_BUDGET = 1024 * 1024 * 1024;
@@ -29,7 +29,7 @@ export function setPlatformMemoryBudget(bytes: number): void {
  * Sets the default budget of every reader in this process (bytes), or restores the built-in
  * default with `undefined`.
  *
- * @throws IoError when `bytes` is not a positive safe integer.
+ * @throws ReaderUsageError when `bytes` is not a positive safe integer.
  */
 export function setDefaultMemoryBudget(bytes: number | undefined): void {
   if (bytes !== undefined) checkBudget(bytes, '<default>');
@@ -38,7 +38,7 @@ export function setDefaultMemoryBudget(bytes: number | undefined): void {
 
 function checkBudget(bytes: number, file: string): void {
   if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new IoError({ format: 'unknown', file, field: 'memoryBudget', reason: `must be a positive integer number of bytes, got ${bytes}` });
+    throw new ReaderUsageError({ format: 'unknown', file, field: 'memoryBudget', reason: `must be a positive integer number of bytes, got ${bytes}` });
   }
 }
 
@@ -92,7 +92,7 @@ export class MemoryBudget {
   /** Throws unless `bytes` more would fit (nothing is counted). */
   check(what: string, bytes: number): void {
     const needed = this.used + bytes;
-    if (!(needed <= this.limit)) throw new MemoryBudgetError(this.format, this.file, what, needed, this.limit);
+    if (!(needed <= this.limit)) throw new MemoryBudgetError({ format: this.format, file: this.file, what, needed, budget: this.limit });
   }
 
   /** Counts `bytes` about to be allocated; throws MemoryBudgetError first when they do not fit. */

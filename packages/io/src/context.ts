@@ -28,23 +28,23 @@ export class ReadContext {
   ) {}
 
   truncated(field: string, expectedBytes: number, actualBytes: number): TruncatedFileError {
-    return new TruncatedFileError(this.format, this.file, field, expectedBytes, actualBytes);
+    return new TruncatedFileError({ format: this.format, file: this.file, field, expectedBytes, actualBytes });
   }
 
   malformed(field: string, reason: string): MalformedHeaderError {
-    return new MalformedHeaderError(this.format, this.file, field, reason);
+    return new MalformedHeaderError({ format: this.format, file: this.file, field, reason });
   }
 
   oversized(field: string, limit: number, actual: number): OversizedError {
-    return new OversizedError(this.format, this.file, field, limit, actual);
+    return new OversizedError({ format: this.format, file: this.file, field, limit, actual });
   }
 
   dtype(field: string, dtype: string): UnsupportedDtypeError {
-    return new UnsupportedDtypeError(this.format, this.file, field, dtype);
+    return new UnsupportedDtypeError({ format: this.format, file: this.file, field, dtype });
   }
 
   unsupported(field: string, feature: string): UnsupportedFeatureError {
-    return new UnsupportedFeatureError(this.format, this.file, field, feature);
+    return new UnsupportedFeatureError({ format: this.format, file: this.file, field, feature });
   }
 
   /** Throws a TruncatedFileError unless `end <= length`. */

@@ -11,20 +11,27 @@ import { DescrambleError, type ErrorDetail, hasErrorMarker, markErrorClass } fro
 /** The file formats this package reads or writes. */
 export type FileFormat = 'safetensors' | 'npy' | 'npz' | 'onnx' | 'hdf5' | 'mat' | 'pytorch' | 'unknown';
 
-/** What {@link IoError}'s constructor takes: where, and what was wrong (in words and as data). */
-export interface IoErrorOptions {
+/**
+ * Where an io error happened, and why: what every io error's constructor takes, with its own
+ * facts (`new TruncatedFileError({ format, file, field, expectedBytes, actualBytes })`).
+ */
+export interface IoErrorContext {
   /** The format being read or written. */
   readonly format: FileFormat;
   /** The file name given by the caller (or `"<bytes>"` when none was given). */
   readonly file: string;
   /** The offending field, e.g. `"header length"`. */
   readonly field: string;
+  /** The error that led to this one, if any. */
+  readonly cause?: unknown;
+}
+
+/** What {@link IoError}'s constructor takes: where, and what was wrong (in words and as data). */
+export interface IoErrorOptions extends IoErrorContext {
   /** What was wrong, the end of the message. */
   readonly reason: string;
   /** The reason as data (the file and field are added). */
   readonly detail?: ErrorDetail;
-  /** The error that led to this one, if any. */
-  readonly cause?: unknown;
 }
 
 /** Base class of every error thrown by this package: `IoError.isInstance(e)` holds for each. */
@@ -73,8 +80,9 @@ export class TruncatedFileError extends IoError {
   /** Bytes that are actually there. */
   readonly actualBytes: number;
 
-  constructor(format: FileFormat, file: string, field: string, expectedBytes: number, actualBytes: number) {
-    super({ format, file, field, reason: `file truncated: needs ${expectedBytes} bytes, has ${actualBytes}`, detail: { expectedBytes, actualBytes } });
+  constructor(options: IoErrorContext & { readonly expectedBytes: number; readonly actualBytes: number }) {
+    const { expectedBytes, actualBytes } = options;
+    super({ ...options, reason: `file truncated: needs ${expectedBytes} bytes, has ${actualBytes}`, detail: { expectedBytes, actualBytes } });
     this.expectedBytes = expectedBytes;
     this.actualBytes = actualBytes;
   }
@@ -95,8 +103,9 @@ export class MalformedHeaderError extends IoError {
   /** What rule was broken. */
   readonly reason: string;
 
-  constructor(format: FileFormat, file: string, field: string, reason: string) {
-    super({ format, file, field, reason, detail: { reason } });
+  constructor(options: IoErrorContext & { readonly reason: string }) {
+    const { reason } = options;
+    super({ ...options, reason, detail: { reason } });
     this.reason = reason;
   }
 
@@ -118,8 +127,9 @@ export class OversizedError extends IoError {
   /** The size that the file declared. */
   readonly actual: number;
 
-  constructor(format: FileFormat, file: string, field: string, limit: number, actual: number) {
-    super({ format, file, field, reason: `size ${actual} exceeds the limit ${limit}`, detail: { limit, actual } });
+  constructor(options: IoErrorContext & { readonly limit: number; readonly actual: number }) {
+    const { limit, actual } = options;
+    super({ ...options, reason: `size ${actual} exceeds the limit ${limit}`, detail: { limit, actual } });
     this.limit = limit;
     this.actual = actual;
   }
@@ -140,8 +150,9 @@ export class UnsupportedDtypeError extends IoError {
   /** The dtype as the file spells it, e.g. `"|O"`, `"F8_E4M3"`, `"mxCELL_CLASS"`. */
   readonly dtype: string;
 
-  constructor(format: FileFormat, file: string, field: string, dtype: string) {
-    super({ format, file, field, reason: `unsupported dtype ${dtype}`, detail: { dtype } });
+  constructor(options: IoErrorContext & { readonly dtype: string }) {
+    const { dtype } = options;
+    super({ ...options, reason: `unsupported dtype ${dtype}`, detail: { dtype } });
     this.dtype = dtype;
   }
 
@@ -161,8 +172,9 @@ export class UnsupportedFeatureError extends IoError {
   /** The feature, e.g. `"complex array"`, `"Fortran order when streaming"`. */
   readonly feature: string;
 
-  constructor(format: FileFormat, file: string, field: string, feature: string) {
-    super({ format, file, field, reason: `unsupported: ${feature}`, detail: { feature } });
+  constructor(options: IoErrorContext & { readonly feature: string }) {
+    const { feature } = options;
+    super({ ...options, reason: `unsupported: ${feature}`, detail: { feature } });
     this.feature = feature;
   }
 
@@ -180,8 +192,9 @@ export class UnknownFormatError extends IoError {
     markErrorClass(UnknownFormatError, 'UnknownFormatError');
   }
 
-  constructor(file: string) {
-    super({ format: 'unknown', file, field: 'magic bytes', reason: 'not a safetensors, npy, npz, ONNX, HDF5 or MATLAB file, nor a PyTorch checkpoint' });
+  /** The format is `'unknown'` and the field `"magic bytes"`. */
+  constructor(options: Omit<IoErrorContext, 'format' | 'field'>) {
+    super({ ...options, format: 'unknown', field: 'magic bytes', reason: 'not a safetensors, npy, npz, ONNX, HDF5 or MATLAB file, nor a PyTorch checkpoint' });
   }
 
   static override isInstance(value: unknown): value is UnknownFormatError {
@@ -200,8 +213,10 @@ export class ExternalDataError extends IoError {
   /** The `location` entry of the tensor's external data. */
   readonly location: string;
 
-  constructor(file: string, field: string, location: string, detail: string) {
-    super({ format: 'onnx', file, field, reason: `external data ${JSON.stringify(location)}: ${detail}`, detail: { location } });
+  /** The format is `'onnx'`; `reason` says what is wrong with the external data. */
+  constructor(options: Omit<IoErrorContext, 'format'> & { readonly location: string; readonly reason: string }) {
+    const { location, reason } = options;
+    super({ ...options, format: 'onnx', reason: `external data ${JSON.stringify(location)}: ${reason}`, detail: { location, reason } });
     this.location = location;
   }
 
@@ -219,8 +234,8 @@ export class InvalidTensorError extends IoError {
     markErrorClass(InvalidTensorError, 'InvalidTensorError');
   }
 
-  constructor(format: FileFormat, file: string, field: string, detail: string) {
-    super({ format, file, field, reason: detail });
+  constructor(options: IoErrorContext & { readonly reason: string }) {
+    super({ ...options, detail: { reason: options.reason } });
   }
 
   static override isInstance(value: unknown): value is InvalidTensorError {
@@ -237,8 +252,9 @@ export class InvalidModelError extends IoError {
     markErrorClass(InvalidModelError, 'InvalidModelError');
   }
 
-  constructor(field: string, detail: string) {
-    super({ format: 'onnx', file: '<model>', field, reason: detail });
+  /** The format is `'onnx'` and the file `"<model>"` (the description, not yet a file). */
+  constructor(options: Omit<IoErrorContext, 'format' | 'file'> & { readonly reason: string }) {
+    super({ ...options, format: 'onnx', file: '<model>', detail: { reason: options.reason } });
   }
 
   static override isInstance(value: unknown): value is InvalidModelError {
@@ -257,8 +273,10 @@ export class FileAccessError extends IoError {
   /** Node's error code, e.g. `"ENOENT"`, `"EISDIR"`. */
   readonly code: string;
 
-  constructor(format: FileFormat, file: string, code: string) {
-    super({ format, file, field: 'file', reason: `cannot be read (${code})`, detail: { code } });
+  /** The field is `"file"`. */
+  constructor(options: Omit<IoErrorContext, 'field'> & { readonly code: string }) {
+    const { code } = options;
+    super({ ...options, field: 'file', reason: `cannot be read (${code})`, detail: { code } });
     this.code = code;
   }
 
@@ -286,8 +304,10 @@ export class MemoryBudgetError extends IoError {
   /** The budget, in bytes. */
   readonly budget: number;
 
-  constructor(format: FileFormat, file: string, what: string, needed: number, budget: number) {
-    super({ format, file, field: what, reason: `needs ${needed} bytes of memory, beyond the memory budget of ${budget} bytes (raise it with the memoryBudget option if the file is trusted)`, detail: { what, needed, budget } });
+  /** The field is `what`. */
+  constructor(options: Omit<IoErrorContext, 'field'> & { readonly what: string; readonly needed: number; readonly budget: number }) {
+    const { what, needed, budget } = options;
+    super({ ...options, field: what, reason: `needs ${needed} bytes of memory, beyond the memory budget of ${budget} bytes (raise it with the memoryBudget option if the file is trusted)`, detail: { what, needed, budget } });
     this.what = what;
     this.needed = needed;
     this.budget = budget;
@@ -309,8 +329,9 @@ export class DuplicateKeyError extends IoError {
   /** The repeated key. */
   readonly key: string;
 
-  constructor(format: FileFormat, file: string, field: string, key: string) {
-    super({ format, file, field, reason: `duplicate key ${JSON.stringify(key)}`, detail: { key } });
+  constructor(options: IoErrorContext & { readonly key: string }) {
+    const { key } = options;
+    super({ ...options, reason: `duplicate key ${JSON.stringify(key)}`, detail: { key } });
     this.key = key;
   }
 
@@ -330,13 +351,36 @@ export class FileChangedError extends IoError {
   /** What differs from the identity recorded when reading began, e.g. `"size 800 -> 400"`. */
   readonly change: string;
 
-  constructor(format: FileFormat, file: string, change: string) {
-    super({ format, file, field: 'file', reason: `changed while being read (${change})`, detail: { change } });
+  /** The field is `"file"`. */
+  constructor(options: Omit<IoErrorContext, 'field'> & { readonly change: string }) {
+    const { change } = options;
+    super({ ...options, field: 'file', reason: `changed while being read (${change})`, detail: { change } });
     this.change = change;
   }
 
   static override isInstance(value: unknown): value is FileChangedError {
     return hasErrorMarker(value, 'FileChangedError');
+  }
+}
+
+/**
+ * A reader was used wrongly: an option out of range (`memoryBudget`, a stream's `rowsPerBlock` or
+ * row range) or a stream read after `close()`. `field` names the option (or `"stream"`).
+ */
+export class ReaderUsageError extends IoError {
+  override readonly name = 'ReaderUsageError';
+  override readonly kind = 'ReaderUsage' as const;
+
+  static {
+    markErrorClass(ReaderUsageError, 'ReaderUsageError');
+  }
+
+  constructor(options: IoErrorContext & { readonly reason: string }) {
+    super({ ...options, detail: { reason: options.reason } });
+  }
+
+  static override isInstance(value: unknown): value is ReaderUsageError {
+    return hasErrorMarker(value, 'ReaderUsageError');
   }
 }
 
@@ -349,6 +393,8 @@ export interface UnsafePickleErrorOptions {
   readonly found: string;
   /** What that is, in words, e.g. `"a class or function other than the tensor rebuilders"`. */
   readonly why: string;
+  /** The error that led to this one, if any. */
+  readonly cause?: unknown;
 }
 
 /**
@@ -372,6 +418,7 @@ export class UnsafePickleError extends IoError {
       format: 'pytorch',
       file,
       field,
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
       reason:
         `refused ${found} (${why}); nothing was executed: this reader loads only tensors, dicts, lists and numbers. ` +
         'Save the weights alone with torch.save(model.state_dict(), path), or export them to safetensors ' +
@@ -401,6 +448,7 @@ export type IoFailure =
   | MemoryBudgetError
   | DuplicateKeyError
   | FileChangedError
+  | ReaderUsageError
   | UnsafePickleError
   | MissingDependencyError;
 
@@ -442,7 +490,8 @@ export class MissingDependencyError extends IoError {
     this.dependency = dependency;
   }
 
+  /** Also an {@link IoError}: `@descramble/figures` has a class of the same name (and marker). */
   static override isInstance(value: unknown): value is MissingDependencyError {
-    return hasErrorMarker(value, 'MissingDependencyError');
+    return hasErrorMarker(value, 'MissingDependencyError') && IoError.isInstance(value);
   }
 }

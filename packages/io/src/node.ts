@@ -9,7 +9,7 @@ import { totalmem } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { MemoryBudget, type MemoryBudgetOptions, setPlatformMemoryBudget, sharedBudget } from './budget.js';
 import { ReadContext } from './context.js';
-import { ExternalDataError, FileAccessError, FileChangedError, type FileFormat, IoError } from './errors.js';
+import { ExternalDataError, FileAccessError, FileChangedError, type FileFormat, IoError, ReaderUsageError } from './errors.js';
 import { type NpyHeader, npyHeaderEnd, parseNpyHeader } from './npy.js';
 import { type ExternalDataReader, type OnnxModel, readOnnx } from './onnx.js';
 import { type PytorchCheckpoint, readPytorchCheckpoint } from './pytorch.js';
@@ -48,19 +48,19 @@ async function readWholeFile(path: string, format: FileFormat, budget: MemoryBud
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new FileAccessError(format, path, errnoCode(error));
+    throw new FileAccessError({ format, file: path, code: errnoCode(error) });
   }
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) throw new FileAccessError(format, path, 'EISDIR');
-    if (!info.isFile()) throw new FileAccessError(format, path, 'not a regular file');
+    if (info.isDirectory()) throw new FileAccessError({ format, file: path, code: 'EISDIR' });
+    if (!info.isFile()) throw new FileAccessError({ format, file: path, code: 'not a regular file' });
     budget.reserve('file contents', info.size);
     const bytes = new Uint8Array(info.size);
     await readExactly(handle, bytes, 0, new ReadContext(format, path), 'file', info.size);
     return bytes;
   } catch (error) {
     if (IoError.isInstance(error)) throw error;
-    throw new FileAccessError(format, path, errnoCode(error));
+    throw new FileAccessError({ format, file: path, code: errnoCode(error) });
   } finally {
     await handle.close();
   }
@@ -115,7 +115,7 @@ export function externalDataFromFolder(folder: string, modelName: string, modelP
     }
     return roots;
   };
-  const fail = (location: string, field: string, detail: string): ExternalDataError => new ExternalDataError(modelName, `external_data.${field}`, location, detail);
+  const fail = (location: string, field: string, reason: string): ExternalDataError => new ExternalDataError({ file: modelName, field: `external_data.${field}`, location, reason });
 
   /** Opens `location` after every check; returns the descriptor and the file's size. */
   const openChecked = (location: string): { fd: number; size: number } => {
@@ -252,7 +252,7 @@ export async function fileIdentity(path: string, format: FileFormat = 'unknown')
   try {
     return identityOf(await stat(path));
   } catch (error) {
-    throw new FileAccessError(format, path, errnoCode(error));
+    throw new FileAccessError({ format, file: path, code: errnoCode(error) });
   }
 }
 
@@ -268,10 +268,10 @@ export async function assertFileUnchanged(path: string, identity: FileIdentity, 
   try {
     now = identityOf(await stat(path));
   } catch (error) {
-    throw new FileChangedError(format, path, `no longer readable (${errnoCode(error)})`);
+    throw new FileChangedError({ format, file: path, change: `no longer readable (${errnoCode(error)})` });
   }
   const change = identityChange(identity, now);
-  if (change !== undefined) throw new FileChangedError(format, path, change);
+  if (change !== undefined) throw new FileChangedError({ format, file: path, change });
 }
 
 /**
@@ -362,18 +362,18 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new FileAccessError('npy', path, errnoCode(error));
+    throw new FileAccessError({ format: 'npy', file: path, code: errnoCode(error) });
   }
   try {
     const opened = await handle.stat();
-    if (!opened.isFile()) throw new FileAccessError('npy', path, opened.isDirectory() ? 'EISDIR' : 'not a regular file');
+    if (!opened.isFile()) throw new FileAccessError({ format: 'npy', file: path, code: opened.isDirectory() ? 'EISDIR' : 'not a regular file' });
     const identity = identityOf(opened);
     const fileSize = identity.size;
     // the path must still name the file we opened (no rename between open and stat)
     await assertFileUnchanged(path, identity, 'npy');
     const unchanged = async (): Promise<void> => {
       const change = identityChange(identity, identityOf(await handle.stat()));
-      if (change !== undefined) throw new FileChangedError('npy', path, change);
+      if (change !== undefined) throw new FileChangedError({ format: 'npy', file: path, change });
       await assertFileUnchanged(path, identity, 'npy');
     };
     const prefix = new Uint8Array(Math.min(12, fileSize));
@@ -396,11 +396,11 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
       rowLength,
       async *blocks(rowsPerBlock = defaultRows, range = { start: 0, end: rows }) {
         if (!Number.isSafeInteger(rowsPerBlock) || rowsPerBlock < 1) {
-          throw new IoError({ format: 'npy', file: path, field: 'rowsPerBlock', reason: `must be a positive integer, got ${rowsPerBlock}` });
+          throw new ReaderUsageError({ format: 'npy', file: path, field: 'rowsPerBlock', reason: `must be a positive integer, got ${rowsPerBlock}` });
         }
         const { start, end } = range;
         if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > rows) {
-          throw new IoError({ format: 'npy', file: path, field: 'range', reason: `must satisfy 0 <= start <= end <= ${rows}, got [${start}, ${end})` });
+          throw new ReaderUsageError({ format: 'npy', file: path, field: 'range', reason: `must satisfy 0 <= start <= end <= ${rows}, got [${start}, ${end})` });
         }
         const blockRows = Math.min(end - start, rowsPerBlock);
         // the block's bytes and its float64 values (twice for Fortran order: runs, then rows;
@@ -411,7 +411,7 @@ export async function openNpyStream(path: string, options: NpyStreamOptions = {}
         const elementSize = ELEMENT_SIZE[header.dtype];
         const cPosition = header.fortranOrder ? fortranToCPositions(header.shape.slice(1)) : undefined;
         for (let startRow = start; startRow < end; startRow += rowsPerBlock) {
-          if (closed) throw new IoError({ format: 'npy', file: path, field: 'stream', reason: 'read after close' });
+          if (closed) throw new ReaderUsageError({ format: 'npy', file: path, field: 'stream', reason: 'read after close' });
           await unchanged();
           const count = Math.min(rowsPerBlock, end - startRow);
           const chunk = buffer.subarray(0, count * rowBytes);

@@ -331,9 +331,9 @@ export function writeNpy(tensor: TensorInput, name = 'array'): Uint8Array {
  */
 export function encodeNpyHeader(dtype: DType, shape: readonly number[], name = 'array'): Uint8Array {
   const descr = DTYPE_TO_DESCR[dtype];
-  if (descr === undefined) throw new UnsupportedDtypeError('npy', UNNAMED, `${name}.dtype`, dtype);
+  if (descr === undefined) throw new UnsupportedDtypeError({ format: 'npy', file: UNNAMED, field: `${name}.dtype`, dtype });
   if (checkedElementCount(shape) === undefined) {
-    throw new InvalidTensorError('npy', UNNAMED, `${name}.shape`, `shape [${shape.join(', ')}] is not a list of non-negative integers`);
+    throw new InvalidTensorError({ format: 'npy', file: UNNAMED, field: `${name}.shape`, reason: `shape [${shape.join(', ')}] is not a list of non-negative integers` });
   }
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;

@@ -219,27 +219,27 @@ function decodeTensor(proto: TensorProto, context: ReadContext, field: string, e
     const parse = (key: string): number | undefined => {
       const text = entries.get(key);
       if (text === undefined) return undefined;
-      if (!/^\d{1,15}$/.test(text)) throw new ExternalDataError(context.file, `${field}.external_data.${key}`, location, `${key} ${JSON.stringify(text)} is not a non-negative integer`);
+      if (!/^\d{1,15}$/.test(text)) throw new ExternalDataError({ file: context.file, field: `${field}.external_data.${key}`, location, reason: `${key} ${JSON.stringify(text)} is not a non-negative integer` });
       return Number(text);
     };
     const offset = parse('offset') ?? 0;
     const length = parse('length') ?? count * size;
     if (length !== count * size) {
-      throw new ExternalDataError(context.file, `${field}.external_data.length`, location, `length ${length} != ${count} elements x ${size} bytes`);
+      throw new ExternalDataError({ file: context.file, field: `${field}.external_data.length`, location, reason: `length ${length} != ${count} elements x ${size} bytes` });
     }
     const reader = rangeReader(external);
     if (reader !== undefined) {
       budget.reserve(`${field} external data`, length);
       const data = reader.readRange(location, offset, length);
-      if (data.length !== length) throw new ExternalDataError(context.file, `${field}.external_data.length`, location, `read ${data.length} bytes, expected ${length}`);
+      if (data.length !== length) throw new ExternalDataError({ file: context.file, field: `${field}.external_data.length`, location, reason: `read ${data.length} bytes, expected ${length}` });
       const tensor = makeTensor(dtype, shape, decodeElements(data, 0, count, dtype));
       budget.release(length);
       return tensor;
     }
     const data = lookupExternal(external, location);
-    if (data === undefined) throw new ExternalDataError(context.file, `${field}.external_data.location`, location, 'not provided');
+    if (data === undefined) throw new ExternalDataError({ file: context.file, field: `${field}.external_data.location`, location, reason: 'not provided' });
     if (offset + length > data.length) {
-      throw new ExternalDataError(context.file, `${field}.external_data.offset`, location, `range [${offset}, ${offset + length}) beyond its ${data.length} bytes`);
+      throw new ExternalDataError({ file: context.file, field: `${field}.external_data.offset`, location, reason: `range [${offset}, ${offset + length}) beyond its ${data.length} bytes` });
     }
     return makeTensor(dtype, shape, decodeElements(data, offset, count, dtype));
   }
@@ -459,7 +459,7 @@ function encodeTensor(name: string, tensor: TensorInput): TensorProto {
 }
 
 function toInt64(value: number, field: string): bigint {
-  if (!Number.isFinite(value) || !Number.isInteger(value)) throw new InvalidModelError(field, `int attribute value ${value} is not an integer`);
+  if (!Number.isFinite(value) || !Number.isInteger(value)) throw new InvalidModelError({ field, reason: `int attribute value ${value} is not an integer` });
   // sentinels such as INT64_MAX read back as 2^63 (rounded): clamp into int64
   if (value >= 2 ** 63) return 2n ** 63n - 1n;
   if (value < -(2 ** 63)) return -(2n ** 63n);
@@ -483,15 +483,15 @@ function encodeAttribute(name: string, attribute: OnnxAttribute, field: string):
     case 'strings':
       return create(AttributeProtoSchema, { name, type: ATTRIBUTE.STRINGS, strings: attribute.value.map((s) => utf8Encoder.encode(s)) });
     default:
-      throw new InvalidModelError(field, `unknown attribute type ${(attribute as { type: unknown }).type}`);
+      throw new InvalidModelError({ field, reason: `unknown attribute type ${(attribute as { type: unknown }).type}` });
   }
 }
 
 function encodeValueInfo(info: OnnxValueInfoDescription, field: string): ValueInfoProto {
-  if (info.dtype !== null && !(info.dtype in ONNX_DATA_TYPE)) throw new InvalidModelError(`${field}.dtype`, `unknown dtype ${info.dtype}`);
+  if (info.dtype !== null && !(info.dtype in ONNX_DATA_TYPE)) throw new InvalidModelError({ field: `${field}.dtype`, reason: `unknown dtype ${info.dtype}` });
   const dims = (info.shape ?? []).map((dim, axis) => {
     if (typeof dim === 'number') {
-      if (!Number.isSafeInteger(dim) || dim < 0) throw new InvalidModelError(`${field}.shape`, `dimension ${dim} at axis ${axis}`);
+      if (!Number.isSafeInteger(dim) || dim < 0) throw new InvalidModelError({ field: `${field}.shape`, reason: `dimension ${dim} at axis ${axis}` });
       return create(TensorShapeProto_DimensionSchema, { value: { case: 'dimValue', value: BigInt(dim) } });
     }
     if (typeof dim === 'string') return create(TensorShapeProto_DimensionSchema, { value: { case: 'dimParam', value: dim } });
@@ -525,9 +525,9 @@ export function writeOnnx(model: OnnxModelDescription): Uint8Array {
   for (const [name] of initializers) known.add(name);
   const nodes = graph.nodes.map((node, index) => {
     const field = `node ${JSON.stringify(node.name ?? String(index))}`;
-    if (typeof node.opType !== 'string' || node.opType === '') throw new InvalidModelError(`${field}.op_type`, 'missing op type');
+    if (typeof node.opType !== 'string' || node.opType === '') throw new InvalidModelError({ field: `${field}.op_type`, reason: 'missing op type' });
     for (const input of node.inputs) {
-      if (!known.has(input)) throw new InvalidModelError(`${field}.input`, `${JSON.stringify(input)} is not a graph input, an initializer or an earlier node's output`);
+      if (!known.has(input)) throw new InvalidModelError({ field: `${field}.input`, reason: `${JSON.stringify(input)} is not a graph input, an initializer or an earlier node's output` });
     }
     for (const output of node.outputs) known.add(output);
     const attributes = Object.entries(node.attributes ?? {}).map(([name, attribute]) => encodeAttribute(name, attribute, `${field}.${name}`));
@@ -541,7 +541,7 @@ export function writeOnnx(model: OnnxModelDescription): Uint8Array {
     });
   });
   for (const output of graph.outputs) {
-    if (!known.has(output.name)) throw new InvalidModelError('graph.output', `${JSON.stringify(output.name)} is produced by no node`);
+    if (!known.has(output.name)) throw new InvalidModelError({ field: 'graph.output', reason: `${JSON.stringify(output.name)} is produced by no node` });
   }
   const opsets = model.opsetImports ?? [{ domain: '', version: model.opset ?? 17 }];
   const proto = create(ModelProtoSchema, {

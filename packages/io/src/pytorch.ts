@@ -215,7 +215,7 @@ function flatten(root: unknown, where: Where, visitLimit: number): { tensors: Ma
   const open = new Set<unknown>();
   let visits = 0;
   const claim = (path: string): void => {
-    if (tensors.has(path) || metadata.has(path)) throw new DuplicateKeyError('pytorch', where.context.file, where.field, path);
+    if (tensors.has(path) || metadata.has(path)) throw new DuplicateKeyError({ format: 'pytorch', file: where.context.file, field: where.field, key: path });
   };
   const join = (prefix: string, key: unknown): string => {
     if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'bigint' && typeof key !== 'boolean' && key !== null) {

@@ -86,7 +86,7 @@ export function detectFormat(input: BytesInput, name: string): TensorFileFormat 
   const extension = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
   if (extension !== undefined && Object.hasOwn(EXTENSIONS, extension)) return EXTENSIONS[extension]!;
   if (bytes[0] === 0x08) return 'onnx';
-  throw new UnknownFormatError(name);
+  throw new UnknownFormatError({ file: name });
 }
 
 /** Whether the first local header of a zip names `<folder>/data.pkl`, as torch.save writes first. */

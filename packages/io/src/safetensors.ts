@@ -105,7 +105,7 @@ export function readSafetensors(input: BytesInput, name: string = UNNAMED, optio
   if (!isPlainObject(header)) throw context.malformed('header', 'header is not a JSON object');
   const duplicate = findDuplicateKey(text);
   if (duplicate !== undefined) {
-    throw new DuplicateKeyError('safetensors', name, duplicate.path === '' ? 'header' : duplicate.path, duplicate.key);
+    throw new DuplicateKeyError({ format: 'safetensors', file: name, field: duplicate.path === '' ? 'header' : duplicate.path, key: duplicate.key });
   }
 
   const metadata: Record<string, string> = {};
@@ -185,7 +185,7 @@ export function writeSafetensors(tensors: TensorsInput, metadata?: Readonly<Reco
   if (metadata !== undefined) {
     for (const [key, value] of Object.entries(metadata)) {
       if (typeof value !== 'string') {
-        throw new InvalidTensorError('safetensors', UNNAMED, `__metadata__.${key}`, 'metadata values must be strings');
+        throw new InvalidTensorError({ format: 'safetensors', file: UNNAMED, field: `__metadata__.${key}`, reason: 'metadata values must be strings' });
       }
     }
     header.push(['__metadata__', { ...metadata }]);
@@ -200,7 +200,7 @@ export function writeSafetensors(tensors: TensorsInput, metadata?: Readonly<Reco
   let offset = 0;
   for (const { name, tensor } of entries) {
     if (name === '__metadata__') {
-      throw new InvalidTensorError('safetensors', UNNAMED, name, 'the name __metadata__ is reserved');
+      throw new InvalidTensorError({ format: 'safetensors', file: UNNAMED, field: name, reason: 'the name __metadata__ is reserved' });
     }
     const blob = encodeElements(name, tensor, context);
     header.push([

@@ -91,7 +91,7 @@ export function checkedElementCount(shape: readonly unknown[], limit = Number.MA
  */
 export function toMatrix(tensor: Tensor): Matrix {
   if (tensor.shape.length !== 2) {
-    throw new InvalidTensorError('unknown', '<tensor>', 'shape', `toMatrix needs a 2-D tensor, got shape [${tensor.shape.join(', ')}]`);
+    throw new InvalidTensorError({ format: 'unknown', file: '<tensor>', field: 'shape', reason: `toMatrix needs a 2-D tensor, got shape [${tensor.shape.join(', ')}]` });
   }
   return tensorToMatrix(tensor, tensor.shape[0]!, tensor.shape[1]!, Matrix);
 }
@@ -320,18 +320,18 @@ export interface WriteContext {
 export function checkTensorInput(name: string, tensor: TensorInput, context: WriteContext): number {
   const count = checkedElementCount(tensor.shape);
   if (count === undefined) {
-    throw new InvalidTensorError(context.format, context.file, `${name}.shape`, `shape [${tensor.shape.join(', ')}] is not a list of non-negative integers`);
+    throw new InvalidTensorError({ format: context.format, file: context.file, field: `${name}.shape`, reason: `shape [${tensor.shape.join(', ')}] is not a list of non-negative integers` });
   }
   if (tensor.data.length !== count) {
-    throw new InvalidTensorError(context.format, context.file, `${name}.data`, `shape [${tensor.shape.join(', ')}] needs ${count} elements, data has ${tensor.data.length}`);
+    throw new InvalidTensorError({ format: context.format, file: context.file, field: `${name}.data`, reason: `shape [${tensor.shape.join(', ')}] needs ${count} elements, data has ${tensor.data.length}` });
   }
   if (!(tensor.dtype in ELEMENT_SIZE)) {
-    throw new InvalidTensorError(context.format, context.file, `${name}.dtype`, `unknown dtype ${String(tensor.dtype)}`);
+    throw new InvalidTensorError({ format: context.format, file: context.file, field: `${name}.dtype`, reason: `unknown dtype ${String(tensor.dtype)}` });
   }
   const isBig = tensor.dtype === 'int64' || tensor.dtype === 'uint64';
   const hasBig = tensor.data instanceof BigInt64Array || tensor.data instanceof BigUint64Array;
   if (isBig !== hasBig) {
-    throw new InvalidTensorError(context.format, context.file, `${name}.data`, `dtype ${tensor.dtype} needs ${isBig ? 'a BigInt64Array/BigUint64Array' : 'an array of numbers'}`);
+    throw new InvalidTensorError({ format: context.format, file: context.file, field: `${name}.data`, reason: `dtype ${tensor.dtype} needs ${isBig ? 'a BigInt64Array/BigUint64Array' : 'an array of numbers'}` });
   }
   return count;
 }
@@ -354,12 +354,12 @@ export function encodeElements(name: string, tensor: TensorInput, context: Write
       const value = data[i]!;
       if (dtype === 'int64') {
         if (value < -(2n ** 63n) || value >= 2n ** 63n) {
-          throw new InvalidTensorError(context.format, context.file, `${name}[${i}]`, `value ${value} out of range for int64`);
+          throw new InvalidTensorError({ format: context.format, file: context.file, field: `${name}[${i}]`, reason: `value ${value} out of range for int64` });
         }
         view.setBigInt64(i * 8, value, littleEndian);
       } else {
         if (value < 0n || value >= 2n ** 64n) {
-          throw new InvalidTensorError(context.format, context.file, `${name}[${i}]`, `value ${value} out of range for uint64`);
+          throw new InvalidTensorError({ format: context.format, file: context.file, field: `${name}[${i}]`, reason: `value ${value} out of range for uint64` });
         }
         view.setBigUint64(i * 8, value, littleEndian);
       }
@@ -371,7 +371,7 @@ export function encodeElements(name: string, tensor: TensorInput, context: Write
   for (let i = 0; i < count; i++) {
     const value = data[i]!;
     if (range !== undefined && (!Number.isInteger(value) || value < range[0] || value > range[1])) {
-      throw new InvalidTensorError(context.format, context.file, `${name}[${i}]`, `value ${value} is not an integer in [${range[0]}, ${range[1]}] for ${dtype}`);
+      throw new InvalidTensorError({ format: context.format, file: context.file, field: `${name}[${i}]`, reason: `value ${value} is not an integer in [${range[0]}, ${range[1]}] for ${dtype}` });
     }
     switch (dtype) {
       case 'float64':

@@ -88,9 +88,9 @@ const OPERATION = 'modelFromTensors';
 
 function need(tensors: TensorSource, name: string, used: Set<string>, dtypes: Set<string>): Tensor {
   const found = lookup(tensors, name);
-  if (found === undefined) throw new MissingTensorError(OPERATION, name);
+  if (found === undefined) throw new MissingTensorError({ operation: OPERATION, tensor: name });
   if (found.data instanceof BigInt64Array || found.data instanceof BigUint64Array) {
-    throw new MissingTensorError(OPERATION, name, `has integer dtype ${found.dtype ?? 'int64'}, expected a float tensor`);
+    throw new MissingTensorError({ operation: OPERATION, tensor: name, reason: `has integer dtype ${found.dtype ?? 'int64'}, expected a float tensor` });
   }
   used.add(name);
   if (found.dtype !== undefined) dtypes.add(found.dtype);
@@ -193,7 +193,7 @@ export function parseArchitectureSpec(value: unknown): ArchitectureSpec {
     if (typeof layer !== 'object' || layer === null) throw new InvalidArgumentError({ operation, argument: `layers[${i}]`, what: 'expected an object', ...netsScope });
     const type = (layer as { type?: unknown }).type;
     if (typeof type !== 'string' || !(LAYER_TYPES as readonly string[]).includes(type)) {
-      throw new UnsupportedOperatorError(operation, String(type), `layers[${i}]`, `unknown layer type; known: ${LAYER_TYPES.join(', ')}`);
+      throw new UnsupportedOperatorError({ operation, operator: String(type), node: `layers[${i}]`, reason: `unknown layer type; known: ${LAYER_TYPES.join(', ')}` });
     }
     for (const key of ['name', 'weight', 'runningMean', 'runningVar']) {
       const field = (layer as Record<string, unknown>)[key];

@@ -176,7 +176,7 @@ function checkFiniteOutput(x: Tensor, layer: string, firstSample: number, operat
     const v = data[i]!;
     if (v - v !== 0) {
       const perSample = data.length / x.shape[0]!;
-      throw new NonFiniteActivationError(operation, layer, firstSample + Math.floor(i / perSample), v);
+      throw new NonFiniteActivationError({ operation, layer, sample: firstSample + Math.floor(i / perSample), value: v });
     }
   }
 }
@@ -216,7 +216,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   const { layers, bias, biasLayer } = resolveBias(model, end, options.bias, operation);
   const shapes = layerShapes(model);
   const shape = shapes[end + 1]!;
-  if (shape.length === 0) throw new ShapeMismatchError(operation, 'captured shape', '[channels, ...]', formatShape(shape));
+  if (shape.length === 0) throw new ShapeMismatchError({ operation, what: 'captured shape', expected: '[channels, ...]', actual: formatShape(shape) });
   const channels = shape[0]!;
   const positions = shapeSize(shape.slice(1));
   const batchSize = options.batchSize ?? 1024;
@@ -225,7 +225,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   let accumulator: GramAccumulator | null = null;
   if (options.gram instanceof GramAccumulator) {
     if (options.gram.dimension !== channels) {
-      throw new ShapeMismatchError(operation, 'accumulator dimension', String(channels), String(options.gram.dimension));
+      throw new ShapeMismatchError({ operation, what: 'accumulator dimension', expected: String(channels), actual: String(options.gram.dimension) });
     }
     accumulator = options.gram;
   } else if (options.gram !== false) accumulator = new GramAccumulator(channels);
@@ -288,7 +288,7 @@ export async function capture(model: SequentialModel, inputs: CaptureInputs, lay
   }
 
   const name = end >= 0 ? model.layers[end]!.name : 'input';
-  if (done === 0) throw new EmptyInputError(operation, name);
+  if (done === 0) throw new EmptyInputError({ operation, layer: name });
   let values: Tensor | null = null;
   if (options.keep === true) {
     const data = new Float64Array(done * channels * positions);

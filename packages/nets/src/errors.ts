@@ -10,6 +10,7 @@
 
 import {
   DimensionMismatchError,
+  type ErrorContext,
   hasErrorMarker,
   type InvalidArgumentError,
   markErrorClass,
@@ -27,6 +28,9 @@ export const NetsError = scopedErrorBase('nets', 'NetsError');
 /** An error thrown by `@descramble/nets`. */
 export type NetsError = InstanceType<typeof NetsError>;
 
+/** What every constructor of this package's errors takes besides its own facts: the function, and optionally the cause. */
+export type NetsErrorContext = Omit<ErrorContext, 'scope'>;
+
 /** A tensor's shape did not match what a layer or function needs (a `DimensionMismatchError`). */
 export class ShapeMismatchError extends DimensionMismatchError {
   override readonly name: string = 'ShapeMismatchError';
@@ -34,9 +38,9 @@ export class ShapeMismatchError extends DimensionMismatchError {
   static {
     markErrorClass(ShapeMismatchError, 'ShapeMismatchError');
   }
-  constructor(operation: string, what: string, expected: string, actual: string) {
-    // `what` (a field of every DimensionMismatchError) says what was checked, e.g. `"input of layer fc2"`.
-    super({ operation, what, expected, actual, ...netsScope });
+  /** `what` (a field of every DimensionMismatchError) says what was checked, e.g. `"input of layer fc2"`. */
+  constructor(options: NetsErrorContext & { readonly what: string; readonly expected: string; readonly actual: string }) {
+    super({ ...options, ...netsScope });
   }
 
   static override isInstance(value: unknown): value is ShapeMismatchError {
@@ -52,8 +56,8 @@ export class NonFiniteValueError extends NonFiniteInputError {
     markErrorClass(NonFiniteValueError, 'NonFiniteValueError');
   }
 
-  constructor(operation: string, location: string, value: number) {
-    super({ operation, location, value, ...netsScope });
+  constructor(options: NetsErrorContext & { readonly location: string; readonly value: number }) {
+    super({ ...options, ...netsScope });
   }
 
   static override isInstance(value: unknown): value is NonFiniteValueError {
@@ -74,8 +78,9 @@ export class UnknownLayerError extends NetsError {
   /** The names the model has. */
   readonly available: readonly string[];
 
-  constructor(operation: string, layer: string | number, available: readonly string[]) {
-    super({ operation, reason: `no layer ${JSON.stringify(layer)}; the model has ${available.map((n) => JSON.stringify(n)).join(', ')}`, detail: { layer: String(layer), available } });
+  constructor(options: NetsErrorContext & { readonly layer: string | number; readonly available: readonly string[] }) {
+    const { layer, available } = options;
+    super({ ...options, reason: `no layer ${JSON.stringify(layer)}; the model has ${available.map((n) => JSON.stringify(n)).join(', ')}`, detail: { layer: String(layer), available } });
     this.layer = String(layer);
     this.available = available;
   }
@@ -98,8 +103,10 @@ export class UnsupportedOperatorError extends NetsError {
   /** The node or layer name in the file. */
   readonly node: string;
 
-  constructor(operation: string, operator: string, node: string, detail: string) {
-    super({ operation, reason: `operator ${operator} (node ${JSON.stringify(node)}): ${detail}`, detail: { operator, node } });
+  /** `reason` says what is not supported, the end of the message. */
+  constructor(options: NetsErrorContext & { readonly operator: string; readonly node: string; readonly reason: string }) {
+    const { operator, node, reason } = options;
+    super({ ...options, reason: `operator ${operator} (node ${JSON.stringify(node)}): ${reason}`, detail: { operator, node, reason } });
     this.operator = operator;
     this.node = node;
   }
@@ -120,8 +127,11 @@ export class MissingTensorError extends NetsError {
   /** The tensor name that was looked up. */
   readonly tensor: string;
 
-  constructor(operation: string, tensor: string, detail = 'not found among the tensors') {
-    super({ operation, reason: `tensor ${JSON.stringify(tensor)}: ${detail}`, detail: { tensor } });
+  /** `reason` defaults to `"not found among the tensors"`. */
+  constructor(options: NetsErrorContext & { readonly tensor: string; readonly reason?: string }) {
+    const { tensor } = options;
+    const reason = options.reason ?? 'not found among the tensors';
+    super({ ...options, reason: `tensor ${JSON.stringify(tensor)}: ${reason}`, detail: { tensor, reason } });
     this.tensor = tensor;
   }
 
@@ -141,8 +151,9 @@ export class InvalidPermutationError extends NetsError {
   /** Why it was rejected. */
   readonly reason: string;
 
-  constructor(operation: string, reason: string) {
-    super({ operation, reason: `invalid permutation: ${reason}`, detail: { reason } });
+  constructor(options: NetsErrorContext & { readonly reason: string }) {
+    const { reason } = options;
+    super({ ...options, reason: `invalid permutation: ${reason}`, detail: { reason } });
     this.reason = reason;
   }
 
@@ -167,8 +178,9 @@ export class NotOddActivationError extends NetsError {
   /** The offending activation. */
   readonly activation: string;
 
-  constructor(operation: string, layer: string, activation: string) {
-    super({ operation, reason: `cannot flip signs of layer ${JSON.stringify(layer)}: activation ${activation} is not odd (only identity and tanh are)`, detail: { layer, activation } });
+  constructor(options: NetsErrorContext & { readonly layer: string; readonly activation: string }) {
+    const { layer, activation } = options;
+    super({ ...options, reason: `cannot flip signs of layer ${JSON.stringify(layer)}: activation ${activation} is not odd (only identity and tanh are)`, detail: { layer, activation } });
     this.layer = layer;
     this.activation = activation;
   }
@@ -191,8 +203,9 @@ export class OptionalDependencyError extends NetsError {
   /** How to add it. */
   readonly instructions: string;
 
-  constructor(operation: string, dependency: string, instructions: string) {
-    super({ operation, reason: `optional dependency ${dependency} is not installed. ${instructions}`, detail: { dependency, instructions } });
+  constructor(options: NetsErrorContext & { readonly dependency: string; readonly instructions: string }) {
+    const { dependency, instructions } = options;
+    super({ ...options, reason: `optional dependency ${dependency} is not installed. ${instructions}`, detail: { dependency, instructions } });
     this.dependency = dependency;
     this.instructions = instructions;
   }
@@ -213,8 +226,9 @@ export class EmptyInputError extends NetsError {
   /** The layer whose values were to be captured. */
   readonly layer: string;
 
-  constructor(operation: string, layer: string) {
-    super({ operation, reason: `no samples reached layer ${JSON.stringify(layer)}: the inputs are empty`, detail: { layer } });
+  constructor(options: NetsErrorContext & { readonly layer: string }) {
+    const { layer } = options;
+    super({ ...options, reason: `no samples reached layer ${JSON.stringify(layer)}: the inputs are empty`, detail: { layer } });
     this.layer = layer;
   }
 
@@ -239,8 +253,9 @@ export class NonFiniteActivationError extends NonFiniteValueError {
   /** Index of the sample (over all blocks of the inputs, from 0) where it first appeared. */
   readonly sample: number;
 
-  constructor(operation: string, layer: string, sample: number, value: number) {
-    super(operation, `the output of layer ${JSON.stringify(layer)} for sample ${sample} (an overflow in the forward pass)`, value);
+  constructor(options: NetsErrorContext & { readonly layer: string; readonly sample: number; readonly value: number }) {
+    const { layer, sample } = options;
+    super({ ...options, location: `the output of layer ${JSON.stringify(layer)} for sample ${sample} (an overflow in the forward pass)` });
     this.layer = layer;
     this.sample = sample;
   }
@@ -269,8 +284,9 @@ export class NonFiniteGramError extends NonFiniteValueError {
   /** One past the block's last sample. */
   readonly endSample: number;
 
-  constructor(operation: string, layer: string, firstSample: number, endSample: number, value: number) {
-    super(operation, `the Gram of layer ${JSON.stringify(layer)} after samples ${firstSample} to ${endSample - 1} (an overflow in the forward pass)`, value);
+  constructor(options: NetsErrorContext & { readonly layer: string; readonly firstSample: number; readonly endSample: number; readonly value: number }) {
+    const { layer, firstSample, endSample } = options;
+    super({ ...options, location: `the Gram of layer ${JSON.stringify(layer)} after samples ${firstSample} to ${endSample - 1} (an overflow in the forward pass)` });
     this.layer = layer;
     this.firstSample = firstSample;
     this.endSample = endSample;
@@ -306,8 +322,9 @@ export class GraphMismatchError extends NetsError {
   /** What differs, e.g. `layer "fc1": 32 units in the first graph, 48 in the second`. */
   readonly difference: string;
 
-  constructor(operation: string, difference: string) {
-    super({ operation, reason: `the graphs differ: ${difference}`, detail: { difference } });
+  constructor(options: NetsErrorContext & { readonly difference: string }) {
+    const { difference } = options;
+    super({ ...options, reason: `the graphs differ: ${difference}`, detail: { difference } });
     this.difference = difference;
   }
 

@@ -212,14 +212,14 @@ describe('validation', () => {
   });
 
   it('throws errors that are nets errors and the shared linalg kinds at once', () => {
-    const shape = new ShapeMismatchError('forward', 'input', '[N, 3]', '[N, 4]');
+    const shape = new ShapeMismatchError({ operation: 'forward', what: 'input', expected: '[N, 3]', actual: '[N, 4]' });
     expect(shape.message).toBe('nets: forward: input: expected [N, 3], got [N, 4]');
     expect(shape).toMatchObject({ name: 'ShapeMismatchError', what: 'input', expected: '[N, 3]', actual: '[N, 4]' });
     expect(shape).toBeInstanceOf(DimensionMismatchError);
     expect(NetsError.isInstance(shape)).toBe(true);
     expect(DimensionMismatchError.isInstance(shape)).toBe(true);
     expect(shape.kind).toBe('DimensionMismatch');
-    const nan = new NonFiniteValueError('train', 'loss at epoch 3', Number.NaN);
+    const nan = new NonFiniteValueError({ operation: 'train', location: 'loss at epoch 3', value: Number.NaN });
     expect(nan).toBeInstanceOf(NonFiniteInputError);
     expect(NetsError.isInstance(nan)).toBe(true);
     expect(nan.message).toBe('nets: train: non-finite value NaN at loss at epoch 3');

@@ -46,16 +46,16 @@ export function toBatch(input: BatchInput, sampleShape: readonly number[], opera
     shape = 'shape' in input ? input.shape : [input.rows, input.rows === 0 ? shapeSize(sampleShape) : input.data.length / input.rows];
     data = input.data instanceof Float64Array ? input.data : Float64Array.from(input.data);
     if (data.length !== shapeSize(shape)) {
-      throw new ShapeMismatchError(operation, 'input data length', `${shapeSize(shape)} for shape ${formatShape(shape)}`, String(data.length));
+      throw new ShapeMismatchError({ operation, what: 'input data length', expected: `${shapeSize(shape)} for shape ${formatShape(shape)}`, actual: String(data.length) });
     }
   }
   const sampleSize = shapeSize(sampleShape);
   const expected = `[N, ${sampleShape.join(', ')}]`;
-  if (shape.length < 1) throw new ShapeMismatchError(operation, 'input', expected, formatShape(shape));
+  if (shape.length < 1) throw new ShapeMismatchError({ operation, what: 'input', expected, actual: formatShape(shape) });
   const samples = shape[0]!;
   const exact = shape.length === sampleShape.length + 1 && sampleShape.every((extent, i) => extent === shape[i + 1]);
   const flat = shape.length === 2 && shape[1] === sampleSize;
-  if (!exact && !flat) throw new ShapeMismatchError(operation, 'input', expected, formatShape(shape));
+  if (!exact && !flat) throw new ShapeMismatchError({ operation, what: 'input', expected, actual: formatShape(shape) });
   assertFinite(data, operation, 'input');
   return { shape: [samples, ...sampleShape], data };
 }

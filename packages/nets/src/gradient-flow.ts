@@ -79,18 +79,18 @@ export function linearGradientFlow(options: GradientFlowOptions): GradientFlowRe
   assertPositiveInteger(h, { ...netsScope, operation, argument: 'hidden' });
   const xs = options.inputs;
   const firstShape = 'shape' in xs ? xs.shape : [xs.rows, xs.columns];
-  if (firstShape.length !== 2) throw new ShapeMismatchError(operation, 'inputs', '[N, d]', formatShape(firstShape));
+  if (firstShape.length !== 2) throw new ShapeMismatchError({ operation, what: 'inputs', expected: '[N, d]', actual: formatShape(firstShape) });
   const x = toBatch(options.inputs, [firstShape[1]!], operation);
   const samples = x.shape[0]!;
   const d = x.shape[1]!;
   const yShape = 'shape' in options.targets ? options.targets.shape : [options.targets.rows, options.targets.columns];
-  if (yShape.length !== 2) throw new ShapeMismatchError(operation, 'targets', '[N, o]', formatShape(yShape));
+  if (yShape.length !== 2) throw new ShapeMismatchError({ operation, what: 'targets', expected: '[N, o]', actual: formatShape(yShape) });
   const y = toBatch(options.targets, [yShape[1]!], operation);
   const o = y.shape[1]!;
-  if (y.shape[0] !== samples) throw new ShapeMismatchError(operation, 'targets', `${samples} rows`, `${y.shape[0]} rows`);
+  if (y.shape[0] !== samples) throw new ShapeMismatchError({ operation, what: 'targets', expected: `${samples} rows`, actual: `${y.shape[0]} rows` });
   if (samples === 0) throw new InvalidArgumentError({ operation, argument: 'inputs', what: 'no samples', ...netsScope });
-  if (initial.w1.length !== h * d) throw new ShapeMismatchError(operation, 'initial W1', `${h} x ${d}`, `${initial.w1.length} entries`);
-  if (initial.w2.length !== o * h) throw new ShapeMismatchError(operation, 'initial W2', `${o} x ${h}`, `${initial.w2.length} entries`);
+  if (initial.w1.length !== h * d) throw new ShapeMismatchError({ operation, what: 'initial W1', expected: `${h} x ${d}`, actual: `${initial.w1.length} entries` });
+  if (initial.w2.length !== o * h) throw new ShapeMismatchError({ operation, what: 'initial W2', expected: `${o} x ${h}`, actual: `${initial.w2.length} entries` });
   const tau = options.tau ?? 1;
   if (!(tau > 0) || !Number.isFinite(tau)) throw new InvalidArgumentError({ operation, argument: 'tau', what: `expected a finite positive number, got ${tau}`, ...netsScope });
   if (!(options.time >= 0) || !Number.isFinite(options.time)) throw new InvalidArgumentError({ operation, argument: 'time', what: `expected a finite number >= 0, got ${options.time}`, ...netsScope });
@@ -151,7 +151,7 @@ export function linearGradientFlow(options: GradientFlowOptions): GradientFlowRe
   const started = performance.now();
   const record = (step: number): void => {
     const loss = lossOf(w1, w2);
-    if (!Number.isFinite(loss)) throw new NonFiniteValueError(operation, `loss at step ${step}`, loss);
+    if (!Number.isFinite(loss)) throw new NonFiniteValueError({ operation, location: `loss at step ${step}`, value: loss });
     const time = step * dt;
     times.push(time);
     losses.push(loss);

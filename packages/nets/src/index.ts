@@ -36,6 +36,7 @@ export {
   InvalidPermutationError,
   MissingTensorError,
   NetsError,
+  type NetsErrorContext,
   NonFiniteActivationError,
   NonFiniteGramError,
   NonFiniteValueError,

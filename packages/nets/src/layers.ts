@@ -126,7 +126,7 @@ function toTensor(value: WeightInput | ArrayLike<number>, operation: string, wha
 
 function expectShape(t: Tensor, expected: readonly number[], operation: string, what: string): void {
   if (t.shape.length !== expected.length || t.shape.some((extent, i) => extent !== expected[i])) {
-    throw new ShapeMismatchError(operation, what, formatShape(expected), formatShape(t.shape));
+    throw new ShapeMismatchError({ operation, what, expected: formatShape(expected), actual: formatShape(t.shape) });
   }
 }
 
@@ -153,7 +153,7 @@ export interface DenseOptions {
 export function dense(options: DenseOptions): DenseLayer {
   const operation = 'dense';
   const weight = toTensor(options.weight, operation, 'weight');
-  if (weight.shape.length !== 2) throw new ShapeMismatchError(operation, 'weight', '[out, in]', formatShape(weight.shape));
+  if (weight.shape.length !== 2) throw new ShapeMismatchError({ operation, what: 'weight', expected: '[out, in]', actual: formatShape(weight.shape) });
   const bias = options.bias == null ? null : toTensor(options.bias, operation, 'bias');
   if (bias !== null) expectShape(bias, [weight.shape[0]!], operation, 'bias');
   return { kind: 'dense', name: options.name ?? '', weight, bias };
@@ -176,7 +176,7 @@ export interface Conv1dOptions {
 export function conv1d(options: Conv1dOptions): Conv1dLayer {
   const operation = 'conv1d';
   const weight = toTensor(options.weight, operation, 'weight');
-  if (weight.shape.length !== 3) throw new ShapeMismatchError(operation, 'weight', '[out, in, k]', formatShape(weight.shape));
+  if (weight.shape.length !== 3) throw new ShapeMismatchError({ operation, what: 'weight', expected: '[out, in, k]', actual: formatShape(weight.shape) });
   const bias = options.bias == null ? null : toTensor(options.bias, operation, 'bias');
   if (bias !== null) expectShape(bias, [weight.shape[0]!], operation, 'bias');
   const padding = options.padding ?? 0;
@@ -222,7 +222,7 @@ export function conv2d(options: Conv2dOptions): Conv2dLayer {
   const operation = 'conv2d';
   const weight = toTensor(options.weight, operation, 'weight');
   if (weight.shape.length !== 4) {
-    throw new ShapeMismatchError(operation, 'weight', '[out, in, kh, kw]', formatShape(weight.shape));
+    throw new ShapeMismatchError({ operation, what: 'weight', expected: '[out, in, kh, kw]', actual: formatShape(weight.shape) });
   }
   const bias = options.bias == null ? null : toTensor(options.bias, operation, 'bias');
   if (bias !== null) expectShape(bias, [weight.shape[0]!], operation, 'bias');
@@ -338,7 +338,7 @@ export function layerOutputShape(layer: Layer, input: readonly number[], operati
     case 'dense': {
       const [out, inFeatures] = layer.weight.shape as [number, number];
       if (input.length !== 1 || input[0] !== inFeatures) {
-        throw new ShapeMismatchError(operation, at, `[N, ${inFeatures}]`, `[N, ${input.join(', ')}]`);
+        throw new ShapeMismatchError({ operation, what: at, expected: `[N, ${inFeatures}]`, actual: `[N, ${input.join(', ')}]` });
       }
       return [out];
     }
@@ -346,29 +346,29 @@ export function layerOutputShape(layer: Layer, input: readonly number[], operati
       const [out, inPerGroup, k] = layer.weight.shape as [number, number, number];
       const channels = inPerGroup * layer.groups;
       if (input.length !== 2 || input[0] !== channels) {
-        throw new ShapeMismatchError(operation, at, `[N, ${channels}, L]`, `[N, ${input.join(', ')}]`);
+        throw new ShapeMismatchError({ operation, what: at, expected: `[N, ${channels}, L]`, actual: `[N, ${input.join(', ')}]` });
       }
       const length = convExtent(input[1]!, k, layer.stride, layer.padding[0] + layer.padding[1], layer.dilation);
-      if (length < 1) throw new ShapeMismatchError(operation, at, 'a length at least the dilated kernel', `[N, ${input.join(', ')}]`);
+      if (length < 1) throw new ShapeMismatchError({ operation, what: at, expected: 'a length at least the dilated kernel', actual: `[N, ${input.join(', ')}]` });
       return [out, length];
     }
     case 'conv2d': {
       const [out, inPerGroup, kh, kw] = layer.weight.shape as [number, number, number, number];
       const channels = inPerGroup * layer.groups;
       if (input.length !== 3 || input[0] !== channels) {
-        throw new ShapeMismatchError(operation, at, `[N, ${channels}, H, W]`, `[N, ${input.join(', ')}]`);
+        throw new ShapeMismatchError({ operation, what: at, expected: `[N, ${channels}, H, W]`, actual: `[N, ${input.join(', ')}]` });
       }
       const height = convExtent(input[1]!, kh, layer.stride[0], layer.padding[0] + layer.padding[2], layer.dilation[0]);
       const width = convExtent(input[2]!, kw, layer.stride[1], layer.padding[1] + layer.padding[3], layer.dilation[1]);
       if (height < 1 || width < 1) {
-        throw new ShapeMismatchError(operation, at, 'an image at least the dilated kernel', `[N, ${input.join(', ')}]`);
+        throw new ShapeMismatchError({ operation, what: at, expected: 'an image at least the dilated kernel', actual: `[N, ${input.join(', ')}]` });
       }
       return [out, height, width];
     }
     case 'batchnorm': {
       const channels = layer.scale.shape[0]!;
       if (input.length < 1 || input[0] !== channels) {
-        throw new ShapeMismatchError(operation, at, `[N, ${channels}, ...]`, `[N, ${input.join(', ')}]`);
+        throw new ShapeMismatchError({ operation, what: at, expected: `[N, ${channels}, ...]`, actual: `[N, ${input.join(', ')}]` });
       }
       return [...input];
     }
@@ -401,7 +401,7 @@ export function layerIndex(model: SequentialModel, reference: LayerReference, op
     const index = model.layers.findIndex((layer) => layer.name === reference);
     if (index >= 0) return index;
   }
-  throw new UnknownLayerError(operation, reference, model.layers.map((layer) => layer.name));
+  throw new UnknownLayerError({ operation, layer: reference, available: model.layers.map((layer) => layer.name) });
 }
 
 /** The layer given by name or index; throws `UnknownLayerError`. */

@@ -52,7 +52,7 @@ function attributeNumber(node: OnnxNode, name: string, fallback: number): number
   const attribute = node.attributes[name];
   if (attribute === undefined) return fallback;
   if (attribute.type !== 'int' && attribute.type !== 'float') {
-    throw new UnsupportedOperatorError('modelFromOnnx', node.opType, node.name, `attribute ${name} has type ${attribute.type}`);
+    throw new UnsupportedOperatorError({ operation: 'modelFromOnnx', operator: node.opType, node: node.name, reason: `attribute ${name} has type ${attribute.type}` });
   }
   return attribute.value;
 }
@@ -60,7 +60,7 @@ function attributeNumber(node: OnnxNode, name: string, fallback: number): number
 function attributeInts(node: OnnxNode, name: string): readonly number[] | undefined {
   const attribute = node.attributes[name];
   if (attribute === undefined) return undefined;
-  if (attribute.type !== 'ints') throw new UnsupportedOperatorError('modelFromOnnx', node.opType, node.name, `attribute ${name} has type ${attribute.type}`);
+  if (attribute.type !== 'ints') throw new UnsupportedOperatorError({ operation: 'modelFromOnnx', operator: node.opType, node: node.name, reason: `attribute ${name} has type ${attribute.type}` });
   return attribute.value;
 }
 
@@ -79,7 +79,7 @@ function decimalOfFloat32(value: number): number {
 
 function floatTensor(tensor: IoTensor, name: string): Tensor {
   if (tensor.data instanceof BigInt64Array || tensor.data instanceof BigUint64Array) {
-    throw new MissingTensorError('modelFromOnnx', name, `has integer dtype ${tensor.dtype}, expected a float tensor`);
+    throw new MissingTensorError({ operation: 'modelFromOnnx', tensor: name, reason: `has integer dtype ${tensor.dtype}, expected a float tensor` });
   }
   return { shape: [...tensor.shape], data: Float64Array.from(tensor.data) };
 }
@@ -126,9 +126,9 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
   const constants = new Map<string, IoTensor>(graph.initializers);
   const dataInputs = graph.inputs.filter((input) => !constants.has(input.name));
   if (dataInputs.length !== 1) {
-    throw new UnsupportedOperatorError(operation, 'graph', graph.name, `expected one data input, found ${dataInputs.length}`);
+    throw new UnsupportedOperatorError({ operation, operator: 'graph', node: graph.name, reason: `expected one data input, found ${dataInputs.length}` });
   }
-  if (graph.outputs.length !== 1) throw new UnsupportedOperatorError(operation, 'graph', graph.name, `expected one output, found ${graph.outputs.length}`);
+  if (graph.outputs.length !== 1) throw new UnsupportedOperatorError({ operation, operator: 'graph', node: graph.name, reason: `expected one output, found ${graph.outputs.length}` });
   const input = dataInputs[0]!;
   let inputShape: readonly number[];
   if (options.inputShape !== undefined) inputShape = options.inputShape;
@@ -143,10 +143,10 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
   const dtypes = new Set<string>();
   const weight = (node: OnnxNode, position: number): { name: string; tensor: Tensor } => {
     const name = node.inputs[position];
-    if (name === undefined || name === '') throw new MissingTensorError(operation, `${node.opType} input ${position}`, `missing in node ${JSON.stringify(node.name)}`);
+    if (name === undefined || name === '') throw new MissingTensorError({ operation, tensor: `${node.opType} input ${position}`, reason: `missing in node ${JSON.stringify(node.name)}` });
     const found = constants.get(name);
     if (found === undefined) {
-      throw new UnsupportedOperatorError(operation, node.opType, node.name, `input ${JSON.stringify(name)} is not an initializer or constant (only weights may be side inputs)`);
+      throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: `input ${JSON.stringify(name)} is not an initializer or constant (only weights may be side inputs)` });
     }
     dtypes.add(found.dtype);
     return { name, tensor: floatTensor(found, name) };
@@ -172,16 +172,16 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
   for (let index = 0; index < nodes.length; index++) {
     const node = nodes[index]!;
     if (node.domain !== '' && node.domain !== 'ai.onnx') {
-      throw new UnsupportedOperatorError(operation, node.opType, node.name, `domain ${JSON.stringify(node.domain)} is not the default ONNX domain`);
+      throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: `domain ${JSON.stringify(node.domain)} is not the default ONNX domain` });
     }
     if (node.opType === 'Constant') {
       const value = node.attributes.value;
-      if (value === undefined || value.type !== 'tensor') throw new UnsupportedOperatorError(operation, 'Constant', node.name, 'only tensor-valued constants are supported');
+      if (value === undefined || value.type !== 'tensor') throw new UnsupportedOperatorError({ operation, operator: 'Constant', node: node.name, reason: 'only tensor-valued constants are supported' });
       constants.set(node.outputs[0]!, value.value);
       continue;
     }
     if (node.inputs[0] !== current) {
-      throw new UnsupportedOperatorError(operation, node.opType, node.name, `reads ${JSON.stringify(node.inputs[0])} but the chain is at ${JSON.stringify(current)}: only sequential graphs are supported`);
+      throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: `reads ${JSON.stringify(node.inputs[0])} but the chain is at ${JSON.stringify(current)}: only sequential graphs are supported` });
     }
     const activationName = ACTIVATION_OPS[node.opType];
     if (activationName !== undefined) {
@@ -191,9 +191,9 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
     }
     switch (node.opType) {
       case 'Gemm': {
-        if (attributeNumber(node, 'transA', 0) !== 0) throw new UnsupportedOperatorError(operation, 'Gemm', node.name, 'transA = 1 is not supported');
+        if (attributeNumber(node, 'transA', 0) !== 0) throw new UnsupportedOperatorError({ operation, operator: 'Gemm', node: node.name, reason: 'transA = 1 is not supported' });
         const w = weight(node, 1);
-        if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError(operation, 'Gemm', node.name, `weight has shape ${formatShape(w.tensor.shape)}`);
+        if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError({ operation, operator: 'Gemm', node: node.name, reason: `weight has shape ${formatShape(w.tensor.shape)}` });
         const alpha = attributeNumber(node, 'alpha', 1);
         const beta = attributeNumber(node, 'beta', 1);
         const matrix = scaled(attributeNumber(node, 'transB', 0) === 1 ? w.tensor : transpose2d(w.tensor), alpha);
@@ -204,7 +204,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
       }
       case 'MatMul': {
         const w = weight(node, 1);
-        if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError(operation, 'MatMul', node.name, `weight has shape ${formatShape(w.tensor.shape)}`);
+        if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError({ operation, operator: 'MatMul', node: node.name, reason: `weight has shape ${formatShape(w.tensor.shape)}` });
         const matrix = transpose2d(w.tensor);
         let bias: Tensor | null = null;
         current = node.outputs[0]!;
@@ -222,7 +222,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
       case 'Conv': {
         const autoPad = node.attributes.auto_pad;
         if (autoPad !== undefined && !(autoPad.type === 'string' && (autoPad.value === 'NOTSET' || autoPad.value === 'VALID'))) {
-          throw new UnsupportedOperatorError(operation, 'Conv', node.name, 'auto_pad SAME_UPPER/SAME_LOWER is not supported; export with explicit pads');
+          throw new UnsupportedOperatorError({ operation, operator: 'Conv', node: node.name, reason: 'auto_pad SAME_UPPER/SAME_LOWER is not supported; export with explicit pads' });
         }
         const w = weight(node, 1);
         const b = optionalWeight(node, 2);
@@ -246,12 +246,12 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
               groups: group,
             }),
           );
-        } else throw new UnsupportedOperatorError(operation, 'Conv', node.name, `${rank}-D convolutions are not supported`);
+        } else throw new UnsupportedOperatorError({ operation, operator: 'Conv', node: node.name, reason: `${rank}-D convolutions are not supported` });
         current = node.outputs[0]!;
         break;
       }
       case 'BatchNormalization': {
-        if (attributeNumber(node, 'training_mode', 0) !== 0) throw new UnsupportedOperatorError(operation, node.opType, node.name, 'training_mode = 1');
+        if (attributeNumber(node, 'training_mode', 0) !== 0) throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: 'training_mode = 1' });
         const scale = weight(node, 1);
         layers.push(
           batchNorm({
@@ -267,7 +267,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
         break;
       }
       case 'Flatten': {
-        if (attributeNumber(node, 'axis', 1) !== 1) throw new UnsupportedOperatorError(operation, 'Flatten', node.name, 'only axis = 1 is supported');
+        if (attributeNumber(node, 'axis', 1) !== 1) throw new UnsupportedOperatorError({ operation, operator: 'Flatten', node: node.name, reason: 'only axis = 1 is supported' });
         layers.push(flatten(unique(nodeLayerName(node), node, 'flatten')));
         current = node.outputs[0]!;
         break;
@@ -279,7 +279,7 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
         const flattening = dims !== undefined && dims.length === 2 && (dims[0] === 0 || dims[0] === -1) && dims[1] === -1;
         const sized = dims !== undefined && dims.length === 2 && (dims[0] === 0 || dims[0] === -1);
         if (!flattening && !sized) {
-          throw new UnsupportedOperatorError(operation, 'Reshape', node.name, `only reshapes to [N, -1] (a flatten) are supported, got ${JSON.stringify(dims)}`);
+          throw new UnsupportedOperatorError({ operation, operator: 'Reshape', node: node.name, reason: `only reshapes to [N, -1] (a flatten) are supported, got ${JSON.stringify(dims)}` });
         }
         layers.push(flatten(unique(nodeLayerName(node), node, 'flatten')));
         current = node.outputs[0]!;
@@ -289,11 +289,11 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
         current = node.outputs[0]!;
         break;
       default:
-        throw new UnsupportedOperatorError(operation, node.opType, node.name, 'no translation to a layer');
+        throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: 'no translation to a layer' });
     }
   }
   if (current !== graph.outputs[0]!.name) {
-    throw new UnsupportedOperatorError(operation, 'graph', graph.name, `the chain ends at ${JSON.stringify(current)}, not at the output ${JSON.stringify(graph.outputs[0]!.name)}`);
+    throw new UnsupportedOperatorError({ operation, operator: 'graph', node: graph.name, reason: `the chain ends at ${JSON.stringify(current)}, not at the output ${JSON.stringify(graph.outputs[0]!.name)}` });
   }
   const precision = dtypes.size > 0 && [...dtypes].every((d) => d === 'float32') ? 'float32' : 'float64';
   // sequential() checks every shape, including a Reshape's explicit size against the next layer.
@@ -304,7 +304,7 @@ function biasVector(t: Tensor, units: number, beta: number, node: OnnxNode): Ten
   const size = shapeSize(t.shape);
   if (size === units) return scaled({ shape: [units], data: t.data }, beta);
   if (size === 1) return { shape: [units], data: new Float64Array(units).fill(t.data[0]! * beta) };
-  throw new UnsupportedOperatorError('modelFromOnnx', node.opType, node.name, `bias of shape ${formatShape(t.shape)} does not broadcast to [${units}]`);
+  throw new UnsupportedOperatorError({ operation: 'modelFromOnnx', operator: node.opType, node: node.name, reason: `bias of shape ${formatShape(t.shape)} does not broadcast to [${units}]` });
 }
 
 /** Reads an ONNX file's bytes into a model (`readOnnx` then `modelFromOnnx`). */

@@ -50,17 +50,17 @@ export function signedPermutation(permutation: ArrayLike<number>, signs?: ArrayL
   const p = new Int32Array(d);
   for (let i = 0; i < d; i++) {
     const j = permutation[i]!;
-    if (!Number.isInteger(j) || j < 0 || j >= d) throw new InvalidPermutationError(operation, `entry ${i} is ${j}, not an index in [0, ${d})`);
-    if (seen[j] === 1) throw new InvalidPermutationError(operation, `index ${j} appears twice`);
+    if (!Number.isInteger(j) || j < 0 || j >= d) throw new InvalidPermutationError({ operation, reason: `entry ${i} is ${j}, not an index in [0, ${d})` });
+    if (seen[j] === 1) throw new InvalidPermutationError({ operation, reason: `index ${j} appears twice` });
     seen[j] = 1;
     p[i] = j;
   }
   const s = new Float64Array(d).fill(1);
   if (signs !== undefined) {
-    if (signs.length !== d) throw new InvalidPermutationError(operation, `${signs.length} signs for ${d} units`);
+    if (signs.length !== d) throw new InvalidPermutationError({ operation, reason: `${signs.length} signs for ${d} units` });
     for (let i = 0; i < d; i++) {
       const value = signs[i]!;
-      if (value !== 1 && value !== -1) throw new InvalidPermutationError(operation, `sign ${i} is ${value}, not +1 or -1`);
+      if (value !== 1 && value !== -1) throw new InvalidPermutationError({ operation, reason: `sign ${i} is ${value}, not +1 or -1` });
       s[i] = value;
     }
   }
@@ -74,7 +74,7 @@ export function signedPermutation(permutation: ArrayLike<number>, signs?: ArrayL
 export function signedPermutationFromMatrix(matrix: AbstractMatrix): SignedPermutation {
   const operation = 'signedPermutationFromMatrix';
   const d = matrix.rows;
-  if (matrix.columns !== d) throw new InvalidPermutationError(operation, `matrix is ${d} x ${matrix.columns}, not square`);
+  if (matrix.columns !== d) throw new InvalidPermutationError({ operation, reason: `matrix is ${d} x ${matrix.columns}, not square` });
   const permutation = new Array<number>(d);
   const signs = new Array<number>(d);
   for (let i = 0; i < d; i++) {
@@ -83,12 +83,12 @@ export function signedPermutationFromMatrix(matrix: AbstractMatrix): SignedPermu
       const value = matrix.get(i, j);
       if (value === 0) continue;
       if ((value !== 1 && value !== -1) || found >= 0) {
-        throw new InvalidPermutationError(operation, `row ${i} is not a signed unit vector (entry [${i}, ${j}] = ${value})`);
+        throw new InvalidPermutationError({ operation, reason: `row ${i} is not a signed unit vector (entry [${i}, ${j}] = ${value})` });
       }
       found = j;
       signs[i] = value;
     }
-    if (found < 0) throw new InvalidPermutationError(operation, `row ${i} is zero`);
+    if (found < 0) throw new InvalidPermutationError({ operation, reason: `row ${i} is zero` });
     permutation[i] = found;
   }
   return signedPermutation(permutation, signs, operation);
@@ -127,10 +127,10 @@ function withConv<L extends Conv1dLayer | Conv2dLayer>(layer: L, permuted: { wei
 function checkGroupPreserving(p: SignedPermutation, size: number, layer: string, operation: string): void {
   for (let i = 0; i < p.permutation.length; i++) {
     if (Math.floor(p.permutation[i]! / size) !== Math.floor(i / size)) {
-      throw new InvalidPermutationError(
+      throw new InvalidPermutationError({
         operation,
-        `layer ${JSON.stringify(layer)} is a grouped convolution: units must stay in their group of ${size}, but new unit ${i} is old unit ${p.permutation[i]}`,
-      );
+        reason: `layer ${JSON.stringify(layer)} is a grouped convolution: units must stay in their group of ${size}, but new unit ${i} is old unit ${p.permutation[i]}`,
+      });
     }
   }
 }
@@ -193,7 +193,7 @@ export function permuteHiddenUnits(
       : signedPermutation(permutation as ArrayLike<number>, options.signs, operation);
   const units = target.weight.shape[0]!;
   if (p.permutation.length !== units) {
-    throw new InvalidPermutationError(operation, `${p.permutation.length} entries for the ${units} units of layer ${JSON.stringify(target.name)}`);
+    throw new InvalidPermutationError({ operation, reason: `${p.permutation.length} entries for the ${units} units of layer ${JSON.stringify(target.name)}` });
   }
   const signs = signsOrUndefined(p);
   const shapes = layerShapes(model);
@@ -209,7 +209,7 @@ export function permuteHiddenUnits(
     const next = layers[j]!;
     switch (next.kind) {
       case 'batchnorm': {
-        if (blocks !== 1) throw new UnsupportedOperatorError(operation, 'batchnorm', next.name, 'a batch norm after a flatten cannot be permuted by channel');
+        if (blocks !== 1) throw new UnsupportedOperatorError({ operation, operator: 'batchnorm', node: next.name, reason: 'a batch norm after a flatten cannot be permuted by channel' });
         const permuted = permuteBatchNorm(
           { gamma: next.scale.data, beta: next.shift.data, runningMean: next.mean.data, runningVar: next.variance.data, epsilon: next.epsilon },
           p.permutation,
@@ -220,7 +220,7 @@ export function permuteHiddenUnits(
         continue;
       }
       case 'activation':
-        if (signs !== undefined && !isOddActivation(next.activation)) throw new NotOddActivationError(operation, target.name, next.activation);
+        if (signs !== undefined && !isOddActivation(next.activation)) throw new NotOddActivationError({ operation, layer: target.name, activation: next.activation });
         continue;
       case 'flatten':
         blocks *= shapeSize(shapes[j]!.slice(1)); // input of the flatten: [units, ...positions]
@@ -233,7 +233,7 @@ export function permuteHiddenUnits(
         return sequential(model.inputShape, layers, { precision: model.precision });
       case 'conv1d':
       case 'conv2d':
-        if (blocks !== 1) throw new UnsupportedOperatorError(operation, next.kind, next.name, 'a convolution after a flatten cannot be permuted by channel');
+        if (blocks !== 1) throw new UnsupportedOperatorError({ operation, operator: next.kind, node: next.name, reason: 'a convolution after a flatten cannot be permuted by channel' });
         if (next.groups !== 1) {
           checkGroupPreserving(p, units / next.groups, next.name, operation);
           layers[j] = permuteGroupedConvInputs(next, p);

@@ -23,12 +23,12 @@ export function formatShape(shape: readonly number[]): string {
 export function tensor(data: ArrayLike<number>, shape: readonly number[], operation = 'tensor'): Tensor {
   for (const extent of shape) {
     if (!Number.isInteger(extent) || extent < 0) {
-      throw new ShapeMismatchError(operation, 'shape', 'non-negative integer extents', formatShape(shape));
+      throw new ShapeMismatchError({ operation, what: 'shape', expected: 'non-negative integer extents', actual: formatShape(shape) });
     }
   }
   const size = shapeSize(shape);
   if (data.length !== size) {
-    throw new ShapeMismatchError(operation, 'data length', `${size} for shape ${formatShape(shape)}`, String(data.length));
+    throw new ShapeMismatchError({ operation, what: 'data length', expected: `${size} for shape ${formatShape(shape)}`, actual: String(data.length) });
   }
   return { shape: [...shape], data: Float64Array.from(data) };
 }
@@ -50,7 +50,7 @@ export function tensorToMatrix(t: Tensor, operation = 'tensorToMatrix'): Matrix 
     rows = t.shape[0]!;
     columns = 1;
   } else {
-    throw new ShapeMismatchError(operation, 'tensor', 'rank 1 or 2', formatShape(t.shape));
+    throw new ShapeMismatchError({ operation, what: 'tensor', expected: 'rank 1 or 2', actual: formatShape(t.shape) });
   }
   return copyToMatrix(t, rows, columns, Matrix);
 }
@@ -59,14 +59,14 @@ export function tensorToMatrix(t: Tensor, operation = 'tensorToMatrix'): Matrix 
 export function assertFinite(data: ArrayLike<number>, operation: string, what: string): void {
   for (let i = 0; i < data.length; i++) {
     const value = data[i]!;
-    if (!Number.isFinite(value)) throw new NonFiniteValueError(operation, `${what} [${i}]`, value);
+    if (!Number.isFinite(value)) throw new NonFiniteValueError({ operation, location: `${what} [${i}]`, value });
   }
 }
 
 /** Largest absolute entry-wise difference of two tensors of the same shape. */
 export function maxAbsDifference(a: Tensor, b: Tensor, operation = 'maxAbsDifference'): number {
   if (a.shape.length !== b.shape.length || a.shape.some((extent, i) => extent !== b.shape[i])) {
-    throw new ShapeMismatchError(operation, 'second tensor', formatShape(a.shape), formatShape(b.shape));
+    throw new ShapeMismatchError({ operation, what: 'second tensor', expected: formatShape(a.shape), actual: formatShape(b.shape) });
   }
   let worst = 0;
   for (let i = 0; i < a.data.length; i++) {

@@ -188,7 +188,7 @@ function dataArrays(network: Network, inputs: TrainingData, targets: TrainingDat
   const outFeatures = network.parameters[network.parameters.length - 1]?.outFeatures ?? network.inputShape[0]!;
   const y = toBatch(targets, [outFeatures], operation);
   if (y.shape[0] !== samples) {
-    throw new ShapeMismatchError(operation, 'targets', `${samples} rows (one per input)`, `${y.shape[0]} rows`);
+    throw new ShapeMismatchError({ operation, what: 'targets', expected: `${samples} rows (one per input)`, actual: `${y.shape[0]} rows` });
   }
   if (samples === 0) throw new InvalidArgumentError({ operation, argument: 'inputs', what: 'no samples', ...netsScope });
   return { x: x.data, y: y.data, samples, inFeatures: network.inputShape[0]!, outFeatures };
@@ -398,7 +398,7 @@ export function trainMlp(model: SequentialModel, options: TrainOptions): TrainRe
     return squaredLoss(trace.values[trace.values.length - 1]!, data.y, samples);
   };
   const initialLoss = fullLoss();
-  if (!Number.isFinite(initialLoss)) throw new NonFiniteValueError(operation, 'initial loss', initialLoss);
+  if (!Number.isFinite(initialLoss)) throw new NonFiniteValueError({ operation, location: 'initial loss', value: initialLoss });
   const losses = new Float64Array(options.epochs);
   let epochsRun = 0;
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -453,7 +453,7 @@ export function trainMlp(model: SequentialModel, options: TrainOptions): TrainRe
       }
     }
     const loss = fullLoss();
-    if (!Number.isFinite(loss)) throw new NonFiniteValueError(operation, `loss at epoch ${epoch}`, loss);
+    if (!Number.isFinite(loss)) throw new NonFiniteValueError({ operation, location: `loss at epoch ${epoch}`, value: loss });
     losses[epoch - 1] = loss;
     epochsRun = epoch;
     if (options.onEpoch?.({ epoch, loss, elapsed: performance.now() - started }) === false) break;

@@ -9,6 +9,7 @@
 
 import {
   type DimensionMismatchError,
+  type ErrorContext,
   hasErrorMarker,
   type InvalidArgumentError,
   markErrorClass,
@@ -26,6 +27,9 @@ export const PermutationError = scopedErrorBase('permutation', 'PermutationError
 /** An error thrown by `@descramble/permutation`. */
 export type PermutationError = InstanceType<typeof PermutationError>;
 
+/** What every constructor of this package's errors takes besides its own facts: the function, and optionally the cause. */
+export type PermutationErrorContext = Omit<ErrorContext, 'scope'>;
+
 /** No assignment avoids the forbidden (infinite-cost) pairs. */
 export class InfeasibleAssignmentError extends PermutationError {
   override readonly name = 'InfeasibleAssignmentError';
@@ -39,9 +43,10 @@ export class InfeasibleAssignmentError extends PermutationError {
     markErrorClass(InfeasibleAssignmentError, 'InfeasibleAssignmentError');
   }
 
-  constructor(operation: string, axis: 'row' | 'column', index: number) {
+  constructor(options: PermutationErrorContext & { readonly axis: 'row' | 'column'; readonly index: number }) {
+    const { axis, index } = options;
     super({
-      operation,
+      ...options,
       reason: `infeasible: ${axis} ${index} cannot be assigned without a forbidden (infinite-cost) pair`,
       detail: { axis, index },
     });

@@ -17,6 +17,7 @@ export {
   InvalidArgumentError,
   NonFiniteInputError,
   PermutationError,
+  type PermutationErrorContext,
   type PermutationFailure,
 } from './errors.js';
 export {

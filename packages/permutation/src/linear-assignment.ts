@@ -64,7 +64,7 @@ export function solveLinearAssignment(
   }
   const col4row = new Int32Array(rows);
   const failed = linearAssignmentKernel(rows, cols, flat, col4row, 'auto', options.signal);
-  if (failed >= 0) throw new InfeasibleAssignmentError(operation, transpose ? 'column' : 'row', failed);
+  if (failed >= 0) throw new InfeasibleAssignmentError({ operation, axis: transpose ? 'column' : 'row', index: failed });
   const assignment = new Int32Array(m);
   if (transpose) {
     assignment.fill(-1);

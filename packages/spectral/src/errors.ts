@@ -9,6 +9,7 @@
 
 import {
   type DimensionMismatchError,
+  type ErrorContext,
   hasErrorMarker,
   type InvalidArgumentError,
   markErrorClass,
@@ -26,6 +27,9 @@ export const SpectralError = scopedErrorBase('spectral', 'SpectralError');
 /** An error thrown by `@descramble/spectral`. */
 export type SpectralError = InstanceType<typeof SpectralError>;
 
+/** What every constructor of this package's errors takes besides its own facts: the function, and optionally the cause. */
+export type SpectralErrorContext = Omit<ErrorContext, 'scope'>;
+
 /**
  * The input is well-formed but the requested measure is undefined on it: a spectrum with
  * no energy, a constant vector that cannot be rescaled to [-1, 1], a zero matrix.
@@ -41,8 +45,9 @@ export class DegenerateInputError extends SpectralError {
     markErrorClass(DegenerateInputError, 'DegenerateInputError');
   }
 
-  constructor(operation: string, reason: string) {
-    super({ operation, reason, detail: { reason } });
+  constructor(options: SpectralErrorContext & { readonly reason: string }) {
+    const { reason } = options;
+    super({ ...options, detail: { reason } });
     this.reason = reason;
   }
 

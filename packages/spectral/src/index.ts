@@ -12,6 +12,7 @@ export {
   InvalidArgumentError,
   NonFiniteInputError,
   SpectralError,
+  type SpectralErrorContext,
   type SpectralFailure,
 } from './errors.js';
 export { fft, ifft, irfft, rfft, type VectorInput } from './fft.js';

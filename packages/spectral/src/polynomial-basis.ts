@@ -149,10 +149,10 @@ function orthonormaliseColumns(operation: string, a: Float64Array, n: number, wi
     let norm = 0;
     for (let i = 0; i < n; i++) norm += a[i * width + k]! ** 2;
     if (!(r.get(k, k) > 1e-10 * Math.sqrt(norm))) {
-      throw new DegenerateInputError(
+      throw new DegenerateInputError({
         operation,
-        `column ${k} is (numerically) in the span of the previous ones; degree must be < the number of distinct grid points`,
-      );
+        reason: `column ${k} is (numerically) in the span of the previous ones; degree must be < the number of distinct grid points`,
+      });
     }
   }
   return matrixToRowMajor(q);
@@ -195,7 +195,7 @@ export function rescaleToUnitInterval(v: ArrayLike<number>): Float64Array {
     if (value < min) min = value;
     if (value > max) max = value;
   }
-  if (!(max > min)) throw new DegenerateInputError('rescaleToUnitInterval', 'the vector is constant');
+  if (!(max > min)) throw new DegenerateInputError({ operation: 'rescaleToUnitInterval', reason: 'the vector is constant' });
   const range = max - min;
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] === max ? 1 : (2 * (x[i]! - min)) / range - 1;

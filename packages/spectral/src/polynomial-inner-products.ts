@@ -85,11 +85,11 @@ export function polynomialInnerProducts(
       let vNorm = 0;
       for (let r = 0; r < n; r++) vNorm += v[r]! * v[r]!;
       vNorm = Math.sqrt(vNorm);
-      if (vNorm === 0) throw new DegenerateInputError(operation, `vector ${i} is zero; its cosines are undefined`);
+      if (vNorm === 0) throw new DegenerateInputError({ operation, reason: `vector ${i} is zero; its cosines are undefined` });
       const row = out.subarray(i * width, (i + 1) * width);
       for (let j = 0; j < width; j++) {
         const pNorm = polynomialNorms[j]!;
-        if (pNorm === 0) throw new DegenerateInputError(operation, `polynomial of degree ${j} vanishes on the grid`);
+        if (pNorm === 0) throw new DegenerateInputError({ operation, reason: `polynomial of degree ${j} vanishes on the grid` });
         row[j]! /= vNorm * pNorm;
       }
     }
@@ -115,6 +115,6 @@ export function bandedness(matrix: AbstractMatrix, bandwidth: number): number {
       if (Math.abs(i - j) <= bandwidth) inside += e;
     }
   }
-  if (total === 0) throw new DegenerateInputError('bandedness', 'the matrix is zero');
+  if (total === 0) throw new DegenerateInputError({ operation: 'bandedness', reason: 'the matrix is zero' });
   return Math.min(1, inside / total);
 }

@@ -29,7 +29,7 @@ function orthonormalBasis(name: string, a: AbstractMatrix): { q: Float64Array; r
   const tolerance = Math.max(a.rows, a.columns) * EPS * (s[0] ?? 0);
   let rank = 0;
   while (rank < s.length && s[rank]! > tolerance) rank++;
-  if (rank === 0) throw new DegenerateInputError('principalAngles', `${name} is zero; its column space is {0}`);
+  if (rank === 0) throw new DegenerateInputError({ operation: 'principalAngles', reason: `${name} is zero; its column space is {0}` });
   return { q: matrixToRowMajor(u.subMatrix(0, a.rows - 1, 0, rank - 1)), rank };
 }
 

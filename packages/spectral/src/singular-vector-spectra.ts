@@ -142,6 +142,6 @@ export function spectrumSimilarity(a: WeightSpectrum | AbstractMatrix, b: Weight
     xx += p * p;
     yy += q * q;
   }
-  if (xx === 0 || yy === 0) throw new DegenerateInputError(operation, 'a spectrum is zero; the similarity is undefined');
+  if (xx === 0 || yy === 0) throw new DegenerateInputError({ operation, reason: 'a spectrum is zero; the similarity is undefined' });
   return Math.min(1, dot / (Math.sqrt(xx) * Math.sqrt(yy)));
 }

@@ -121,13 +121,13 @@ export function notchDepth(spectrum: SpectrumInput, options: NotchDepthOptions =
     }
   }
   if (neighbourFrequencies.length === 0) {
-    throw new DegenerateInputError('notchDepth', 'the axis has no frequency other than 0');
+    throw new DegenerateInputError({ operation: 'notchDepth', reason: 'the axis has no frequency other than 0' });
   }
   neighbourFrequencies.sort((a, b) => a - b);
   const neighbourEnergy = sum / neighbourFrequencies.length;
   const zeroEnergy = energy[zeroIndex]!;
   if (neighbourEnergy === 0) {
-    throw new DegenerateInputError('notchDepth', 'the neighbouring band has zero energy; the depth is undefined');
+    throw new DegenerateInputError({ operation: 'notchDepth', reason: 'the neighbouring band has zero energy; the depth is undefined' });
   }
   const depthDb = zeroEnergy === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10(neighbourEnergy / zeroEnergy);
   return { depthDb, isNotch: depthDb > 0, convention: NOTCH_DEPTH_CONVENTION, zeroEnergy, neighbourEnergy, neighbourFrequencies };
@@ -150,7 +150,7 @@ function inBand(operation: string, band: FrequencyBand): (k: number) => boolean 
 export function bandEnergyFraction(spectrum: SpectrumInput, axis: SpectrumAxis, band: FrequencyBand): number {
   const inside = inBand('bandEnergyFraction', band);
   const { energy, frequencies, total } = axisEnergy('bandEnergyFraction', spectrum, axis);
-  if (total === 0) throw new DegenerateInputError('bandEnergyFraction', 'total energy is zero');
+  if (total === 0) throw new DegenerateInputError({ operation: 'bandEnergyFraction', reason: 'total energy is zero' });
   let sum = 0;
   for (let i = 0; i < frequencies.length; i++) if (inside(frequencies[i]!)) sum += energy[i]!;
   return Math.min(1, sum / total);
@@ -176,7 +176,7 @@ export function bandEdges(spectrum: SpectrumInput, axis: SpectrumAxis, fraction:
     throw new InvalidArgumentError({ operation: 'bandEdges', argument: 'fraction', what: `expected a number in (0, 1], got ${fraction}`, ...spectralScope });
   }
   const { energy, frequencies, total } = axisEnergy('bandEdges', spectrum, axis);
-  if (total === 0) throw new DegenerateInputError('bandEdges', 'total energy is zero');
+  if (total === 0) throw new DegenerateInputError({ operation: 'bandEdges', reason: 'total energy is zero' });
   let maxAbs = 0;
   for (const k of frequencies) maxAbs = Math.max(maxAbs, Math.abs(k));
   const byAbs = new Float64Array(maxAbs + 1);
@@ -191,5 +191,5 @@ export function bandEdges(spectrum: SpectrumInput, axis: SpectrumAxis, fraction:
     }
   }
   /* c8 ignore next */
-  throw new DegenerateInputError('bandEdges', 'unreachable');
+  throw new DegenerateInputError({ operation: 'bandEdges', reason: 'unreachable' });
 }

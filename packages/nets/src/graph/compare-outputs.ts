@@ -31,8 +31,8 @@ export async function compareGraphOutputs(runtime: OnnxRuntime, a: OnnxModel, b:
   const outputs: OutputDifference[] = [];
   for (const [name, x] of Object.entries(first)) {
     const y = second[name];
-    if (y === undefined) throw new ShapeMismatchError(operation, `graph output ${JSON.stringify(name)}`, 'an output of both models', 'missing from the second model');
-    if (x.dims.join('x') !== y.dims.join('x')) throw new ShapeMismatchError(operation, `graph output ${JSON.stringify(name)}`, `[${x.dims.join(', ')}]`, `[${y.dims.join(', ')}]`);
+    if (y === undefined) throw new ShapeMismatchError({ operation, what: `graph output ${JSON.stringify(name)}`, expected: 'an output of both models', actual: 'missing from the second model' });
+    if (x.dims.join('x') !== y.dims.join('x')) throw new ShapeMismatchError({ operation, what: `graph output ${JSON.stringify(name)}`, expected: `[${x.dims.join(', ')}]`, actual: `[${y.dims.join(', ')}]` });
     const u = x.data as ArrayLike<number>;
     const v = y.data as ArrayLike<number>;
     let difference = 0;

@@ -164,11 +164,11 @@ export function layerWeightMatrix(model: OnnxModel, layer: GraphLayer): Float64T
   const operation = 'layerWeightMatrix';
   const index = indexGraph(model);
   const weight = index.constant(layer.weight);
-  if (weight === null) throw new MissingTensorError(operation, layer.weight, `the weight of layer ${JSON.stringify(layer.name)} is not an initializer of this model`);
+  if (weight === null) throw new MissingTensorError({ operation, tensor: layer.weight, reason: `the weight of layer ${JSON.stringify(layer.name)} is not an initializer of this model` });
   const { tensor } = weight;
-  if (tensor.dtype === 'int64' || tensor.dtype === 'uint64') throw new UnsupportedOperatorError(operation, layer.opType, layer.node, `weight ${JSON.stringify(layer.weight)} holds 64-bit integers`);
+  if (tensor.dtype === 'int64' || tensor.dtype === 'uint64') throw new UnsupportedOperatorError({ operation, operator: layer.opType, node: layer.node, reason: `weight ${JSON.stringify(layer.weight)} holds 64-bit integers` });
   const { units, fanIn } = layer;
-  if (tensor.data.length !== units * fanIn) throw new MissingTensorError(operation, layer.weight, `holds ${tensor.data.length} entries, not units x fanIn = ${units} x ${fanIn}`);
+  if (tensor.data.length !== units * fanIn) throw new MissingTensorError({ operation, tensor: layer.weight, reason: `holds ${tensor.data.length} entries, not units x fanIn = ${units} x ${fanIn}` });
   const source = tensor.data;
   const data = new Float64Array(units * fanIn);
   const node = model.graph.nodes.find((candidate) => candidate.name === layer.node && candidate.opType === layer.opType);

@@ -84,13 +84,13 @@ export function matchGraphs(
   if (!Number.isInteger(maxSweeps) || maxSweeps < 1) throw new InvalidArgumentError({ operation, argument: 'maxSweeps', what: `expected an integer >= 1, got ${maxSweeps}`, ...netsScope });
   const analysis = 'groups' in analysisOrShapes ? (analysisOrShapes as ChannelGroupAnalysis) : channelGroups(modelA, analysisOrShapes as ReadonlyMap<string, readonly number[]>);
   const layersB = graphLayers(modelB);
-  if (layersB.length !== analysis.layers.length) throw new GraphMismatchError(operation, `${analysis.layers.length} linear layers in the first graph, ${layersB.length} in the second`);
+  if (layersB.length !== analysis.layers.length) throw new GraphMismatchError({ operation, difference: `${analysis.layers.length} linear layers in the first graph, ${layersB.length} in the second` });
   const groups = analysis.groups.filter((g) => g.permutable);
   const sizes = new Map(groups.map((g) => [g.id, g.size]));
   const layers: MatchedLayer[] = analysis.layers.map((layer, k) => {
     const other = layersB[k]!;
     for (const field of ['name', 'opType', 'units', 'fanIn', 'inChannels'] as const) {
-      if (other[field] !== layer[field]) throw new GraphMismatchError(operation, `layer ${k} (${JSON.stringify(layer.name)}) has ${field} ${JSON.stringify(layer[field])} in the first graph, ${JSON.stringify(other[field])} in the second`);
+      if (other[field] !== layer[field]) throw new GraphMismatchError({ operation, difference: `layer ${k} (${JSON.stringify(layer.name)}) has ${field} ${JSON.stringify(layer[field])} in the first graph, ${JSON.stringify(other[field])} in the second` });
     }
     const kernel = layer.fanIn / layer.inChannels;
     const sides: Side[] = [];

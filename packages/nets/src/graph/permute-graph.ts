@@ -30,8 +30,8 @@ export function permuteGraph(model: OnnxModel, analysis: ChannelGroupAnalysis, p
   const perms = new Map<number, Int32Array>();
   for (const [id, permutation] of permutations) {
     const group = groupById(analysis, id, operation);
-    if (!group.permutable) throw new InvalidPermutationError(operation, `channel group ${id} is not permutable: ${group.blockedBy?.reason ?? ''}`);
-    if (permutation.length !== group.size) throw new InvalidPermutationError(operation, `channel group ${id} has ${group.size} channels but its permutation has ${permutation.length} entries`);
+    if (!group.permutable) throw new InvalidPermutationError({ operation, reason: `channel group ${id} is not permutable: ${group.blockedBy?.reason ?? ''}` });
+    if (permutation.length !== group.size) throw new InvalidPermutationError({ operation, reason: `channel group ${id} has ${group.size} channels but its permutation has ${permutation.length} entries` });
     const checked = signedPermutation(permutation, undefined, operation).permutation;
     if (!checked.every((value, i) => value === i)) perms.set(id, checked);
   }

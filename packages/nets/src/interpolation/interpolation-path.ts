@@ -79,7 +79,7 @@ export async function interpolationPath(
     let loss = 0;
     for (let i = 0; i < output.length; i++) {
       const value = output[i] as number;
-      if (!Number.isFinite(value)) throw new NonFiniteValueError(operation, `output ${i} at alpha = ${alpha}`, value);
+      if (!Number.isFinite(value)) throw new NonFiniteValueError({ operation, location: `output ${i} at alpha = ${alpha}`, value });
       const line = (1 - alpha) * (ends[0][i] as number) + alpha * (ends[1][i] as number);
       deviation += (value - line) ** 2;
       scale += line ** 2;

@@ -131,14 +131,14 @@ export async function captureGrams(runtime: OnnxRuntime, model: OnnxModel, targe
     // `session` is assigned inside `run`; TypeScript's flow analysis does not see that
     await (session as RuntimeSession | null)?.release();
   }
-  if (done === 0) throw new EmptyInputError(operation, targets[0]!.name);
+  if (done === 0) throw new EmptyInputError({ operation, layer: targets[0]!.name });
   return { grams: states.map((state) => result(state, bias, done, operation)), samples: done, batches };
 }
 
 function checkUnitAxis(target: CaptureTarget, dims: readonly number[], operation: string): void {
   const axis = target.channelAxis < 0 ? dims.length + target.channelAxis : target.channelAxis;
   if (axis < 0 || axis >= dims.length || dims[axis] !== target.units) {
-    throw new ShapeMismatchError(operation, `unit axis ${target.channelAxis} of layer ${JSON.stringify(target.name)}'s output ${JSON.stringify(target.output)} of shape ${formatShape(dims)}`, String(target.units), String(dims[axis] ?? 'none'));
+    throw new ShapeMismatchError({ operation, what: `unit axis ${target.channelAxis} of layer ${JSON.stringify(target.name)}'s output ${JSON.stringify(target.output)} of shape ${formatShape(dims)}`, expected: String(target.units), actual: String(dims[axis] ?? 'none') });
   }
 }
 
@@ -177,7 +177,7 @@ function fold(state: TargetState, results: Record<string, RuntimeTensor>, firstS
   // (|G_ij| <= sqrt(G_ii G_jj)): checking it costs d per batch, not d^2.
   for (let i = 0; i < d; i++) {
     const v = sum[i * d + i]!;
-    if (v - v !== 0) throw new NonFiniteGramError(operation, target.name, firstSample, firstSample + samples, v);
+    if (v - v !== 0) throw new NonFiniteGramError({ operation, layer: target.name, firstSample, endSample: firstSample + samples, value: v });
   }
   state.count += dims.reduce((a, b) => a * b, 1) / d;
 }
@@ -189,7 +189,7 @@ function result(state: TargetState, bias: BiasMode, samples: number, operation: 
   for (let i = 0; i < d; i++) {
     for (let j = i; j < d; j++) {
       const v = sum[i * d + j]!;
-      if (v - v !== 0) throw new NonFiniteGramError(operation, state.target.name, 0, samples, v);
+      if (v - v !== 0) throw new NonFiniteGramError({ operation, layer: state.target.name, firstSample: 0, endSample: samples, value: v });
       gram.set(i, j, v);
       gram.set(j, i, v);
     }

@@ -143,8 +143,8 @@ function checkTarget(target: CaptureTarget, values: ReadonlySet<string>, names: 
   const invalid = (what: string): InvalidArgumentError => new InvalidArgumentError({ operation, argument: 'targets', what: `layer ${JSON.stringify(target.name)}: ${what}`, ...netsScope });
   if (names.has(target.name)) throw invalid('named twice');
   names.add(target.name);
-  if (!values.has(target.output)) throw new MissingTensorError(operation, target.output, `the output of layer ${JSON.stringify(target.name)} is no value of the graph`);
-  if (target.bias !== null && !values.has(target.bias)) throw new MissingTensorError(operation, target.bias, `the bias of layer ${JSON.stringify(target.name)} is no value of the graph`);
+  if (!values.has(target.output)) throw new MissingTensorError({ operation, tensor: target.output, reason: `the output of layer ${JSON.stringify(target.name)} is no value of the graph` });
+  if (target.bias !== null && !values.has(target.bias)) throw new MissingTensorError({ operation, tensor: target.bias, reason: `the bias of layer ${JSON.stringify(target.name)} is no value of the graph` });
   if (!Number.isSafeInteger(target.units) || target.units < 1) throw invalid(`units must be a positive integer, got ${target.units}`);
   if (!Number.isSafeInteger(target.channelAxis)) throw invalid(`channelAxis must be an integer, got ${target.channelAxis}`);
   if (!Number.isFinite(target.biasScale)) throw invalid(`biasScale must be finite, got ${target.biasScale}`);

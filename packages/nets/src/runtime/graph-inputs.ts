@@ -95,23 +95,23 @@ export function validateBlock(block: GraphBlock, specs: readonly GraphInputSpec[
       throw new InvalidArgumentError({ operation, argument: 'inputs', what: `input ${JSON.stringify(spec.name)}: data must be a Float32Array or a Float64Array`, ...netsScope });
     }
     if (dims.length === 0 || !dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new ShapeMismatchError(operation, `dims of input ${JSON.stringify(spec.name)}`, '[samples, ...] of non-negative integers', formatShape(dims));
+      throw new ShapeMismatchError({ operation, what: `dims of input ${JSON.stringify(spec.name)}`, expected: '[samples, ...] of non-negative integers', actual: formatShape(dims) });
     }
     if (!fitsInputShape(spec, dims.slice(1))) {
-      throw new ShapeMismatchError(operation, `per-sample shape of input ${JSON.stringify(spec.name)}`, inputSampleShapeText(spec), formatShape(dims.slice(1)));
+      throw new ShapeMismatchError({ operation, what: `per-sample shape of input ${JSON.stringify(spec.name)}`, expected: inputSampleShapeText(spec), actual: formatShape(dims.slice(1)) });
     }
     const size = dims.reduce((a, b) => a * b, 1);
     if (tensor.data.length !== size) {
-      throw new ShapeMismatchError(operation, `data length of input ${JSON.stringify(spec.name)} of dims ${formatShape(dims)}`, String(size), String(tensor.data.length));
+      throw new ShapeMismatchError({ operation, what: `data length of input ${JSON.stringify(spec.name)} of dims ${formatShape(dims)}`, expected: String(size), actual: String(tensor.data.length) });
     }
     if (samples === -1) samples = dims[0]!;
-    else if (dims[0] !== samples) throw new ShapeMismatchError(operation, `samples of input ${JSON.stringify(spec.name)}`, String(samples), String(dims[0]));
+    else if (dims[0] !== samples) throw new ShapeMismatchError({ operation, what: `samples of input ${JSON.stringify(spec.name)}`, expected: String(samples), actual: String(dims[0]) });
     const perSample = dims[0] === 0 ? 0 : size / dims[0]!;
     const data = tensor.data;
     for (let i = 0; i < data.length; i++) {
       // v - v is 0 for finite v, NaN otherwise: one comparison per entry
       const v = data[i]!;
-      if (v - v !== 0) throw new NonFiniteValueError(operation, `input ${JSON.stringify(spec.name)}, sample ${firstSample + Math.floor(i / perSample)}`, v);
+      if (v - v !== 0) throw new NonFiniteValueError({ operation, location: `input ${JSON.stringify(spec.name)}, sample ${firstSample + Math.floor(i / perSample)}`, value: v });
     }
     if (spec.dtype === 'int64' || spec.dtype === 'int32') {
       const limit = spec.dtype === 'int32' ? 2 ** 31 : Number.MAX_SAFE_INTEGER;

@@ -62,12 +62,12 @@ export async function loadOnnxRuntime(): Promise<OnnxRuntime> {
   try {
     module = await import(/* @vite-ignore */ specifier);
   } catch {
-    throw new OptionalDependencyError('loadOnnxRuntime', specifier, ONNX_RUNTIME_INSTRUCTIONS);
+    throw new OptionalDependencyError({ operation: 'loadOnnxRuntime', dependency: specifier, instructions: ONNX_RUNTIME_INSTRUCTIONS });
   }
   // CommonJS through ESM: the API may sit on the namespace or on its default export
   const api = (typeof module.InferenceSession === 'function' ? module : module.default) as OnnxRuntime | undefined;
   if (api === undefined || typeof api.InferenceSession?.create !== 'function') {
-    throw new OptionalDependencyError('loadOnnxRuntime', specifier, `the installed ${specifier} does not export InferenceSession. ${ONNX_RUNTIME_INSTRUCTIONS}`);
+    throw new OptionalDependencyError({ operation: 'loadOnnxRuntime', dependency: specifier, instructions: `the installed ${specifier} does not export InferenceSession. ${ONNX_RUNTIME_INSTRUCTIONS}` });
   }
   return api;
 }
