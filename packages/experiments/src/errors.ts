@@ -26,11 +26,13 @@ export class MalformedModelError extends ExperimentsError {
     markErrorClass(MalformedModelError, 'MalformedModelError');
   }
 
-  constructor(
-    operation: string,
-    readonly reason: string,
-  ) {
-    super({ operation, reason, detail: { reason } });
+  /** What is wrong with the artefact. */
+  readonly reason: string;
+
+  constructor(options: { readonly operation: string; readonly reason: string; readonly cause?: unknown }) {
+    const { operation, reason, cause } = options;
+    super({ operation, reason, detail: { reason }, ...(cause === undefined ? {} : { cause }) });
+    this.reason = reason;
   }
 
   static override isInstance(value: unknown): value is MalformedModelError {

@@ -127,7 +127,7 @@ export function paintScene(scene: Scene, canvas: CanvasLike, options: CanvasOpti
   canvas.width = Math.round(scene.width * ratio);
   canvas.height = Math.round(scene.height * ratio);
   const context = canvas.getContext('2d');
-  if (!context) throw new CanvasContextError('2d');
+  if (!context) throw new CanvasContextError({ contextKind: '2d' });
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
   context.fillStyle = '#ffffff';
   context.fillRect(0, 0, scene.width, scene.height);

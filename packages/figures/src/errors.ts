@@ -33,12 +33,16 @@ export class InvalidFigureError extends FiguresError {
     markErrorClass(InvalidFigureError, 'InvalidFigureError');
   }
 
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-    operation = 'validateFigure',
-  ) {
-    super({ operation, reason: `${path}: ${reason}`, detail: { path, reason } });
+  /** Where in the figure description, e.g. `"series[0].y"`. */
+  readonly path: string;
+  /** What is wrong there. */
+  readonly reason: string;
+
+  constructor(options: { readonly path: string; readonly reason: string; readonly operation?: string; readonly cause?: unknown }) {
+    const { path, reason, operation = 'validateFigure', cause } = options;
+    super({ operation, reason: `${path}: ${reason}`, detail: { path, reason }, ...(cause === undefined ? {} : { cause }) });
+    this.path = path;
+    this.reason = reason;
   }
 
   static override isInstance(value: unknown): value is InvalidFigureError {
@@ -55,11 +59,13 @@ export class CanvasContextError extends FiguresError {
     markErrorClass(CanvasContextError, 'CanvasContextError');
   }
 
-  constructor(
-    readonly contextKind: string,
-    operation = 'paintScene',
-  ) {
-    super({ operation, reason: `canvas: no ${contextKind} context (getContext returned null)`, detail: { contextKind } });
+  /** The context asked for, e.g. `"2d"`. */
+  readonly contextKind: string;
+
+  constructor(options: { readonly contextKind: string; readonly operation?: string; readonly cause?: unknown }) {
+    const { contextKind, operation = 'paintScene', cause } = options;
+    super({ operation, reason: `canvas: no ${contextKind} context (getContext returned null)`, detail: { contextKind }, ...(cause === undefined ? {} : { cause }) });
+    this.contextKind = contextKind;
   }
 
   static override isInstance(value: unknown): value is CanvasContextError {

@@ -82,7 +82,7 @@ export function sceneToSvg(scene: Scene, options: SvgOptions = {}): string {
   ];
   const density = options.rasterDensity;
   if (density !== undefined && !(density > 0 && density <= 8)) {
-    throw new InvalidFigureError('options.rasterDensity', `expected a number in (0, 8], got ${density}`, 'sceneToSvg');
+    throw new InvalidFigureError({ path: 'options.rasterDensity', reason: `expected a number in (0, 8], got ${density}`, operation: 'sceneToSvg' });
   }
   for (const p of scene.primitives) parts.push(primitiveToSvg(p, options));
   parts.push('</svg>');

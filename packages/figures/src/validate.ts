@@ -35,40 +35,40 @@ function isMatrixLike(value: unknown): value is MatrixLike {
 
 function checkPositiveInteger(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new InvalidFigureError(path, `expected a positive integer, got ${String(value)}`);
+    throw new InvalidFigureError({ path, reason: `expected a positive integer, got ${String(value)}` });
   }
   return value;
 }
 
 function checkFiniteNumber(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidFigureError(path, `expected a finite number, got ${String(value)}`);
+    throw new InvalidFigureError({ path, reason: `expected a finite number, got ${String(value)}` });
   }
   return value;
 }
 
 function checkOptionalString(value: unknown, path: string): void {
   if (value !== undefined && typeof value !== 'string') {
-    throw new InvalidFigureError(path, 'expected a string');
+    throw new InvalidFigureError({ path, reason: 'expected a string' });
   }
 }
 
 function checkOptionalColour(value: unknown, path: string): void {
   if (value !== undefined && (typeof value !== 'string' || !safeColour.test(value))) {
-    throw new InvalidFigureError(path, 'expected a CSS colour (#rgb, #rrggbb, a name, or rgb(...))');
+    throw new InvalidFigureError({ path, reason: 'expected a CSS colour (#rgb, #rrggbb, a name, or rgb(...))' });
   }
 }
 
 function checkPair(value: unknown, path: string): readonly [number, number] {
   if (!Array.isArray(value) || value.length !== 2) {
-    throw new InvalidFigureError(path, 'expected a pair [first, second]');
+    throw new InvalidFigureError({ path, reason: 'expected a pair [first, second]' });
   }
   return [checkFiniteNumber(value[0], `${path}[0]`), checkFiniteNumber(value[1], `${path}[1]`)];
 }
 
 function checkIncreasingPair(value: unknown, path: string): readonly [number, number] {
   const pair = checkPair(value, path);
-  if (!(pair[1] > pair[0])) throw new InvalidFigureError(path, 'expected [low, high] with low < high');
+  if (!(pair[1] > pair[0])) throw new InvalidFigureError({ path, reason: 'expected [low, high] with low < high' });
   return pair;
 }
 
@@ -78,7 +78,7 @@ function checkFiniteArray(values: NumberArray, path: string): void {
 
 /** Copy heatmap values (a `MatrixGrid` or an ml-matrix-like object) into dense storage, checked. */
 export function toDenseGrid(values: MatrixGrid | MatrixLike, path: string): DenseGrid {
-  if (!isObject(values)) throw new InvalidFigureError(path, 'expected { rows, columns, data } or a matrix');
+  if (!isObject(values)) throw new InvalidFigureError({ path, reason: 'expected { rows, columns, data } or a matrix' });
   const rows = checkPositiveInteger(values.rows, `${path}.rows`);
   const columns = checkPositiveInteger(values.columns, `${path}.columns`);
   const data = new Float64Array(rows * columns);
@@ -93,7 +93,7 @@ export function toDenseGrid(values: MatrixGrid | MatrixLike, path: string): Dens
     return { rows, columns, data };
   }
   const source = (values as MatrixGrid).data;
-  if (!isNumberArray(source)) throw new InvalidFigureError(`${path}.data`, 'expected a number array');
+  if (!isNumberArray(source)) throw new InvalidFigureError({ path: `${path}.data`, reason: 'expected a number array' });
   assertLength(source.length, rows * columns, { ...figuresScope, operation: 'validateFigure', what: `${path}.data` });
   checkFiniteArray(source, `${path}.data`);
   data.set(source);
@@ -102,35 +102,35 @@ export function toDenseGrid(values: MatrixGrid | MatrixLike, path: string): Dens
 
 function checkTicks(value: unknown, path: string): void {
   if (value === undefined) return;
-  if (!Array.isArray(value)) throw new InvalidFigureError(path, 'expected an array of ticks');
+  if (!Array.isArray(value)) throw new InvalidFigureError({ path, reason: 'expected an array of ticks' });
   value.forEach((tick: unknown, k) => {
     if (typeof tick === 'number') {
       checkFiniteNumber(tick, `${path}[${k}]`);
     } else if (isObject(tick) && typeof tick.label === 'string') {
       checkFiniteNumber(tick.value, `${path}[${k}].value`);
     } else {
-      throw new InvalidFigureError(`${path}[${k}]`, 'expected a number or { value, label }');
+      throw new InvalidFigureError({ path: `${path}[${k}]`, reason: 'expected a number or { value, label }' });
     }
   });
 }
 
 function checkAnnotations(value: unknown, path: string): void {
   if (value === undefined) return;
-  if (!Array.isArray(value)) throw new InvalidFigureError(path, 'expected an array of annotations');
+  if (!Array.isArray(value)) throw new InvalidFigureError({ path, reason: 'expected an array of annotations' });
   value.forEach((item: unknown, k) => {
     const at = `${path}[${k}]`;
-    if (!isObject(item)) throw new InvalidFigureError(at, 'expected an annotation object');
+    if (!isObject(item)) throw new InvalidFigureError({ path: at, reason: 'expected an annotation object' });
     const annotation = item as unknown as Annotation;
     checkOptionalString(annotation.label, `${at}.label`);
     checkOptionalColour(annotation.colour, `${at}.colour`);
     switch (annotation.kind) {
       case 'band':
-        if (annotation.axis !== 'x' && annotation.axis !== 'y') throw new InvalidFigureError(`${at}.axis`, "expected 'x' or 'y'");
+        if (annotation.axis !== 'x' && annotation.axis !== 'y') throw new InvalidFigureError({ path: `${at}.axis`, reason: "expected 'x' or 'y'" });
         checkFiniteNumber(annotation.from, `${at}.from`);
         checkFiniteNumber(annotation.to, `${at}.to`);
         return;
       case 'line':
-        if (annotation.axis !== 'x' && annotation.axis !== 'y') throw new InvalidFigureError(`${at}.axis`, "expected 'x' or 'y'");
+        if (annotation.axis !== 'x' && annotation.axis !== 'y') throw new InvalidFigureError({ path: `${at}.axis`, reason: "expected 'x' or 'y'" });
         checkFiniteNumber(annotation.at, `${at}.at`);
         return;
       case 'rect':
@@ -138,7 +138,7 @@ function checkAnnotations(value: unknown, path: string): void {
         checkPair(annotation.y, `${at}.y`);
         return;
       default:
-        throw new InvalidFigureError(`${at}.kind`, "expected 'band', 'line' or 'rect'");
+        throw new InvalidFigureError({ path: `${at}.kind`, reason: "expected 'band', 'line' or 'rect'" });
     }
   });
 }
@@ -147,7 +147,7 @@ function checkSize(figure: Record<string, unknown>, path: string): void {
   for (const key of ['width', 'height'] as const) {
     const v = figure[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 40 || v > 20000)) {
-      throw new InvalidFigureError(`${path}.${key}`, 'expected a number of CSS pixels in [40, 20000]');
+      throw new InvalidFigureError({ path: `${path}.${key}`, reason: 'expected a number of CSS pixels in [40, 20000]' });
     }
   }
 }
@@ -155,7 +155,7 @@ function checkSize(figure: Record<string, unknown>, path: string): void {
 function validateHeatmap(figure: HeatmapFigure, path: string): void {
   checkHeatmapValues(figure.values, `${path}.values`);
   if (figure.colourMap !== undefined && !colourMapNames.includes(figure.colourMap)) {
-    throw new InvalidFigureError(`${path}.colourMap`, `expected one of ${colourMapNames.join(', ')}`);
+    throw new InvalidFigureError({ path: `${path}.colourMap`, reason: `expected one of ${colourMapNames.join(', ')}` });
   }
   if (figure.domain !== undefined && figure.domain !== 'symmetric') {
     checkIncreasingPair(figure.domain, `${path}.domain`);
@@ -171,12 +171,12 @@ function validateHeatmap(figure: HeatmapFigure, path: string): void {
 }
 
 function checkHeatmapValues(values: unknown, path: string): void {
-  if (!isObject(values)) throw new InvalidFigureError(path, 'expected { rows, columns, data } or a matrix');
+  if (!isObject(values)) throw new InvalidFigureError({ path, reason: 'expected { rows, columns, data } or a matrix' });
   checkPositiveInteger(values.rows, `${path}.rows`);
   checkPositiveInteger(values.columns, `${path}.columns`);
   if (isMatrixLike(values)) return; // entries are checked when copied (toDenseGrid)
   const data = values.data;
-  if (!isNumberArray(data)) throw new InvalidFigureError(`${path}.data`, 'expected a number array');
+  if (!isNumberArray(data)) throw new InvalidFigureError({ path: `${path}.data`, reason: 'expected a number array' });
   const expected = (values.rows as number) * (values.columns as number);
   assertLength(data.length, expected, { ...figuresScope, operation: 'validateFigure', what: `${path}.data` });
   checkFiniteArray(data, `${path}.data`);
@@ -184,14 +184,14 @@ function checkHeatmapValues(values: unknown, path: string): void {
 
 function validateLines(figure: LinePlotFigure, path: string): void {
   if (!Array.isArray(figure.series) || figure.series.length === 0) {
-    throw new InvalidFigureError(`${path}.series`, 'expected a non-empty array of series');
+    throw new InvalidFigureError({ path: `${path}.series`, reason: 'expected a non-empty array of series' });
   }
   figure.series.forEach((series, k) => {
     const at = `${path}.series[${k}]`;
-    if (!isObject(series)) throw new InvalidFigureError(at, 'expected { label, x, y }');
-    if (typeof series.label !== 'string') throw new InvalidFigureError(`${at}.label`, 'expected a string');
-    if (!isNumberArray(series.x)) throw new InvalidFigureError(`${at}.x`, 'expected a number array');
-    if (!isNumberArray(series.y)) throw new InvalidFigureError(`${at}.y`, 'expected a number array');
+    if (!isObject(series)) throw new InvalidFigureError({ path: at, reason: 'expected { label, x, y }' });
+    if (typeof series.label !== 'string') throw new InvalidFigureError({ path: `${at}.label`, reason: 'expected a string' });
+    if (!isNumberArray(series.x)) throw new InvalidFigureError({ path: `${at}.x`, reason: 'expected a number array' });
+    if (!isNumberArray(series.y)) throw new InvalidFigureError({ path: `${at}.y`, reason: 'expected a number array' });
     assertLength(series.y.length, series.x.length, { ...figuresScope, operation: 'validateFigure', what: `${at}.y` });
     checkFiniteArray(series.x, `${at}.x`);
     checkFiniteArray(series.y, `${at}.y`);
@@ -204,15 +204,15 @@ function validateLines(figure: LinePlotFigure, path: string): void {
       const values = series[axis] as NumberArray;
       for (let i = 0; i < values.length; i++) {
         if (!(values[i]! > 0)) {
-          throw new InvalidFigureError(`${at}.${axis}[${i}]`, `logarithmic axis needs values > 0, got ${values[i]}`);
+          throw new InvalidFigureError({ path: `${at}.${axis}[${i}]`, reason: `logarithmic axis needs values > 0, got ${values[i]}` });
         }
       }
     }
   });
   if (figure.xDomain !== undefined) checkIncreasingPair(figure.xDomain, `${path}.xDomain`);
   if (figure.yDomain !== undefined) checkIncreasingPair(figure.yDomain, `${path}.yDomain`);
-  if (figure.logX && figure.xDomain && !(figure.xDomain[0] > 0)) throw new InvalidFigureError(`${path}.xDomain`, 'logarithmic axis needs a domain > 0');
-  if (figure.logY && figure.yDomain && !(figure.yDomain[0] > 0)) throw new InvalidFigureError(`${path}.yDomain`, 'logarithmic axis needs a domain > 0');
+  if (figure.logX && figure.xDomain && !(figure.xDomain[0] > 0)) throw new InvalidFigureError({ path: `${path}.xDomain`, reason: 'logarithmic axis needs a domain > 0' });
+  if (figure.logY && figure.yDomain && !(figure.yDomain[0] > 0)) throw new InvalidFigureError({ path: `${path}.yDomain`, reason: 'logarithmic axis needs a domain > 0' });
   checkTicks(figure.xTicks, `${path}.xTicks`);
   checkTicks(figure.yTicks, `${path}.yTicks`);
   checkAnnotations(figure.annotations, `${path}.annotations`);
@@ -222,7 +222,7 @@ function validateLines(figure: LinePlotFigure, path: string): void {
 function validateGrid(figure: SmallMultiplesFigure, path: string): void {
   checkPositiveInteger(figure.columns, `${path}.columns`);
   if (!Array.isArray(figure.panels) || figure.panels.length === 0) {
-    throw new InvalidFigureError(`${path}.panels`, 'expected a non-empty array of figures');
+    throw new InvalidFigureError({ path: `${path}.panels`, reason: 'expected a non-empty array of figures' });
   }
   checkOptionalString(figure.title, `${path}.title`);
   figure.panels.forEach((panel, k) => {
@@ -235,7 +235,7 @@ function validateGrid(figure: SmallMultiplesFigure, path: string): void {
  * `InvalidFigureError`, `DimensionMismatchError` or `NonFiniteInputError` naming the field.
  */
 export function validateFigure(figure: unknown, path = 'figure'): asserts figure is Figure {
-  if (!isObject(figure)) throw new InvalidFigureError(path, 'expected a figure object');
+  if (!isObject(figure)) throw new InvalidFigureError({ path, reason: 'expected a figure object' });
   checkSize(figure, path);
   const candidate = figure as unknown as Figure;
   switch (candidate.kind) {
@@ -249,6 +249,6 @@ export function validateFigure(figure: unknown, path = 'figure'): asserts figure
       validateGrid(candidate, path);
       return;
     default:
-      throw new InvalidFigureError(`${path}.kind`, "expected 'heatmap', 'lines' or 'grid'");
+      throw new InvalidFigureError({ path: `${path}.kind`, reason: "expected 'heatmap', 'lines' or 'grid'" });
   }
 }

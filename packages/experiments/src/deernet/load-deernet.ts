@@ -93,7 +93,7 @@ export function decodeBase64(text: string): Uint8Array {
 
 function denseParameters(model: SequentialModel, index: number): { weights: Matrix; bias: Float64Array } {
   const layer = model.layers.filter((l) => l.kind === 'dense')[index];
-  if (layer?.kind !== 'dense') throw new MalformedModelError('loadDeerNet', `the bundled model has no dense layer ${index}`);
+  if (layer?.kind !== 'dense') throw new MalformedModelError({ operation: 'loadDeerNet', reason: `the bundled model has no dense layer ${index}` });
   const [rows, columns] = layer.weight.shape as [number, number];
   return {
     weights: fromFloat64Array(layer.weight.data, rows, columns),

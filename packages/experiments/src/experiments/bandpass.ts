@@ -79,7 +79,7 @@ function bandpassSignals(count: number, n: number, band: readonly [number, numbe
 
 function denseWeights(model: SequentialModel, index: number): Matrix {
   const layer = model.layers.filter((l) => l.kind === 'dense')[index];
-  if (layer?.kind !== 'dense') throw new MalformedModelError('bandpass', `the model has no dense layer ${index}`);
+  if (layer?.kind !== 'dense') throw new MalformedModelError({ operation: 'bandpass', reason: `the model has no dense layer ${index}` });
   const [rows, columns] = layer.weight.shape as [number, number];
   return fromFloat64Array(layer.weight.data, rows, columns);
 }

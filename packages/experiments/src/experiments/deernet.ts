@@ -222,7 +222,7 @@ function strategiesOnFirstLayer(
   });
   signal?.throwIfAborted();
   const exactResult = comparison.strategies.find((s) => s.name === 'exact');
-  if (exactResult === undefined) throw new MalformedModelError('deernet', 'compareStrategies returned no exact strategy');
+  if (exactResult === undefined) throw new MalformedModelError({ operation: 'deernet', reason: 'compareStrategies returned no exact strategy' });
   const exactSpectrum = weightSpectrum(exactResult.descrambledWeights, { symmetrise: true });
   const { optimum, gapRoundoff } = comparison.exact;
   const descramblings: StrategyDescrambling[] = [];
@@ -419,7 +419,7 @@ export function computeDeerNet(options: DeerNetExperimentOptions = {}): DeerNetE
 
 function strategyRow(data: DeerNetExperimentData, name: StrategyName): StrategyRow {
   const row = data.strategies.find((s) => s.name === name);
-  if (row === undefined) throw new MalformedModelError('deernet', `the data hold no ${name} strategy`);
+  if (row === undefined) throw new MalformedModelError({ operation: 'deernet', reason: `the data hold no ${name} strategy` });
   return row;
 }
 

@@ -184,7 +184,7 @@ function trainRecordingModes(problem: SignalRecoveryProblem, start: { w1: Matrix
   const trained = result.model.layers.filter((layer) => layer.kind === 'dense');
   const firstLayer = trained[0];
   const secondLayer = trained[1];
-  if (firstLayer?.kind !== 'dense' || secondLayer?.kind !== 'dense') throw new MalformedModelError('linearNetwork', 'linearGradientFlow returned no dense layers');
+  if (firstLayer?.kind !== 'dense' || secondLayer?.kind !== 'dense') throw new MalformedModelError({ operation: 'linearNetwork', reason: 'linearGradientFlow returned no dense layers' });
   return { times, measured, w1History, w1: matrixFromRowMajor(firstLayer.weight.data, h, n), w2: matrixFromRowMajor(secondLayer.weight.data, n, h) };
 }
 

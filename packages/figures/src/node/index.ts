@@ -37,7 +37,7 @@ export interface HeatmapPngOptions {
  */
 export function renderHeatmapPng(figure: HeatmapFigure, options: HeatmapPngOptions = {}): Uint8Array {
   validateFigure(figure);
-  if (figure.kind !== 'heatmap') throw new InvalidFigureError('figure.kind', "expected 'heatmap'", 'renderHeatmapPng');
+  if (figure.kind !== 'heatmap') throw new InvalidFigureError({ path: 'figure.kind', reason: "expected 'heatmap'", operation: 'renderHeatmapPng' });
   const grid = toDenseGrid(figure.values, 'figure.values');
   const [low, high] = heatmapColourDomain(figure, grid);
   const cells = heatmapCells(grid, figure.colourMap ?? 'viridis', low, high);
@@ -48,7 +48,7 @@ export function renderHeatmapPng(figure: HeatmapFigure, options: HeatmapPngOptio
     ['height', height],
   ] as const) {
     if (!Number.isInteger(value) || value < 1 || value > 20000) {
-      throw new InvalidFigureError(`options.${key}`, `expected an integer in [1, 20000], got ${value}`, 'renderHeatmapPng');
+      throw new InvalidFigureError({ path: `options.${key}`, reason: `expected an integer in [1, 20000], got ${value}`, operation: 'renderHeatmapPng' });
     }
   }
   return rasterToPng(scaleNearest(cells, width, height));
@@ -96,7 +96,7 @@ function rasterise(svg: string, options: PngOptions, operation: string): Uint8Ar
  */
 export function renderFigureToPng(figure: Figure, options: PngOptions = {}): Uint8Array {
   const scale = options.scale ?? 1;
-  if (!(scale > 0 && scale <= 8)) throw new InvalidFigureError('options.scale', `expected a number in (0, 8], got ${scale}`, 'renderFigureToPng');
+  if (!(scale > 0 && scale <= 8)) throw new InvalidFigureError({ path: 'options.scale', reason: `expected a number in (0, 8], got ${scale}`, operation: 'renderFigureToPng' });
   const svg = renderFigureToSvg(figure, { rasterDensity: scale, deflate: zlibDeflate });
   return rasterise(svg, options, 'renderFigureToPng');
 }
