@@ -121,52 +121,10 @@ function nodeLayerName(node: OnnxNode): string {
  * @throws UnsupportedOperatorError, MissingTensorError, ShapeMismatchError.
  */
 export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {}): SequentialModel {
-  const operation = 'modelFromOnnx';
   const graph = onnx.graph;
-  const constants = new Map<string, IoTensor>(graph.initializers);
-  const dataInputs = graph.inputs.filter((input) => !constants.has(input.name));
-  if (dataInputs.length !== 1) {
-    throw new UnsupportedOperatorError({ operation, operator: 'graph', node: graph.name, reason: `expected one data input, found ${dataInputs.length}` });
-  }
-  if (graph.outputs.length !== 1) throw new UnsupportedOperatorError({ operation, operator: 'graph', node: graph.name, reason: `expected one output, found ${graph.outputs.length}` });
-  const input = dataInputs[0]!;
-  let inputShape: readonly number[];
-  if (options.inputShape !== undefined) inputShape = options.inputShape;
-  else {
-    const dims = input.shape?.slice(1);
-    if (dims === undefined || dims.some((d) => typeof d !== 'number')) {
-      throw new InvalidArgumentError({ operation, argument: 'inputShape', what: `graph input ${JSON.stringify(input.name)} has shape ${JSON.stringify(input.shape)}; pass options.inputShape`, ...netsScope });
-    }
-    inputShape = dims as number[];
-  }
-
-  const dtypes = new Set<string>();
-  const weight = (node: OnnxNode, position: number): { name: string; tensor: Tensor } => {
-    const name = node.inputs[position];
-    if (name === undefined || name === '') throw new MissingTensorError({ operation, tensor: `${node.opType} input ${position}`, reason: `missing in node ${JSON.stringify(node.name)}` });
-    const found = constants.get(name);
-    if (found === undefined) {
-      throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: `input ${JSON.stringify(name)} is not an initializer or constant (only weights may be side inputs)` });
-    }
-    dtypes.add(found.dtype);
-    return { name, tensor: floatTensor(found, name) };
-  };
-  const optionalWeight = (node: OnnxNode, position: number): { name: string; tensor: Tensor } | null => {
-    const name = node.inputs[position];
-    return name === undefined || name === '' ? null : weight(node, position);
-  };
-
-  const layers: Layer[] = [];
-  const names = new Set<string>();
-  // Names come from the file: never empty (the node's name, else `<kind><position>` as
-  // `sequential` names), and never shared by two layers (the second `fc` is `fc#2`, ...).
-  const unique = (name: string, node: OnnxNode, kind: string): string => {
-    const base = name !== '' ? name : nodeLayerName(node) !== '' ? nodeLayerName(node) : `${kind}${layers.length}`;
-    let candidate = base;
-    for (let k = 2; names.has(candidate); k++) candidate = `${base}#${k}`;
-    names.add(candidate);
-    return candidate;
-  };
+  const reader = new ChainReader(graph.initializers);
+  const input = singleDataInput(graph, reader);
+  const inputShape = options.inputShape ?? graphInputShape(input);
   let current = input.name;
   const nodes = graph.nodes;
   for (let index = 0; index < nodes.length; index++) {
@@ -175,129 +133,209 @@ export function modelFromOnnx(onnx: OnnxModel, options: ModelFromOnnxOptions = {
       throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: `domain ${JSON.stringify(node.domain)} is not the default ONNX domain` });
     }
     if (node.opType === 'Constant') {
-      const value = node.attributes.value;
-      if (value === undefined || value.type !== 'tensor') throw new UnsupportedOperatorError({ operation, operator: 'Constant', node: node.name, reason: 'only tensor-valued constants are supported' });
-      constants.set(node.outputs[0]!, value.value);
+      reader.addConstant(node);
       continue;
     }
     if (node.inputs[0] !== current) {
       throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: `reads ${JSON.stringify(node.inputs[0])} but the chain is at ${JSON.stringify(current)}: only sequential graphs are supported` });
     }
-    const activationName = ACTIVATION_OPS[node.opType];
-    if (activationName !== undefined) {
-      layers.push(activation(activationName, unique(nodeLayerName(node), node, activationName)));
-      current = node.outputs[0]!;
+    current = node.outputs[0]!;
+    const next = nodes[index + 1];
+    // MatMul followed by the Add of a bias is one dense layer.
+    if (node.opType === 'MatMul' && next !== undefined && next.opType === 'Add' && next.inputs.includes(current)) {
+      reader.layers.push(matMulLayer(reader, node, next));
+      current = next.outputs[0]!;
+      index++;
       continue;
     }
-    switch (node.opType) {
-      case 'Gemm': {
-        if (attributeNumber(node, 'transA', 0) !== 0) throw new UnsupportedOperatorError({ operation, operator: 'Gemm', node: node.name, reason: 'transA = 1 is not supported' });
-        const w = weight(node, 1);
-        if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError({ operation, operator: 'Gemm', node: node.name, reason: `weight has shape ${formatShape(w.tensor.shape)}` });
-        const alpha = attributeNumber(node, 'alpha', 1);
-        const beta = attributeNumber(node, 'beta', 1);
-        const matrix = scaled(attributeNumber(node, 'transB', 0) === 1 ? w.tensor : transpose2d(w.tensor), alpha);
-        const c = optionalWeight(node, 2);
-        layers.push(dense({ name: unique(layerNameOf(w.name), node, 'dense'), weight: matrix, bias: c === null ? null : biasVector(c.tensor, matrix.shape[0]!, beta, node) }));
-        current = node.outputs[0]!;
-        break;
-      }
-      case 'MatMul': {
-        const w = weight(node, 1);
-        if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError({ operation, operator: 'MatMul', node: node.name, reason: `weight has shape ${formatShape(w.tensor.shape)}` });
-        const matrix = transpose2d(w.tensor);
-        let bias: Tensor | null = null;
-        current = node.outputs[0]!;
-        const next = nodes[index + 1];
-        if (next !== undefined && next.opType === 'Add' && next.inputs.includes(current)) {
-          const other = next.inputs[0] === current ? 1 : 0;
-          const b = weight(next, other);
-          bias = biasVector(b.tensor, matrix.shape[0]!, 1, next);
-          current = next.outputs[0]!;
-          index++;
-        }
-        layers.push(dense({ name: unique(layerNameOf(w.name), node, 'dense'), weight: matrix, bias }));
-        break;
-      }
-      case 'Conv': {
-        const autoPad = node.attributes.auto_pad;
-        if (autoPad !== undefined && !(autoPad.type === 'string' && (autoPad.value === 'NOTSET' || autoPad.value === 'VALID'))) {
-          throw new UnsupportedOperatorError({ operation, operator: 'Conv', node: node.name, reason: 'auto_pad SAME_UPPER/SAME_LOWER is not supported; export with explicit pads' });
-        }
-        const w = weight(node, 1);
-        const b = optionalWeight(node, 2);
-        const rank = w.tensor.shape.length - 2;
-        const strides = attributeInts(node, 'strides') ?? new Array<number>(rank).fill(1);
-        const dilations = attributeInts(node, 'dilations') ?? new Array<number>(rank).fill(1);
-        const pads = attributeInts(node, 'pads') ?? new Array<number>(2 * rank).fill(0);
-        const group = attributeNumber(node, 'group', 1);
-        const name = unique(layerNameOf(w.name), node, rank === 1 ? 'conv1d' : 'conv2d');
-        if (rank === 1) {
-          layers.push(conv1d({ name, weight: w.tensor, bias: b?.tensor ?? null, stride: strides[0]!, padding: [pads[0]!, pads[1]!], dilation: dilations[0]!, groups: group }));
-        } else if (rank === 2) {
-          layers.push(
-            conv2d({
-              name,
-              weight: w.tensor,
-              bias: b?.tensor ?? null,
-              stride: [strides[0]!, strides[1]!],
-              padding: [pads[0]!, pads[1]!, pads[2]!, pads[3]!],
-              dilation: [dilations[0]!, dilations[1]!],
-              groups: group,
-            }),
-          );
-        } else throw new UnsupportedOperatorError({ operation, operator: 'Conv', node: node.name, reason: `${rank}-D convolutions are not supported` });
-        current = node.outputs[0]!;
-        break;
-      }
-      case 'BatchNormalization': {
-        if (attributeNumber(node, 'training_mode', 0) !== 0) throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: 'training_mode = 1' });
-        const scale = weight(node, 1);
-        layers.push(
-          batchNorm({
-            name: unique(layerNameOf(scale.name), node, 'batchnorm'),
-            scale: scale.tensor,
-            shift: weight(node, 2).tensor,
-            mean: weight(node, 3).tensor,
-            variance: weight(node, 4).tensor,
-            epsilon: decimalOfFloat32(attributeNumber(node, 'epsilon', 1e-5)),
-          }),
-        );
-        current = node.outputs[0]!;
-        break;
-      }
-      case 'Flatten': {
-        if (attributeNumber(node, 'axis', 1) !== 1) throw new UnsupportedOperatorError({ operation, operator: 'Flatten', node: node.name, reason: 'only axis = 1 is supported' });
-        layers.push(flatten(unique(nodeLayerName(node), node, 'flatten')));
-        current = node.outputs[0]!;
-        break;
-      }
-      case 'Reshape': {
-        const shapeName = node.inputs[1] ?? '';
-        const target = constants.get(shapeName);
-        const dims = target === undefined ? undefined : Array.from(target.data as ArrayLike<number | bigint>, Number);
-        const flattening = dims !== undefined && dims.length === 2 && (dims[0] === 0 || dims[0] === -1) && dims[1] === -1;
-        const sized = dims !== undefined && dims.length === 2 && (dims[0] === 0 || dims[0] === -1);
-        if (!flattening && !sized) {
-          throw new UnsupportedOperatorError({ operation, operator: 'Reshape', node: node.name, reason: `only reshapes to [N, -1] (a flatten) are supported, got ${JSON.stringify(dims)}` });
-        }
-        layers.push(flatten(unique(nodeLayerName(node), node, 'flatten')));
-        current = node.outputs[0]!;
-        break;
-      }
-      case 'Dropout':
-        current = node.outputs[0]!;
-        break;
-      default:
-        throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: 'no translation to a layer' });
-    }
+    const layer = nodeLayer(reader, node);
+    if (layer !== null) reader.layers.push(layer);
   }
   if (current !== graph.outputs[0]!.name) {
     throw new UnsupportedOperatorError({ operation, operator: 'graph', node: graph.name, reason: `the chain ends at ${JSON.stringify(current)}, not at the output ${JSON.stringify(graph.outputs[0]!.name)}` });
   }
-  const precision = dtypes.size > 0 && [...dtypes].every((d) => d === 'float32') ? 'float32' : 'float64';
   // sequential() checks every shape, including a Reshape's explicit size against the next layer.
-  return sequential(inputShape, layers, { precision });
+  return sequential(inputShape, reader.layers, { precision: reader.precision() });
+}
+
+const operation = 'modelFromOnnx';
+
+/** The state of reading a chain of ONNX nodes into layers: the constants seen, the weights' dtypes, the layers and their names. */
+class ChainReader {
+  readonly constants: Map<string, IoTensor>;
+  readonly layers: Layer[] = [];
+  private readonly dtypes = new Set<string>();
+  private readonly names = new Set<string>();
+
+  constructor(initializers: ReadonlyMap<string, IoTensor>) {
+    this.constants = new Map(initializers);
+  }
+
+  addConstant(node: OnnxNode): void {
+    const value = node.attributes.value;
+    if (value === undefined || value.type !== 'tensor') throw new UnsupportedOperatorError({ operation, operator: 'Constant', node: node.name, reason: 'only tensor-valued constants are supported' });
+    this.constants.set(node.outputs[0]!, value.value);
+  }
+
+  /** Input `position` of `node`, which must be a weight (an initializer or a constant). */
+  weight(node: OnnxNode, position: number): { name: string; tensor: Tensor } {
+    const name = node.inputs[position];
+    if (name === undefined || name === '') throw new MissingTensorError({ operation, tensor: `${node.opType} input ${position}`, reason: `missing in node ${JSON.stringify(node.name)}` });
+    const found = this.constants.get(name);
+    if (found === undefined) {
+      throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: `input ${JSON.stringify(name)} is not an initializer or constant (only weights may be side inputs)` });
+    }
+    this.dtypes.add(found.dtype);
+    return { name, tensor: floatTensor(found, name) };
+  }
+
+  optionalWeight(node: OnnxNode, position: number): { name: string; tensor: Tensor } | null {
+    const name = node.inputs[position];
+    return name === undefined || name === '' ? null : this.weight(node, position);
+  }
+
+  /**
+   * Names come from the file: never empty (the node's name, else `<kind><position>` as
+   * `sequential` names), and never shared by two layers (the second `fc` is `fc#2`, ...).
+   */
+  unique(name: string, node: OnnxNode, kind: string): string {
+    const base = name !== '' ? name : nodeLayerName(node) !== '' ? nodeLayerName(node) : `${kind}${this.layers.length}`;
+    let candidate = base;
+    for (let k = 2; this.names.has(candidate); k++) candidate = `${base}#${k}`;
+    this.names.add(candidate);
+    return candidate;
+  }
+
+  /** float32 when every weight used was float32. */
+  precision(): 'float32' | 'float64' {
+    return this.dtypes.size > 0 && [...this.dtypes].every((d) => d === 'float32') ? 'float32' : 'float64';
+  }
+}
+
+/** The graph's one input that is not a weight; the graph must have one output too. */
+function singleDataInput(graph: OnnxModel['graph'], reader: ChainReader): OnnxModel['graph']['inputs'][number] {
+  const dataInputs = graph.inputs.filter((input) => !reader.constants.has(input.name));
+  if (dataInputs.length !== 1) {
+    throw new UnsupportedOperatorError({ operation, operator: 'graph', node: graph.name, reason: `expected one data input, found ${dataInputs.length}` });
+  }
+  if (graph.outputs.length !== 1) throw new UnsupportedOperatorError({ operation, operator: 'graph', node: graph.name, reason: `expected one output, found ${graph.outputs.length}` });
+  return dataInputs[0]!;
+}
+
+/** The shape of one sample (the input's shape without its batch axis), which must be fixed. */
+function graphInputShape(input: OnnxModel['graph']['inputs'][number]): readonly number[] {
+  const dims = input.shape?.slice(1);
+  if (dims === undefined || dims.some((d) => typeof d !== 'number')) {
+    throw new InvalidArgumentError({ operation, argument: 'inputShape', what: `graph input ${JSON.stringify(input.name)} has shape ${JSON.stringify(input.shape)}; pass options.inputShape`, ...netsScope });
+  }
+  return dims as number[];
+}
+
+/** The layer one node translates to; null for a node that computes nothing at inference (Dropout). */
+function nodeLayer(reader: ChainReader, node: OnnxNode): Layer | null {
+  const activationName = ACTIVATION_OPS[node.opType];
+  if (activationName !== undefined) return activation(activationName, reader.unique(nodeLayerName(node), node, activationName));
+  switch (node.opType) {
+    case 'Gemm':
+      return gemmLayer(reader, node);
+    case 'MatMul':
+      return matMulLayer(reader, node, undefined);
+    case 'Conv':
+      return convLayer(reader, node);
+    case 'BatchNormalization':
+      return batchNormLayer(reader, node);
+    case 'Flatten':
+      if (attributeNumber(node, 'axis', 1) !== 1) throw new UnsupportedOperatorError({ operation, operator: 'Flatten', node: node.name, reason: 'only axis = 1 is supported' });
+      return flatten(reader.unique(nodeLayerName(node), node, 'flatten'));
+    case 'Reshape':
+      return reshapeLayer(reader, node);
+    case 'Dropout':
+      return null;
+    default:
+      throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: 'no translation to a layer' });
+  }
+}
+
+/** Gemm: transA = 0; transB 0 or 1; alpha and beta folded into the weight and bias. */
+function gemmLayer(reader: ChainReader, node: OnnxNode): Layer {
+  if (attributeNumber(node, 'transA', 0) !== 0) throw new UnsupportedOperatorError({ operation, operator: 'Gemm', node: node.name, reason: 'transA = 1 is not supported' });
+  const w = reader.weight(node, 1);
+  if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError({ operation, operator: 'Gemm', node: node.name, reason: `weight has shape ${formatShape(w.tensor.shape)}` });
+  const alpha = attributeNumber(node, 'alpha', 1);
+  const beta = attributeNumber(node, 'beta', 1);
+  const matrix = scaled(attributeNumber(node, 'transB', 0) === 1 ? w.tensor : transpose2d(w.tensor), alpha);
+  const c = reader.optionalWeight(node, 2);
+  return dense({ name: reader.unique(layerNameOf(w.name), node, 'dense'), weight: matrix, bias: c === null ? null : biasVector(c.tensor, matrix.shape[0]!, beta, node) });
+}
+
+/** MatMul by a weight (x W: the layer's weight is W^T), with the bias of the `Add` that follows it, if any. */
+function matMulLayer(reader: ChainReader, node: OnnxNode, add: OnnxNode | undefined): Layer {
+  const w = reader.weight(node, 1);
+  if (w.tensor.shape.length !== 2) throw new UnsupportedOperatorError({ operation, operator: 'MatMul', node: node.name, reason: `weight has shape ${formatShape(w.tensor.shape)}` });
+  const matrix = transpose2d(w.tensor);
+  let bias: Tensor | null = null;
+  if (add !== undefined) {
+    const b = reader.weight(add, add.inputs[0] === node.outputs[0] ? 1 : 0);
+    bias = biasVector(b.tensor, matrix.shape[0]!, 1, add);
+  }
+  return dense({ name: reader.unique(layerNameOf(w.name), node, 'dense'), weight: matrix, bias });
+}
+
+/** Conv, 1-D or 2-D: explicit pads, any strides, dilations, groups; auto_pad NOTSET or VALID. */
+function convLayer(reader: ChainReader, node: OnnxNode): Layer {
+  const autoPad = node.attributes.auto_pad;
+  if (autoPad !== undefined && !(autoPad.type === 'string' && (autoPad.value === 'NOTSET' || autoPad.value === 'VALID'))) {
+    throw new UnsupportedOperatorError({ operation, operator: 'Conv', node: node.name, reason: 'auto_pad SAME_UPPER/SAME_LOWER is not supported; export with explicit pads' });
+  }
+  const w = reader.weight(node, 1);
+  const b = reader.optionalWeight(node, 2);
+  const rank = w.tensor.shape.length - 2;
+  const strides = attributeInts(node, 'strides') ?? new Array<number>(rank).fill(1);
+  const dilations = attributeInts(node, 'dilations') ?? new Array<number>(rank).fill(1);
+  const pads = attributeInts(node, 'pads') ?? new Array<number>(2 * rank).fill(0);
+  const group = attributeNumber(node, 'group', 1);
+  const name = reader.unique(layerNameOf(w.name), node, rank === 1 ? 'conv1d' : 'conv2d');
+  if (rank === 1) {
+    return conv1d({ name, weight: w.tensor, bias: b?.tensor ?? null, stride: strides[0]!, padding: [pads[0]!, pads[1]!], dilation: dilations[0]!, groups: group });
+  }
+  if (rank === 2) {
+    return conv2d({
+      name,
+      weight: w.tensor,
+      bias: b?.tensor ?? null,
+      stride: [strides[0]!, strides[1]!],
+      padding: [pads[0]!, pads[1]!, pads[2]!, pads[3]!],
+      dilation: [dilations[0]!, dilations[1]!],
+      groups: group,
+    });
+  }
+  throw new UnsupportedOperatorError({ operation, operator: 'Conv', node: node.name, reason: `${rank}-D convolutions are not supported` });
+}
+
+/** BatchNormalization at inference (training_mode 0). */
+function batchNormLayer(reader: ChainReader, node: OnnxNode): Layer {
+  if (attributeNumber(node, 'training_mode', 0) !== 0) throw new UnsupportedOperatorError({ operation, operator: node.opType, node: node.name, reason: 'training_mode = 1' });
+  const scale = reader.weight(node, 1);
+  return batchNorm({
+    name: reader.unique(layerNameOf(scale.name), node, 'batchnorm'),
+    scale: scale.tensor,
+    shift: reader.weight(node, 2).tensor,
+    mean: reader.weight(node, 3).tensor,
+    variance: reader.weight(node, 4).tensor,
+    epsilon: decimalOfFloat32(attributeNumber(node, 'epsilon', 1e-5)),
+  });
+}
+
+/** Reshape to [N, -1] (or [N, size], which sequential() checks against the next layer): a flatten. */
+function reshapeLayer(reader: ChainReader, node: OnnxNode): Layer {
+  const target = reader.constants.get(node.inputs[1] ?? '');
+  const dims = target === undefined ? undefined : Array.from(target.data as ArrayLike<number | bigint>, Number);
+  const flattening = dims !== undefined && dims.length === 2 && (dims[0] === 0 || dims[0] === -1) && dims[1] === -1;
+  const sized = dims !== undefined && dims.length === 2 && (dims[0] === 0 || dims[0] === -1);
+  if (!flattening && !sized) {
+    throw new UnsupportedOperatorError({ operation, operator: 'Reshape', node: node.name, reason: `only reshapes to [N, -1] (a flatten) are supported, got ${JSON.stringify(dims)}` });
+  }
+  return flatten(reader.unique(nodeLayerName(node), node, 'flatten'));
 }
 
 function biasVector(t: Tensor, units: number, beta: number, node: OnnxNode): Tensor {
