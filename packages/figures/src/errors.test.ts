@@ -1,6 +1,6 @@
-import { DescrambleError } from '@descramble/core';
+import { DescrambleError, markErrorClass, scopedErrorBase } from '@descramble/core';
 import { describe, expect, it } from 'vitest';
-import { CanvasContextError, FiguresError, InvalidFigureError } from './errors.js';
+import { CanvasContextError, FiguresError, InvalidFigureError, MissingDependencyError } from './errors.js';
 
 describe('figures errors (options-object constructors)', () => {
   it('InvalidFigureError names the path and the reason, defaulting the operation', () => {
@@ -24,5 +24,18 @@ describe('figures errors (options-object constructors)', () => {
     expect(error.detail).toEqual({ contextKind: '2d' });
     expect(CanvasContextError.isInstance(error)).toBe(true);
     expect(InvalidFigureError.isInstance(error)).toBe(false);
+  });
+
+  it("MissingDependencyError holds for figures' error only, not another package's class of the same name", () => {
+    // io has a MissingDependencyError too: the same class marker, another scope.
+    class OtherMissingDependencyError extends scopedErrorBase('io', 'IoError') {
+      static {
+        markErrorClass(OtherMissingDependencyError, 'MissingDependencyError');
+      }
+    }
+    const ours = new MissingDependencyError({ dependency: '@resvg/resvg-js', purpose: 'rendering figures to PNG', operation: 'renderFigureToPng' });
+    const other = new OtherMissingDependencyError({ operation: 'readHdf5', reason: 'h5wasm is missing' });
+    expect(MissingDependencyError.isInstance(ours)).toBe(true);
+    expect(MissingDependencyError.isInstance(other)).toBe(false);
   });
 });

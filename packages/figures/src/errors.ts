@@ -108,7 +108,8 @@ export class MissingDependencyError extends FiguresError {
   }
 
   static override isInstance(value: unknown): value is MissingDependencyError {
-    return hasErrorMarker(value, 'MissingDependencyError');
+    // io has a class of the same name (and so the same marker): require this package's scope.
+    return hasErrorMarker(value, 'MissingDependencyError') && FiguresError.isInstance(value);
   }
 }
 
